@@ -1,0 +1,227 @@
+//! Hashes, the hash chain, bounded JSON and bounded gzip: the primitives every file of the tree
+//! is read and written with.
+
+use std::io::{BufRead, BufReader, Read, Write};
+
+use flate2::{Compression, read::MultiGzDecoder, write::GzEncoder};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::FormatError;
+use super::limits::{JSON_DEPTH_MAX, LINE_MAX};
+
+/// A SHA-256 digest.
+pub type Hash = [u8; 32];
+
+/// The chain tip of an empty log.
+pub const GENESIS_TIP: Hash = [0; 32];
+
+pub fn sha256(bytes: &[u8]) -> Hash {
+    Sha256::digest(bytes).into()
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(sha256(bytes))
+}
+
+/// Streaming SHA-256, for files read in pieces.
+#[derive(Default, Clone)]
+pub struct Hasher(Sha256);
+
+impl Hasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    pub fn finish_hex(self) -> String {
+        hex::encode(self.0.finalize())
+    }
+}
+
+/// Whether `s` is shaped like a hex SHA-256 (64 lowercase hex digits).
+pub fn is_hash_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Decodes a hex SHA-256.
+pub fn parse_hash(what: &str, s: &str) -> Result<Hash, FormatError> {
+    if !is_hash_hex(s) {
+        return Err(FormatError::malformed(what, "not a hex SHA-256"));
+    }
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(s, &mut out).map_err(|e| FormatError::malformed(what, e))?;
+    Ok(out)
+}
+
+/// One step of the hash chain: the tip after appending the entry whose exact line is `line`.
+pub fn chain_step(tip: &Hash, line: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update(tip);
+    h.update(line);
+    h.finalize().into()
+}
+
+/// Checks that JSON text nests at most `max` levels, without parsing it.
+pub fn check_depth(what: &str, bytes: &[u8], max: usize) -> Result<(), FormatError> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return Err(FormatError::TooDeep {
+                        what: what.into(),
+                        max,
+                    });
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Parses one JSON document from untrusted bytes, with the depth cap.
+pub fn parse_json<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, FormatError> {
+    check_depth(what, bytes, JSON_DEPTH_MAX)?;
+    serde_json::from_slice(bytes).map_err(|e| FormatError::malformed(what, e))
+}
+
+/// Gzip-compresses `bytes` (deterministically: no name, no time).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    enc.write_all(bytes).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+/// Decompresses gzip data, refusing more than `cap` bytes of output (a compression bomb stops
+/// there, having cost at most `cap` bytes of memory).
+pub fn gunzip_capped(what: &str, compressed: &[u8], cap: u64) -> Result<Vec<u8>, FormatError> {
+    let mut out = Vec::new();
+    let mut reader = MultiGzDecoder::new(compressed).take(cap + 1);
+    reader
+        .read_to_end(&mut out)
+        .map_err(|e| FormatError::Decompress {
+            what: what.into(),
+            reason: e.to_string(),
+        })?;
+    if out.len() as u64 > cap {
+        return Err(FormatError::TooLarge {
+            what: format!("{what} (decompressed)"),
+            cap,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the lines of gzip-compressed JSON lines one at a time, with a cap on the total
+/// decompressed size and on each line. Lines are yielded without their newline.
+pub struct GzLines<R: Read> {
+    what: String,
+    reader: BufReader<std::io::Take<MultiGzDecoder<R>>>,
+    cap: u64,
+    read: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> GzLines<R> {
+    pub fn new(what: impl Into<String>, compressed: R, cap: u64) -> Self {
+        GzLines {
+            what: what.into(),
+            reader: BufReader::new(MultiGzDecoder::new(compressed).take(cap + 1)),
+            cap,
+            read: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The next line, or `None` at the end. The slice is valid until the next call.
+    pub fn next_line(&mut self) -> Result<Option<&[u8]>, FormatError> {
+        self.buf.clear();
+        let n = (&mut self.reader)
+            .take(LINE_MAX as u64 + 1)
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| FormatError::Decompress {
+                what: self.what.clone(),
+                reason: e.to_string(),
+            })?;
+        self.read += n as u64;
+        if self.read > self.cap {
+            return Err(FormatError::TooLarge {
+                what: format!("{} (decompressed)", self.what),
+                cap: self.cap,
+            });
+        }
+        if n == 0 {
+            return Ok(None);
+        }
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+        } else if self.buf.len() > LINE_MAX {
+            return Err(FormatError::TooLarge {
+                what: format!("a line of {}", self.what),
+                cap: LINE_MAX as u64,
+            });
+        }
+        Ok(Some(&self.buf))
+    }
+
+    /// Decompressed bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.read
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_check_ignores_brackets_inside_strings() {
+        assert!(check_depth("t", br#"{"a":"[[[[[[[["}"#, 2).is_ok());
+        assert!(check_depth("t", br#"{"a":"\"[[[["}"#, 2).is_ok());
+        assert!(matches!(
+            check_depth("t", b"[[[1]]]", 2),
+            Err(FormatError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn a_compression_bomb_stops_at_the_cap() {
+        let bomb = gzip(&vec![0u8; 10 * 1024 * 1024]);
+        assert!(bomb.len() < 64 * 1024);
+        let err = gunzip_capped("bomb", &bomb, 1024 * 1024).unwrap_err();
+        assert!(matches!(err, FormatError::TooLarge { .. }), "{err}");
+        let mut lines = GzLines::new("bomb", &bomb[..], 1024 * 1024);
+        assert!(matches!(
+            lines.next_line(),
+            Err(FormatError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn gz_lines_yields_each_line_without_newline() {
+        let data = gzip(b"one\ntwo\n");
+        let mut lines = GzLines::new("t", &data[..], 100);
+        assert_eq!(lines.next_line().unwrap(), Some(&b"one"[..]));
+        assert_eq!(lines.next_line().unwrap(), Some(&b"two"[..]));
+        assert_eq!(lines.next_line().unwrap(), None);
+    }
+
+    #[test]
+    fn chain_depends_on_every_byte_and_on_order() {
+        let a = chain_step(&chain_step(&GENESIS_TIP, b"a"), b"b");
+        let b = chain_step(&chain_step(&GENESIS_TIP, b"b"), b"a");
+        assert_ne!(a, b);
+    }
+}

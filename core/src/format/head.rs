@@ -1,0 +1,254 @@
+//! `head`: the signed, expiring entry point of a tree.
+//!
+//! It carries a version that only grows, issue and expiry times, the log's size and chain tip,
+//! the log files a client may need (each pinned by hash, length and sequence range), the current
+//! snapshot's manifest, and the hash of the current signed mirror list. Everything a client
+//! fetches after `head` is pinned by it, so mixing files from different publish runs fails.
+
+use serde::{Deserialize, Serialize};
+
+use super::FormatError;
+use super::codec::{is_hash_hex, parse_json};
+use super::limits::{HEAD_FILES_MAX, HEAD_MAX};
+use super::note::{self, NoteKind, SecretKey};
+use super::root::TrustedRoot;
+
+/// A file pinned by hash and exact length.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    pub hash: String,
+    pub len: u64,
+}
+
+/// A log file: entries `first..=last`, the chain tip before the first and after the last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogFileRef {
+    /// 0 for one publish run; `k + 1` for a file compacted from level-`k` files.
+    pub level: u8,
+    pub first: u64,
+    pub last: u64,
+    pub tip_before: String,
+    pub tip_after: String,
+    pub hash: String,
+    /// Compressed length.
+    pub len: u64,
+    /// Decompressed length.
+    pub raw_len: u64,
+}
+
+/// What a snapshot part holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartKind {
+    /// Articles without bodies: enough for the list. Always the first part.
+    Headlines,
+    /// Whole articles.
+    Articles,
+    Comments,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartRef {
+    pub kind: PartKind,
+    pub hash: String,
+    pub len: u64,
+    pub raw_len: u64,
+    /// Lines in the part.
+    pub items: u64,
+}
+
+/// The state after entry `seq`, without tombstones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRef {
+    pub seq: u64,
+    pub tip: String,
+    pub articles: u64,
+    pub comments: u64,
+    pub parts: Vec<PartRef>,
+}
+
+/// The log's current extent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogState {
+    /// Entries in the log; the last entry's sequence number.
+    pub size: u64,
+    /// The chain tip after entry `size`.
+    pub tip: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The publisher's name, for display.
+    pub publisher: String,
+    /// Grows with every head the publisher signs.
+    pub version: u64,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    /// The root version whose keys sign this head.
+    pub root_version: u64,
+    pub log: LogState,
+    /// Log files covering a recent, gap-free window ending at `log.size`.
+    pub files: Vec<LogFileRef>,
+    pub snapshot: Option<SnapshotRef>,
+    pub mirrors: Option<FileRef>,
+}
+
+impl Head {
+    /// Reads the root version a head claims, before its signature can be checked (the client
+    /// may need to follow a root rotation first). Nothing else of the head is trusted yet.
+    pub fn peek_root_version(bytes: &[u8]) -> Result<u64, FormatError> {
+        Self::parse_body(bytes).map(|h| h.root_version)
+    }
+
+    /// Verifies a fetched head against the trusted root and checks its structure.
+    pub fn verify(bytes: &[u8], root: &TrustedRoot) -> Result<Head, FormatError> {
+        check_size(bytes)?;
+        let body = note::verify(NoteKind::Head, bytes, &root.keys)?;
+        let head: Head = parse_json("head", body)?;
+        if head.root_version != root.version {
+            return Err(FormatError::malformed(
+                "head",
+                format!(
+                    "signed under root {} while root {} is trusted",
+                    head.root_version, root.version
+                ),
+            ));
+        }
+        head.validate()?;
+        Ok(head)
+    }
+
+    /// Signs this head with the publisher's key(s).
+    pub fn sign(&self, keys: &[&SecretKey]) -> Vec<u8> {
+        let json = serde_json::to_vec(self).expect("a head serialises");
+        note::sign(NoteKind::Head, &json, keys)
+    }
+
+    pub fn is_expired(&self, now: i64) -> bool {
+        now >= self.expires_at
+    }
+
+    fn parse_body(bytes: &[u8]) -> Result<Head, FormatError> {
+        check_size(bytes)?;
+        let (body, _) = note::split(NoteKind::Head, bytes)?;
+        parse_json("head", body)
+    }
+
+    /// Structural checks: shapes of hashes, ranges inside the log, bounded counts.
+    fn validate(&self) -> Result<(), FormatError> {
+        let bad = |reason: String| Err(FormatError::malformed("head", reason));
+        if self.kind != "head" {
+            return Err(FormatError::WrongKind {
+                what: "head".into(),
+                expected: "head".into(),
+            });
+        }
+        if !is_hash_hex(&self.log.tip) {
+            return bad("log tip is not a hash".into());
+        }
+        if self.files.len() > HEAD_FILES_MAX {
+            return bad(format!("{} log files listed", self.files.len()));
+        }
+        for f in &self.files {
+            if ![&f.hash, &f.tip_before, &f.tip_after]
+                .iter()
+                .all(|h| is_hash_hex(h))
+            {
+                return bad("a log file reference holds a malformed hash".into());
+            }
+            if f.first == 0 || f.first > f.last || f.last > self.log.size {
+                return bad(format!(
+                    "log file range {}..={} outside the log",
+                    f.first, f.last
+                ));
+            }
+        }
+        if let Some(s) = &self.snapshot {
+            if s.seq > self.log.size || !is_hash_hex(&s.tip) {
+                return bad("snapshot is beyond the log or has a malformed tip".into());
+            }
+            if s.parts.len() > HEAD_FILES_MAX || s.parts.iter().any(|p| !is_hash_hex(&p.hash)) {
+                return bad("snapshot parts malformed".into());
+            }
+            if s.parts.first().map(|p| p.kind) != Some(PartKind::Headlines) {
+                return bad("snapshot does not start with its headlines".into());
+            }
+        }
+        if let Some(m) = &self.mirrors
+            && !is_hash_hex(&m.hash)
+        {
+            return bad("mirror list hash malformed".into());
+        }
+        Ok(())
+    }
+}
+
+fn check_size(bytes: &[u8]) -> Result<(), FormatError> {
+    if bytes.len() as u64 > HEAD_MAX {
+        return Err(FormatError::TooLarge {
+            what: "head".into(),
+            cap: HEAD_MAX,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::codec::GENESIS_TIP;
+
+    fn empty_head(version: u64) -> Head {
+        Head {
+            kind: "head".into(),
+            publisher: "test".into(),
+            version,
+            issued_at: 0,
+            expires_at: 100,
+            root_version: 0,
+            log: LogState {
+                size: 0,
+                tip: hex::encode(GENESIS_TIP),
+            },
+            files: vec![],
+            snapshot: None,
+            mirrors: None,
+        }
+    }
+
+    #[test]
+    fn a_signed_head_verifies_and_a_foreign_one_does_not() {
+        let key = SecretKey::generate();
+        let bytes = empty_head(3).sign(&[&key]);
+        let root = TrustedRoot::pinned(vec![key.public()]);
+        assert_eq!(Head::verify(&bytes, &root).unwrap().version, 3);
+        let stranger = TrustedRoot::pinned(vec![SecretKey::generate().public()]);
+        assert!(matches!(
+            Head::verify(&bytes, &stranger),
+            Err(FormatError::BadSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn ranges_outside_the_log_are_refused() {
+        let key = SecretKey::generate();
+        let mut head = empty_head(1);
+        head.files.push(LogFileRef {
+            level: 0,
+            first: 1,
+            last: 5,
+            tip_before: "0".repeat(64),
+            tip_after: "0".repeat(64),
+            hash: "0".repeat(64),
+            len: 1,
+            raw_len: 1,
+        });
+        let root = TrustedRoot::pinned(vec![key.public()]);
+        assert!(matches!(
+            Head::verify(&head.sign(&[&key]), &root),
+            Err(FormatError::Malformed { .. })
+        ));
+    }
+}

@@ -1,0 +1,155 @@
+//! The paths of a tree. Only `head` changes in place; every other file is immutable, and all
+//! but `root/` and `heads/` are named by the SHA-256 of their bytes.
+//!
+//! ```text
+//! head                          signed, expiring entry point
+//! root/<version>.json           root metadata (keys, threshold), one file per version
+//! heads/<version>               every head ever published (for audits and for tests of rollback)
+//! log/<sha256>.jsonl.gz         log files: gzip JSON lines of entries
+//! snapshot/<sha256>.jsonl.gz    snapshot parts: gzip JSON lines of headlines, articles, comments
+//! mirrors/<sha256>.json         signed mirror lists
+//! media/<sha256>.<ext>          images
+//! ```
+//!
+//! A client only ever fetches paths built by the functions below from verified data, and a
+//! server only serves paths that [`TreePath::parse`] accepts, so `../x` never leaves the tree.
+
+use super::FormatError;
+use super::codec::is_hash_hex;
+use super::limits::{MEDIA_TYPES, media_extension};
+
+pub const HEAD: &str = "head";
+
+pub fn root(version: u64) -> String {
+    format!("root/{version}.json")
+}
+
+pub fn archived_head(version: u64) -> String {
+    format!("heads/{version}")
+}
+
+pub fn log(hash: &str) -> String {
+    format!("log/{hash}.jsonl.gz")
+}
+
+pub fn snapshot(hash: &str) -> String {
+    format!("snapshot/{hash}.jsonl.gz")
+}
+
+pub fn mirrors(hash: &str) -> String {
+    format!("mirrors/{hash}.json")
+}
+
+/// The path of a media file, or `None` for a media type the tree may not hold.
+pub fn media(hash: &str, mime: &str) -> Option<String> {
+    media_extension(mime).map(|ext| format!("media/{hash}.{ext}"))
+}
+
+/// A path of the tree, recognised from text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreePath {
+    Head,
+    Root(u64),
+    ArchivedHead(u64),
+    Log(String),
+    Snapshot(String),
+    Mirrors(String),
+    Media { hash: String, ext: String },
+}
+
+impl TreePath {
+    /// Accepts exactly the paths the functions above produce.
+    pub fn parse(path: &str) -> Result<TreePath, FormatError> {
+        let bad = || FormatError::BadPath(path.to_string());
+        if path == HEAD {
+            return Ok(TreePath::Head);
+        }
+        let (dir, name) = path.split_once('/').ok_or_else(bad)?;
+        let number = |s: &str| -> Result<u64, FormatError> {
+            if s.is_empty()
+                || s.len() > 19
+                || !s.bytes().all(|b| b.is_ascii_digit())
+                || s.starts_with('0')
+            {
+                return Err(bad());
+            }
+            s.parse().map_err(|_| bad())
+        };
+        let hashed = |suffix: &str| -> Result<String, FormatError> {
+            let hash = name.strip_suffix(suffix).ok_or_else(bad)?;
+            if is_hash_hex(hash) {
+                Ok(hash.to_string())
+            } else {
+                Err(bad())
+            }
+        };
+        match dir {
+            "root" => Ok(TreePath::Root(number(
+                name.strip_suffix(".json").ok_or_else(bad)?,
+            )?)),
+            "heads" => Ok(TreePath::ArchivedHead(number(name)?)),
+            "log" => Ok(TreePath::Log(hashed(".jsonl.gz")?)),
+            "snapshot" => Ok(TreePath::Snapshot(hashed(".jsonl.gz")?)),
+            "mirrors" => Ok(TreePath::Mirrors(hashed(".json")?)),
+            "media" => {
+                let (hash, ext) = name.split_once('.').ok_or_else(bad)?;
+                if !is_hash_hex(hash) || !MEDIA_TYPES.iter().any(|(_, e)| *e == ext) {
+                    return Err(bad());
+                }
+                Ok(TreePath::Media {
+                    hash: hash.into(),
+                    ext: ext.into(),
+                })
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// Whether the file at this path never changes (everything but `head`).
+    pub fn is_immutable(&self) -> bool {
+        !matches!(self, TreePath::Head)
+    }
+
+    /// The SHA-256 the file's bytes must have, for content-addressed paths.
+    pub fn content_hash(&self) -> Option<&str> {
+        match self {
+            TreePath::Log(h) | TreePath::Snapshot(h) | TreePath::Mirrors(h) => Some(h),
+            TreePath::Media { hash, .. } => Some(hash),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tree_shaped_paths_are_accepted() {
+        let h = "a".repeat(64);
+        for ok in [
+            "head".to_string(),
+            root(3),
+            archived_head(12),
+            log(&h),
+            snapshot(&h),
+            mirrors(&h),
+            media(&h, "image/jpeg").unwrap(),
+        ] {
+            assert!(TreePath::parse(&ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "../x",
+            "log/../head",
+            "root/01.json",
+            "root/1.json/x",
+            "log/ABC.jsonl.gz",
+            &format!("media/{h}.exe"),
+            &format!("log/{h}.jsonl.gz/"),
+            "/etc/passwd",
+            "",
+        ] {
+            assert!(TreePath::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The article-sync core.
+//!
+//! - [`format`]: the signed static mirror format (head, log, snapshot, root, mirror list), shared
+//!   by the publisher and the client.
+//! - [`publish`]: builds and updates a mirror tree from article files or a feed.
+//! - [`store`]: the local SQLite store the app reads offline.
+//! - [`net`]: routes, racing, failure evidence and the banner state.
+//! - [`sync`]: the incremental, verified, resumable sync engine.
+//!
+//! This crate knows nothing of the FFI; `bindings/` does.
+
+pub mod format;
+pub mod net;
+pub mod publish;
+pub mod store;
+pub mod sync;
