@@ -1,0 +1,4 @@
+//! Publisher and reader commands.
+
+pub mod keygen;
+pub mod publish;
