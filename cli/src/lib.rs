@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod commands;
+pub mod corpus;
 pub mod serve;
 
 /// Offline-first sync of a censored news site through untrusted mirrors.
@@ -15,6 +16,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // Parsed once per process.
 pub enum Command {
     /// Create a publisher key pair.
     Keygen(commands::keygen::Args),

@@ -1,6 +1,104 @@
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+//! `article-sync publish`: build or update a signed mirror tree.
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use article_sync_core::publish::{self, PublishOptions, source};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The publisher's secret key (from `keygen`).
+    #[arg(long, env = "ARTICLE_SYNC_PUBLISHER_KEY")]
+    pub key: PathBuf,
+    /// A folder of article JSON files (see the README), or an RSS 2.0, Atom or JSON Feed file.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// The tree to create or update.
+    #[arg(long)]
+    pub tree: PathBuf,
+    /// Mirror base URLs to sign into the mirror list (repeat); omitted: keep the current list.
+    #[arg(long = "mirror")]
+    pub mirrors: Vec<String>,
+    /// The publisher's own site, whose links become references to offline copies
+    /// (default: the hosts of the articles' URLs).
+    #[arg(long)]
+    pub site: Option<url::Url>,
+    /// The publisher's name shown to readers.
+    #[arg(long, default_value = "article-sync")]
+    pub publisher: String,
+    /// How long a head stays valid, in hours; re-run publish before half of it has passed.
+    #[arg(long, default_value_t = 7 * 24)]
+    pub valid_hours: i64,
+    /// Language of articles that do not name theirs.
+    #[arg(long, default_value = "fa")]
+    pub language: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let key = publish::read_secret_key(&args.key)?;
+    let articles = read_source(&args.from, &args.language)?;
+    let opts = PublishOptions {
+        now: chrono::Utc::now().timestamp(),
+        head_validity: args.valid_hours * 3600,
+        publisher: args.publisher,
+        mirrors: (!args.mirrors.is_empty()).then_some(args.mirrors),
+        site: args.site,
+    };
+    let report = publish::publish(&args.tree, &key, articles, &opts)
+        .context("publish failed; the tree was not changed")?;
+    if args.json {
+        let json = serde_json::json!({
+            "head_version": report.head_version,
+            "log_size": report.log_size,
+            "added": report.added,
+            "edited": report.edited,
+            "removed": report.removed,
+            "comments_changed": report.comments_changed,
+            "media_added": report.media_added,
+            "snapshot_written": report.snapshot_written,
+            "written": report.written,
+        });
+        println!("{json}");
+    } else if report.written.is_empty() {
+        println!("no change; head stays at version {}", report.head_version);
+    } else {
+        println!(
+            "head version {}: {} added, {} edited, {} removed, {} comment changes, {} media; {} files written{}",
+            report.head_version,
+            report.added,
+            report.edited,
+            report.removed,
+            report.comments_changed,
+            report.media_added,
+            report.written.len(),
+            if report.snapshot_written {
+                " (new snapshot)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}
+
+/// Articles from a folder of article files or a feed file.
+fn read_source(from: &Path, language: &str) -> anyhow::Result<Vec<source::SourceArticle>> {
+    if from.is_dir() {
+        return Ok(source::read_folder(from, language)?);
+    }
+    let len = std::fs::metadata(from)
+        .with_context(|| format!("cannot read {}", from.display()))?
+        .len();
+    anyhow::ensure!(
+        len <= source::FEED_MAX,
+        "{}: feed is larger than {} bytes",
+        from.display(),
+        source::FEED_MAX
+    );
+    let bytes = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+    Ok(source::read_feed(from, &bytes, language)?)
 }

@@ -199,6 +199,46 @@ impl<'a> LogReader<'a> {
     }
 }
 
+/// What one request costs beside its bytes, in the same unit, when choosing files.
+const REQUEST_COST: u64 = 1024;
+
+/// The cheapest files (by bytes, plus a fixed cost per request) that take a reader at
+/// `position` to `size`, in order; `None` if the files listed do not reach back to `position`.
+/// A file may start before `position + 1`: the reader replays its start only to check the chain.
+pub fn cover(files: &[LogFileRef], position: u64, size: u64) -> Option<Vec<&LogFileRef>> {
+    if position >= size {
+        return Some(vec![]);
+    }
+    // Reached positions, each with its cost and the file that led there (index into `files`).
+    let mut reached: std::collections::BTreeMap<u64, (u64, Option<(usize, u64)>)> =
+        std::collections::BTreeMap::from([(position, (0, None))]);
+    let mut by_last: Vec<usize> = (0..files.len()).collect();
+    by_last.sort_by_key(|&i| files[i].last);
+    for &i in &by_last {
+        let f = &files[i];
+        let best = reached
+            .range(f.first.saturating_sub(1)..f.last)
+            .map(|(&x, &(cost, _))| (cost + f.len + REQUEST_COST, x))
+            .min();
+        if let Some((cost, from)) = best
+            && reached.get(&f.last).is_none_or(|&(c, _)| cost < c)
+        {
+            reached.insert(f.last, (cost, Some((i, from))));
+        }
+    }
+    let mut path = Vec::new();
+    let mut at = size;
+    while at != position {
+        let (_, Some((i, from))) = *reached.get(&at)? else {
+            return None;
+        };
+        path.push(&files[i]);
+        at = from;
+    }
+    path.reverse();
+    Some(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +326,34 @@ mod tests {
             read_all(&next, &next_bytes, 5, tip5),
             Err(FormatError::ChainMismatch { .. })
         ));
+    }
+
+    fn file_ref(level: u8, first: u64, last: u64, len: u64) -> LogFileRef {
+        LogFileRef {
+            level,
+            first,
+            last,
+            tip_before: String::new(),
+            tip_after: String::new(),
+            hash: format!("{level}:{first}"),
+            len,
+            raw_len: len,
+        }
+    }
+
+    #[test]
+    fn cover_prefers_the_small_recent_file_and_can_start_inside_a_big_one() {
+        let files = vec![
+            file_ref(1, 1, 40, 40_000),
+            file_ref(0, 31, 40, 10_000),
+            file_ref(0, 41, 50, 10_000),
+        ];
+        let hashes = |c: Vec<&LogFileRef>| c.iter().map(|f| f.hash.clone()).collect::<Vec<_>>();
+        assert_eq!(hashes(cover(&files, 40, 50).unwrap()), vec!["0:41"]);
+        assert_eq!(hashes(cover(&files, 30, 50).unwrap()), vec!["0:31", "0:41"]);
+        assert_eq!(hashes(cover(&files, 12, 50).unwrap()), vec!["1:1", "0:41"]);
+        assert_eq!(cover(&files, 50, 50).unwrap().len(), 0);
+        assert!(cover(&files[1..], 12, 50).is_none());
     }
 
     #[test]

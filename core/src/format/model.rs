@@ -73,6 +73,7 @@ pub struct MediaRef {
 /// One change in the publisher's log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // Entries are handled one at a time; boxing buys nothing.
 pub enum Change {
     PutArticle {
         article: Article,

@@ -147,11 +147,11 @@ pub fn sign(kind: NoteKind, body: &[u8], keys: &[&SecretKey]) -> Vec<u8> {
     out
 }
 
+/// A signature line: the signer's key id and the signature.
+pub type SignatureLine = (String, Signature);
+
 /// Splits a note into its body and its signature lines, without verifying anything.
-pub fn split(
-    kind: NoteKind,
-    note: &[u8],
-) -> Result<(&[u8], Vec<(String, Signature)>), FormatError> {
+pub fn split(kind: NoteKind, note: &[u8]) -> Result<(&[u8], Vec<SignatureLine>), FormatError> {
     let what = kind.name();
     let newline = note
         .iter()
@@ -199,12 +199,7 @@ pub fn verify<'a>(
 }
 
 /// How many distinct keys of `trusted` validly signed `body`.
-pub fn count_valid(
-    kind: NoteKind,
-    body: &[u8],
-    sigs: &[(String, Signature)],
-    trusted: &KeySet,
-) -> usize {
+pub fn count_valid(kind: NoteKind, body: &[u8], sigs: &[SignatureLine], trusted: &KeySet) -> usize {
     let message = signed_message(kind, body);
     let mut signers = BTreeSet::new();
     for (id, sig) in sigs {

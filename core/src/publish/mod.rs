@@ -1,1 +1,411 @@
-//! placeholder
+//! The publisher: builds or updates a signed mirror tree from article files or a feed.
+//!
+//! A run reads the whole input and the whole existing tree first (nothing is written when
+//! either is invalid), computes exactly the changes (new and edited articles with a bumped
+//! revision, tombstones for removed ones, comments, media), appends them as one log file,
+//! compacts old log files ([`compact`]), rewrites the snapshot when due, and writes the files in
+//! an order that never leaves a torn tree: immutable files, then `heads/<version>`, then `head`.
+//!
+//! The snapshot is rewritten when there is none, when the entries since it exceed
+//! [`SNAPSHOT_EVERY_MIN`] or a quarter of the articles (whichever is larger), or when the log
+//! files listed in `head` no longer reach back to it.
+
+pub mod compact;
+mod error;
+pub mod sanitize;
+pub mod source;
+pub mod tree;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use error::PublishError;
+use source::SourceArticle;
+use tree::{TreeState, TreeWriter};
+
+use crate::format::head::{FileRef, Head, LogState, SnapshotRef};
+use crate::format::log::{LogFileBuilder, cover};
+use crate::format::mirrors::MirrorList;
+use crate::format::note::{PublicKey, SecretKey};
+use crate::format::root::sign_root;
+use crate::format::snapshot::SnapshotBuilder;
+use crate::format::{Article, Change, Comment, Entry, MediaRef, layout};
+
+/// Entries after which a snapshot may be rewritten, at the least.
+pub const SNAPSHOT_EVERY_MIN: u64 = 256;
+/// Raw bytes per snapshot part (about 2–3 MiB compressed).
+pub const SNAPSHOT_PART_BYTES: usize = 8 * 1024 * 1024;
+/// Validity of a signed mirror list.
+const MIRROR_LIST_VALIDITY: i64 = 30 * 24 * 3600;
+
+/// How a run should sign and describe the tree.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    /// The time of the run (Unix seconds).
+    pub now: i64,
+    /// How long the new head stays valid, in seconds (days, typically).
+    pub head_validity: i64,
+    /// The publisher's name shown to readers.
+    pub publisher: String,
+    /// Mirror base URLs to sign into the mirror list; `None` keeps the current list.
+    pub mirrors: Option<Vec<String>>,
+    /// The publisher's own site, for recognising internal links (default: the articles' hosts).
+    pub site: Option<url::Url>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublishReport {
+    pub head_version: u64,
+    pub log_size: u64,
+    /// Entries appended by this run, by kind.
+    pub added: usize,
+    pub edited: usize,
+    pub removed: usize,
+    pub comments_changed: usize,
+    pub media_added: usize,
+    pub snapshot_written: bool,
+    /// Paths written, in the order they were written (`head` last).
+    pub written: Vec<String>,
+}
+
+/// Writes a fresh key pair: `DIR/publisher.key` (mode 0600) and `DIR/publisher.pub`.
+pub fn keygen(dir: &Path) -> Result<PublicKey, PublishError> {
+    std::fs::create_dir_all(dir).map_err(PublishError::io(dir))?;
+    let secret_path = dir.join("publisher.key");
+    if secret_path.exists() {
+        return Err(PublishError::Key(format!(
+            "{} exists; refusing to overwrite a key",
+            secret_path.display()
+        )));
+    }
+    let key = SecretKey::generate();
+    write_secret(&secret_path, key.to_text().as_bytes())?;
+    let public_path = dir.join("publisher.pub");
+    std::fs::write(&public_path, format!("{}\n", key.public()))
+        .map_err(PublishError::io(&public_path))?;
+    Ok(key.public())
+}
+
+fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).map_err(PublishError::io(path))?;
+    f.write_all(bytes).map_err(PublishError::io(path))
+}
+
+/// Reads a secret key file.
+pub fn read_secret_key(path: &Path) -> Result<SecretKey, PublishError> {
+    let text = std::fs::read_to_string(path).map_err(PublishError::io(path))?;
+    SecretKey::parse(&text).map_err(|e| PublishError::Key(format!("{}: {e}", path.display())))
+}
+
+/// Builds or updates the tree at `dir` from `articles` (read with [`source`]).
+pub fn publish(
+    dir: &Path,
+    key: &SecretKey,
+    articles: Vec<SourceArticle>,
+    opts: &PublishOptions,
+) -> Result<PublishReport, PublishError> {
+    let state = TreeState::load(dir)?;
+    let mut writer = TreeWriter::new(dir);
+    let root_version = match state.root() {
+        Some(root) => {
+            if !root.keys.keys.contains(&key.public()) {
+                return Err(PublishError::Key(format!(
+                    "key {} is not in the tree's root {}; rotate the root first",
+                    key.public().id(),
+                    root.version
+                )));
+            }
+            root.version
+        }
+        None => {
+            writer.add(
+                layout::root(1),
+                sign_root(1, &[key.public()], 1, opts.now, &[key]),
+            );
+            1
+        }
+    };
+    let mut report = PublishReport::default();
+    let (changes, media_files) = diff(&state, articles, opts, &mut report);
+
+    let old_head = state.head.clone();
+    let old_head = old_head.as_ref();
+    let mirrors = mirror_list(&state, opts);
+    let root_changed = old_head.is_none_or(|h| h.root_version != root_version);
+    let needs_refresh = old_head.is_none_or(|h| h.expires_at - opts.now < opts.head_validity / 2);
+    if changes.is_empty() && mirrors.is_none() && !root_changed && !needs_refresh {
+        let head = old_head.expect("an unchanged tree has a head");
+        report.head_version = head.version;
+        report.log_size = head.log.size;
+        return Ok(report);
+    }
+
+    for (path, bytes) in media_files {
+        writer.add(path, bytes);
+    }
+    let mut state = state;
+    let mut files = old_head.map(|h| h.files.clone()).unwrap_or_default();
+    let mut fresh = Vec::new();
+    if !changes.is_empty() {
+        let mut builder = LogFileBuilder::new(0, state.seq + 1, state.tip);
+        for change in changes {
+            let entry = Entry {
+                seq: state.seq + 1,
+                change,
+            };
+            builder.push(&entry);
+            state.seq = entry.seq;
+            state.apply(entry.change);
+        }
+        state.tip = builder.tip();
+        let (file, bytes) = builder.finish();
+        files.push(file.clone());
+        fresh.push((file, bytes));
+    }
+    let merged = compact::compact(dir, &mut files, &fresh)?;
+    for (file, bytes) in fresh.into_iter().chain(merged) {
+        writer.add(layout::log(&file.hash), bytes);
+    }
+
+    let snapshot = match old_head.and_then(|h| h.snapshot.clone()) {
+        Some(s) if !snapshot_due(&s, &state, &files) => Some(s),
+        _ if state.seq == 0 => None,
+        _ => {
+            report.snapshot_written = true;
+            let articles: Vec<&Article> = state.articles.values().collect();
+            let comments: Vec<&Comment> = state.comments.values().collect();
+            let (manifest, parts) = SnapshotBuilder::new(SNAPSHOT_PART_BYTES).build(
+                &articles,
+                &comments,
+                state.seq,
+                hex::encode(state.tip),
+            );
+            for (part, bytes) in parts {
+                writer.add(layout::snapshot(&part.hash), bytes);
+            }
+            Some(manifest)
+        }
+    };
+
+    let mirrors_ref = match mirrors {
+        Some(list) => {
+            let bytes = list.sign(&[key]);
+            let file = FileRef {
+                hash: crate::format::codec::sha256_hex(&bytes),
+                len: bytes.len() as u64,
+            };
+            writer.add(layout::mirrors(&file.hash), bytes);
+            Some(file)
+        }
+        None => old_head.and_then(|h| h.mirrors.clone()),
+    };
+
+    let head = Head {
+        kind: "head".into(),
+        publisher: opts.publisher.clone(),
+        version: old_head.map_or(1, |h| h.version + 1),
+        issued_at: opts.now,
+        expires_at: opts.now + opts.head_validity,
+        root_version,
+        log: LogState {
+            size: state.seq,
+            tip: hex::encode(state.tip),
+        },
+        files,
+        snapshot,
+        mirrors: mirrors_ref,
+    };
+    let signed = head.sign(&[key]);
+    writer.add(layout::archived_head(head.version), signed.clone());
+    writer.add(layout::HEAD.to_string(), signed);
+    report.head_version = head.version;
+    report.log_size = head.log.size;
+    report.written = writer.commit()?;
+    Ok(report)
+}
+
+fn snapshot_due(
+    snapshot: &SnapshotRef,
+    state: &TreeState,
+    files: &[crate::format::head::LogFileRef],
+) -> bool {
+    let since = state.seq - snapshot.seq;
+    let threshold = SNAPSHOT_EVERY_MIN.max(state.articles.len() as u64 / 4);
+    since > threshold || cover(files, snapshot.seq, state.seq).is_none()
+}
+
+/// A new signed mirror list when the requested mirrors differ from the current list (or it
+/// expires within a week).
+fn mirror_list(state: &TreeState, opts: &PublishOptions) -> Option<MirrorList> {
+    let wanted = opts.mirrors.as_ref()?;
+    let current = state.mirror_list.as_ref();
+    let fresh =
+        current.is_some_and(|l| &l.mirrors == wanted && l.expires_at - opts.now > 7 * 24 * 3600);
+    (!fresh).then(|| {
+        MirrorList::new(
+            current.map_or(1, |l| l.version + 1),
+            opts.now,
+            opts.now + MIRROR_LIST_VALIDITY,
+            wanted.clone(),
+        )
+    })
+}
+
+/// The changes that take `state` to `articles`, and the media files to write.
+fn diff(
+    state: &TreeState,
+    articles: Vec<SourceArticle>,
+    opts: &PublishOptions,
+    report: &mut PublishReport,
+) -> (Vec<Change>, Vec<(String, Vec<u8>)>) {
+    let links = sanitize::SiteLinks::new(
+        opts.site.as_ref(),
+        articles
+            .iter()
+            .filter_map(|a| a.url.as_deref().map(|u| (a.id.as_str(), u))),
+    );
+    let mut media_changes = Vec::new();
+    let mut media_files = Vec::new();
+    let mut article_changes = Vec::new();
+    let mut comment_changes = Vec::new();
+    let mut new_media = std::collections::BTreeSet::new();
+    let mut seen_ids = std::collections::BTreeSet::new();
+
+    for src in articles {
+        seen_ids.insert(src.id.clone());
+        for img in src.lead_image.iter().chain(src.images.iter()) {
+            if !state.media.contains(&img.hash) && new_media.insert(img.hash.clone()) {
+                let media = MediaRef {
+                    hash: img.hash.clone(),
+                    size: img.bytes.len() as u64,
+                    mime: img.mime.to_string(),
+                    caption: None,
+                };
+                media_files.push((
+                    layout::media(&img.hash, img.mime).expect("source images have allowed types"),
+                    img.bytes.clone(),
+                ));
+                media_changes.push(Change::PutMedia { media });
+            }
+        }
+        let body_html = sanitize::sanitize_html(&src.body_html);
+        let old = state.articles.get(&src.id);
+        let media_ref = |img: &source::SourceImage| MediaRef {
+            hash: img.hash.clone(),
+            size: img.bytes.len() as u64,
+            mime: img.mime.to_string(),
+            caption: img.caption.clone(),
+        };
+        let mut article = Article {
+            links: links.linked_ids(&body_html, &src.id),
+            id: src.id.clone(),
+            revision: old.map_or(1, |a| a.revision),
+            title: src.title,
+            summary: src.summary,
+            body_html,
+            author: src.author,
+            language: src.language,
+            published_at: src.published_at,
+            updated_at: src.updated_at,
+            tags: src.tags,
+            url: src.url,
+            lead_image: src.lead_image.as_ref().map(media_ref),
+            images: src.images.iter().map(media_ref).collect(),
+            related: src.related,
+        };
+        match old {
+            Some(old) if *old == article => {}
+            Some(old) => {
+                article.revision = old.revision + 1;
+                report.edited += 1;
+                article_changes.push(Change::PutArticle { article });
+            }
+            None => {
+                report.added += 1;
+                article_changes.push(Change::PutArticle { article });
+            }
+        }
+        let old_comments: BTreeMap<&str, &Comment> = state
+            .comments
+            .values()
+            .filter(|c| c.article_id == src.id)
+            .map(|c| (c.id.as_str(), c))
+            .collect();
+        for c in &src.comments {
+            let comment = Comment {
+                id: c.id.clone(),
+                article_id: src.id.clone(),
+                author: c.author.clone(),
+                body: c.body.clone(),
+                posted_at: c.posted_at,
+            };
+            if old_comments.get(c.id.as_str()) != Some(&&comment) {
+                comment_changes.push(Change::PutComment { comment });
+            }
+        }
+        for (id, _) in old_comments
+            .iter()
+            .filter(|(id, _)| !src.comments.iter().any(|c| c.id == **id))
+        {
+            comment_changes.push(Change::DeleteComment {
+                id: id.to_string(),
+                article_id: src.id.clone(),
+            });
+        }
+    }
+    for (id, old) in &state.articles {
+        if !seen_ids.contains(id) {
+            report.removed += 1;
+            article_changes.push(Change::DeleteArticle {
+                id: id.clone(),
+                revision: old.revision + 1,
+            });
+        }
+    }
+    report.media_added = media_changes.len();
+    report.comments_changed = comment_changes.len();
+    let changes = media_changes
+        .into_iter()
+        .chain(article_changes)
+        .chain(comment_changes)
+        .collect();
+    (changes, media_files)
+}
+
+/// Rotates the tree's root to `new_keys` with `threshold`: writes `root/<n+1>.json` signed by
+/// the current keys in `old` and by every new key. Publish with a new key afterwards to re-sign
+/// `head` under the new root.
+pub fn rotate(
+    dir: &Path,
+    old: &[&SecretKey],
+    new: &[&SecretKey],
+    threshold: usize,
+    now: i64,
+) -> Result<u64, PublishError> {
+    let state = TreeState::load(dir)?;
+    let root = state
+        .root()
+        .ok_or_else(|| PublishError::tree(dir, "has no root yet; publish first"))?;
+    if threshold == 0 || threshold > new.len() {
+        return Err(PublishError::Key(format!(
+            "threshold {threshold} with {} new keys",
+            new.len()
+        )));
+    }
+    let version = root.version + 1;
+    let keys: Vec<PublicKey> = new.iter().map(|k| k.public()).collect();
+    let signers: Vec<&SecretKey> = old.iter().chain(new.iter()).copied().collect();
+    let bytes = sign_root(version, &keys, threshold, now, &signers);
+    root.advance(&bytes)
+        .map_err(|e| PublishError::Key(e.to_string()))?;
+    let mut writer = TreeWriter::new(dir);
+    writer.add(layout::root(version), bytes);
+    writer.commit()?;
+    Ok(version)
+}

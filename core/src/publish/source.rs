@@ -1,0 +1,354 @@
+//! Inputs of the publisher: a folder of article files, or a feed (RSS 2.0, Atom, JSON Feed).
+//!
+//! An article file is one JSON object (see the README for the format); images are files beside
+//! it. Everything is read and checked before anything is written.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::PublishError;
+use crate::format::codec::sha256_hex;
+use crate::format::limits::{BODY_MAX, MEDIA_MAX, media_type_for_extension};
+use crate::format::model::is_valid_id;
+
+/// An article as the publisher wrote it, before revisions and sanitising.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceArticle {
+    /// The file it came from, for error messages.
+    pub file: PathBuf,
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    pub author: Option<String>,
+    pub language: String,
+    pub published_at: i64,
+    pub updated_at: i64,
+    pub tags: Vec<String>,
+    pub url: Option<String>,
+    pub lead_image: Option<SourceImage>,
+    pub images: Vec<SourceImage>,
+    pub related: Vec<String>,
+    pub comments: Vec<SourceComment>,
+}
+
+/// An image file read from disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceImage {
+    pub hash: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+    pub caption: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceComment {
+    pub id: String,
+    pub author: String,
+    pub body: String,
+    pub posted_at: i64,
+}
+
+/// The on-disk article file format.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArticleFile {
+    id: String,
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    body: String,
+    author: Option<String>,
+    language: Option<String>,
+    published: DateTime<Utc>,
+    updated: Option<DateTime<Utc>>,
+    #[serde(default)]
+    tags: Vec<String>,
+    url: Option<String>,
+    image: Option<ImageFile>,
+    #[serde(default)]
+    images: Vec<ImageFile>,
+    #[serde(default)]
+    related: Vec<String>,
+    #[serde(default)]
+    comments: Vec<CommentFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageFile {
+    file: String,
+    caption: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommentFile {
+    id: String,
+    author: String,
+    body: String,
+    posted: DateTime<Utc>,
+}
+
+/// Largest article file accepted.
+const ARTICLE_FILE_MAX: u64 = 4 * 1024 * 1024;
+/// Largest feed accepted.
+pub const FEED_MAX: u64 = 64 * 1024 * 1024;
+
+/// Reads every `*.json` file of `dir` (not recursively), in name order.
+pub fn read_folder(dir: &Path, default_language: &str) -> Result<Vec<SourceArticle>, PublishError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(PublishError::io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+        .collect();
+    files.sort();
+    let articles = files
+        .iter()
+        .map(|f| read_article_file(f, default_language))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_unique(&articles)?;
+    Ok(articles)
+}
+
+fn read_article_file(file: &Path, default_language: &str) -> Result<SourceArticle, PublishError> {
+    let bytes = read_capped(file, ARTICLE_FILE_MAX)?;
+    let parsed: ArticleFile = serde_json::from_slice(&bytes)
+        .map_err(|e| PublishError::source(file, format!("invalid article JSON: {e}")))?;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let image = |img: &ImageFile| read_image(file, dir, img);
+    let comments = parsed
+        .comments
+        .iter()
+        .map(|c| {
+            check_id(file, "comment id", &c.id)?;
+            Ok(SourceComment {
+                id: c.id.clone(),
+                author: c.author.trim().to_string(),
+                body: c.body.trim().to_string(),
+                posted_at: c.posted.timestamp(),
+            })
+        })
+        .collect::<Result<Vec<_>, PublishError>>()?;
+    let article = SourceArticle {
+        file: file.to_path_buf(),
+        id: parsed.id,
+        title: parsed.title.trim().to_string(),
+        summary: parsed.summary.trim().to_string(),
+        body_html: parsed.body,
+        author: parsed.author,
+        language: parsed
+            .language
+            .unwrap_or_else(|| default_language.to_string()),
+        published_at: parsed.published.timestamp(),
+        updated_at: parsed.updated.unwrap_or(parsed.published).timestamp(),
+        tags: parsed.tags,
+        url: parsed.url,
+        lead_image: parsed.image.as_ref().map(image).transpose()?,
+        images: parsed.images.iter().map(image).collect::<Result<_, _>>()?,
+        related: parsed.related,
+        comments,
+    };
+    check_article(&article)?;
+    Ok(article)
+}
+
+fn read_image(article: &Path, dir: &Path, img: &ImageFile) -> Result<SourceImage, PublishError> {
+    let name = Path::new(&img.file);
+    if name.components().count() != 1 || img.file.starts_with('.') {
+        return Err(PublishError::source(
+            article,
+            format!(
+                "image {:?} must be a file name beside the article",
+                img.file
+            ),
+        ));
+    }
+    let path = dir.join(name);
+    let ext = name.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let mime = media_type_for_extension(ext).ok_or_else(|| {
+        PublishError::source(
+            article,
+            format!(
+                "image {:?} is not a JPEG, PNG, WebP, GIF or AVIF file",
+                img.file
+            ),
+        )
+    })?;
+    if !path.is_file() {
+        return Err(PublishError::source(
+            article,
+            format!("image {:?} is missing", img.file),
+        ));
+    }
+    let bytes = read_capped(&path, MEDIA_MAX)?;
+    Ok(SourceImage {
+        hash: sha256_hex(&bytes),
+        mime,
+        bytes,
+        caption: img.caption.clone(),
+    })
+}
+
+/// Parses a feed (RSS 2.0, Atom or JSON Feed). `name` is used in error messages.
+pub fn read_feed(
+    name: &Path,
+    bytes: &[u8],
+    default_language: &str,
+) -> Result<Vec<SourceArticle>, PublishError> {
+    let feed = feed_rs::parser::parse(bytes)
+        .map_err(|e| PublishError::source(name, format!("invalid feed: {e}")))?;
+    let language = feed
+        .language
+        .clone()
+        .unwrap_or_else(|| default_language.to_string());
+    let articles = feed
+        .entries
+        .into_iter()
+        .map(|e| {
+            let id = if is_valid_id(&e.id) {
+                e.id.clone()
+            } else {
+                format!("f-{}", &sha256_hex(e.id.as_bytes())[..24])
+            };
+            let published = e.published.or(e.updated).ok_or_else(|| {
+                PublishError::source(name, format!("entry {:?} has no date", e.id))
+            })?;
+            let text = |t: &Option<feed_rs::model::Text>| {
+                t.as_ref()
+                    .map(|t| t.content.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let summary = text(&e.summary);
+            let body = e
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .unwrap_or_else(|| summary.clone());
+            let article = SourceArticle {
+                file: name.to_path_buf(),
+                id,
+                title: text(&e.title),
+                summary: plain_text(&summary),
+                body_html: body,
+                author: e.authors.first().map(|p| p.name.clone()),
+                language: e.language.clone().unwrap_or_else(|| language.clone()),
+                published_at: published.timestamp(),
+                updated_at: e.updated.unwrap_or(published).timestamp(),
+                tags: e
+                    .categories
+                    .iter()
+                    .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
+                    .collect(),
+                url: e.links.first().map(|l| l.href.clone()),
+                lead_image: None,
+                images: vec![],
+                related: vec![],
+                comments: vec![],
+            };
+            check_article(&article)?;
+            Ok(article)
+        })
+        .collect::<Result<Vec<_>, PublishError>>()?;
+    check_unique(&articles)?;
+    Ok(articles)
+}
+
+fn check_article(a: &SourceArticle) -> Result<(), PublishError> {
+    check_id(&a.file, "article id", &a.id)?;
+    if a.title.is_empty() {
+        return Err(PublishError::source(
+            &a.file,
+            format!("article {:?} has no title", a.id),
+        ));
+    }
+    if a.body_html.len() > BODY_MAX {
+        return Err(PublishError::source(
+            &a.file,
+            format!(
+                "article {:?} body is {} bytes, more than the {} allowed",
+                a.id,
+                a.body_html.len(),
+                BODY_MAX
+            ),
+        ));
+    }
+    for r in &a.related {
+        check_id(&a.file, "related article id", r)?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(c) = a.comments.iter().find(|c| !seen.insert(&c.id)) {
+        return Err(PublishError::source(
+            &a.file,
+            format!("duplicate comment id {:?}", c.id),
+        ));
+    }
+    Ok(())
+}
+
+fn check_id(file: &Path, what: &str, id: &str) -> Result<(), PublishError> {
+    if is_valid_id(id) {
+        Ok(())
+    } else {
+        Err(PublishError::source(
+            file,
+            format!("{what} {id:?} must be 1–128 characters of A–Z, a–z, 0–9, '.', '_', '-'"),
+        ))
+    }
+}
+
+fn check_unique(articles: &[SourceArticle]) -> Result<(), PublishError> {
+    let mut by_id: BTreeMap<&str, &Path> = BTreeMap::new();
+    let mut comment_ids: BTreeMap<&str, &Path> = BTreeMap::new();
+    for a in articles {
+        if let Some(first) = by_id.insert(&a.id, &a.file) {
+            return Err(PublishError::source(
+                &a.file,
+                format!(
+                    "duplicate article id {:?} (also in {})",
+                    a.id,
+                    first.display()
+                ),
+            ));
+        }
+        for c in &a.comments {
+            if let Some(first) = comment_ids.insert(&c.id, &a.file) {
+                return Err(PublishError::source(
+                    &a.file,
+                    format!(
+                        "duplicate comment id {:?} (also in {})",
+                        c.id,
+                        first.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, PublishError> {
+    let len = std::fs::metadata(path)
+        .map_err(PublishError::io(path))?
+        .len();
+    if len > cap {
+        return Err(PublishError::source(
+            path,
+            format!("file is {len} bytes, more than the {cap} allowed"),
+        ));
+    }
+    std::fs::read(path).map_err(PublishError::io(path))
+}
+
+/// Text of an HTML fragment, tags removed (for feed summaries, which are often HTML).
+fn plain_text(html: &str) -> String {
+    ammonia::Builder::empty()
+        .clean(html)
+        .to_string()
+        .trim()
+        .to_string()
+}
