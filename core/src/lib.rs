@@ -14,3 +14,4 @@ pub mod net;
 pub mod publish;
 pub mod store;
 pub mod sync;
+pub mod reader;

@@ -1,0 +1,111 @@
+//! The reader: everything an app holds for its lifetime, assembled from one configuration —
+//! the store, the routes and the sync engine. The FFI and the CLI are thin layers over it.
+//!
+//! Opening a reader does no network I/O. Reads go to the store and are fast enough for a UI
+//! thread; [`Reader::sync`] is async and must run inside a tokio runtime.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::format::note::PublicKey;
+use crate::net::{Connectivity, HealthLog, NetConfig, RouteHealth, RouteSet};
+use crate::store::{Store, StoreConfig, StoreError};
+use crate::sync::{SyncConfig, Syncer};
+
+/// What an app configures once.
+#[derive(Clone)]
+pub struct ReaderConfig {
+    /// The SQLite file (created if missing).
+    pub database: PathBuf,
+    /// The publisher's public keys, one-line text form (`ed25519:…`), pinned in the app.
+    pub publisher_keys: Vec<String>,
+    /// The main site's tree base URL.
+    pub main_url: String,
+    /// Mirrors built into the app.
+    pub mirrors: Vec<String>,
+    /// Cap for article bodies plus media, in bytes.
+    pub storage_budget_bytes: u64,
+    /// Skip media during sync (metered network).
+    pub text_only: bool,
+    /// Timeouts, trust roots, resolver and probes.
+    pub net: NetConfig,
+}
+
+/// Why a reader could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("publisher key {key:?}: {reason}")]
+    Key { key: String, reason: String },
+    #[error("route {url:?}: {reason}")]
+    Route { url: String, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("network setup: {0}")]
+    Net(String),
+}
+
+/// The app's handle on the core.
+#[derive(Clone)]
+pub struct Reader {
+    store: Arc<Store>,
+    syncer: Syncer,
+}
+
+/// Route health persisted in the store.
+struct StoreHealthLog(Arc<Store>);
+
+impl HealthLog for StoreHealthLog {
+    fn load(&self) -> Vec<RouteHealth> {
+        self.0.routes().unwrap_or_default()
+    }
+
+    fn save(&self, h: &RouteHealth) {
+        // Losing a health update only costs a less informed race.
+        let _ = self.0.save_route(h);
+    }
+}
+
+impl Reader {
+    /// Opens the store and assembles routes and the sync engine. No network I/O.
+    pub fn open(config: ReaderConfig) -> Result<Reader, OpenError> {
+        let keys = config
+            .publisher_keys
+            .iter()
+            .map(|k| PublicKey::parse(k).map_err(|e| OpenError::Key { key: k.clone(), reason: e.to_string() }))
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err(OpenError::Key { key: String::new(), reason: "at least one publisher key must be pinned".into() });
+        }
+        let routes = RouteSet::new(&config.main_url, &config.mirrors).map_err(|e| OpenError::Route { url: config.main_url.clone(), reason: e.to_string() })?;
+        let store = Arc::new(Store::open(
+            &config.database,
+            StoreConfig { budget_bytes: config.storage_budget_bytes, ..StoreConfig::default() },
+        )?);
+        let log = Arc::new(StoreHealthLog(store.clone()));
+        let mut routes = routes;
+        for saved in store.routes()? {
+            if let Ok(route) = crate::net::Route::parse(&saved.url, saved.source) {
+                routes.insert(route);
+            }
+        }
+        let net = Connectivity::new(config.net, routes, log).map_err(|e| OpenError::Net(e.to_string()))?;
+        let mut sync = SyncConfig::new(keys);
+        sync.text_only = config.text_only;
+        Ok(Reader { syncer: Syncer::new(store.clone(), net, sync), store })
+    }
+
+    /// The local store: lists, articles, search, reader state, outbox, usage.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The sync engine: sync, cancel, progress, on-demand media.
+    pub fn syncer(&self) -> &Syncer {
+        &self.syncer
+    }
+
+    /// Routes and the banner state.
+    pub fn net(&self) -> &Connectivity {
+        self.syncer.net()
+    }
+}
