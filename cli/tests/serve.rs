@@ -713,3 +713,47 @@ async fn the_admin_endpoint_switches_faults_and_reports_stats() {
         Err(ServeError::AdminNotLoopback(_))
     ));
 }
+
+#[tokio::test]
+async fn a_head_replaced_by_rename_is_served_at_once() {
+    let tree = build_tree();
+    let server = serve(&tree, Fault::None).await;
+    let client = client();
+    let version = |bytes: &[u8]| Head::verify(bytes, &tree.root()).unwrap().version;
+    let first = get(&client, &server, "head").await.bytes().await.unwrap();
+    assert_eq!(version(&first), 2);
+    let staged = tree.path().join("head.new");
+    std::fs::write(&staged, tree.file(&layout::archived_head(1))).unwrap();
+    std::fs::rename(&staged, tree.path().join(layout::HEAD)).unwrap();
+    let second = get(&client, &server, "head").await.bytes().await.unwrap();
+    assert_eq!(version(&second), 1);
+}
+
+#[tokio::test]
+async fn the_command_line_makes_a_ca_that_clients_can_trust() {
+    let tree = build_tree();
+    let ca_file = tree.dir.path().join("ca.pem");
+    let args = article_sync_cli::serve::Args {
+        tree: tree.path(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        tls: true,
+        cert: None,
+        key_pem: None,
+        ca_out: Some(ca_file.clone()),
+        fault: Fault::None,
+        key: None,
+        admin: None,
+        drip_ms: 1000,
+    };
+    let config = article_sync_cli::serve::config_from_args(&args).unwrap();
+    let server = Server::start(config).await.unwrap();
+    let pem = std::fs::read(&ca_file).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let response = get(&client, &server, "head").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.bytes().await.unwrap(), tree.file(layout::HEAD));
+}
