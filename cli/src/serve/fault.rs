@@ -66,12 +66,6 @@ impl Fault {
             Fault::ServerError => "5xx",
         }
     }
-
-    /// Whether switching to this fault must end the connections already open (their requests
-    /// would otherwise keep being answered as before).
-    pub fn ends_open_connections(self) -> bool {
-        matches!(self, Fault::Reset | Fault::Blackhole | Fault::BadCert)
-    }
 }
 
 /// A fault name that is not one of [`Fault::ALL`].
