@@ -279,11 +279,21 @@ pub(crate) fn search(
             tokens: &tokens,
             opts,
         };
-        let snippet = [&t.summary, &t.body, &t.comments]
-            .into_iter()
-            .find_map(|text| m.snippet(text, true))
-            .or_else(|| m.snippet(&t.summary, false))
-            .unwrap_or_default();
+        // The window with the most distinct query tokens, over summary, body and comments (the
+        // first of equals), gives the snippet; the summary's start if only the title matched.
+        let mut best: Option<(usize, &String, usize)> = None;
+        for text in [&t.summary, &t.body, &t.comments] {
+            if let Some((score, from)) = m.best_window(text)
+                && best.is_none_or(|b| score > b.0)
+            {
+                best = Some((score, text, from));
+            }
+        }
+        let snippet = match best {
+            Some((_, text, from)) => m.snippet_at(text, from),
+            None => m.snippet_at(&t.summary, 0),
+        }
+        .unwrap_or_default();
         hits.push(SearchHit {
             title: m.mark_all(&t.title),
             snippet,
@@ -301,12 +311,49 @@ pub struct Matcher<'a> {
 }
 
 impl Matcher<'_> {
-    fn matches(&self, word: &str) -> bool {
+    /// Index of the token `word` matches, if any.
+    fn token_of(&self, word: &str) -> Option<usize> {
         let n = self.tokens.len();
         self.tokens
             .iter()
             .enumerate()
-            .any(|(i, t)| word == t || (i + 1 == n && word.starts_with(t.as_str())))
+            .position(|(i, t)| word == t || (i + 1 == n && word.starts_with(t.as_str())))
+    }
+
+    fn matches(&self, word: &str) -> bool {
+        self.token_of(word).is_some()
+    }
+
+    /// The snippet window of `text` holding the most distinct query tokens: (how many, the
+    /// window's first word). `None` if nothing in `text` matches.
+    pub fn best_window(&self, text: &str) -> Option<(usize, usize)> {
+        let words = normalize::words(text);
+        let hits: Vec<(usize, usize)> = words
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| self.token_of(&w.norm).map(|t| (i, t)))
+            .collect();
+        let len = self.opts.snippet_words.max(1);
+        let mut best: Option<(usize, usize)> = None;
+        for (k, &(start, _)) in hits.iter().enumerate() {
+            let mut seen = vec![false; self.tokens.len()];
+            for &(i, t) in &hits[k..] {
+                if i >= start + len {
+                    break;
+                }
+                seen[t] = true;
+            }
+            let score = seen.iter().filter(|s| **s).count();
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, start));
+            }
+        }
+        best.map(|(score, first)| {
+            let from = first
+                .saturating_sub(len / 4)
+                .min(words.len().saturating_sub(len));
+            (score, from)
+        })
     }
 
     fn mark(&self, text: &str, words: &[normalize::Word], from: usize, to: usize) -> String {
@@ -337,23 +384,15 @@ impl Matcher<'_> {
         out
     }
 
-    /// A window of `snippet_words` words around the first match (or the start of the text if
-    /// `need_match` is false); `None` if the text is empty or, with `need_match`, has no match.
-    pub fn snippet(&self, text: &str, need_match: bool) -> Option<String> {
+    /// `snippet_words` words of `text` from word `from`, matches marked, `…` where cut.
+    /// `None` if the text has no words.
+    pub fn snippet_at(&self, text: &str, from: usize) -> Option<String> {
         let words = normalize::words(text);
-        let first = match words.iter().position(|w| self.matches(&w.norm)) {
-            Some(i) => i,
-            None if need_match => return None,
-            None => 0,
-        };
         if words.is_empty() {
             return None;
         }
-        let len = self.opts.snippet_words.max(1);
-        let from = first
-            .saturating_sub(len / 4)
-            .min(words.len().saturating_sub(len));
-        let to = (from + len).min(words.len());
+        let from = from.min(words.len() - 1);
+        let to = (from + self.opts.snippet_words.max(1)).min(words.len());
         let mut out = String::new();
         if from > 0 {
             out.push('…');

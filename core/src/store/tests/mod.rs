@@ -6,20 +6,22 @@ use rusqlite::Connection;
 use tempfile::TempDir;
 
 use super::*;
+
+mod budget;
+mod reads;
+mod search;
 use crate::format::snapshot::Headline;
 use crate::format::{Change, Comment};
 
-#[allow(dead_code)] // used by the search tests
-pub(crate) const SEED: &str = include_str!("fixtures/seed_page.txt");
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-fn temp() -> (TempDir, PathBuf) {
+pub(crate) fn temp() -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("store.db");
     (dir, path)
 }
 
-fn open(path: &Path) -> Store {
+pub(crate) fn open(path: &Path) -> Store {
     Store::open(path, StoreConfig::default()).expect("open store")
 }
 
@@ -43,7 +45,7 @@ pub(crate) fn article(id: &str, revision: u64, published_at: i64) -> Article {
     }
 }
 
-fn comment(id: &str, article_id: &str, body: &str) -> Comment {
+pub(crate) fn comment(id: &str, article_id: &str, body: &str) -> Comment {
     Comment {
         id: id.into(),
         article_id: article_id.into(),
@@ -54,7 +56,7 @@ fn comment(id: &str, article_id: &str, body: &str) -> Comment {
 }
 
 /// Entries `first..` for `changes`, applied at once.
-fn apply(store: &Store, changes: Vec<Change>) -> Result<ApplyStats> {
+pub(crate) fn apply(store: &Store, changes: Vec<Change>) -> Result<ApplyStats> {
     let first = store.sync_position()?.log_seq + 1;
     let entries: Vec<Entry> = changes
         .into_iter()
@@ -68,11 +70,11 @@ fn apply(store: &Store, changes: Vec<Change>) -> Result<ApplyStats> {
     store.apply_entries(&entries, last, &format!("{last:064x}"))
 }
 
-fn put(a: Article) -> Change {
+pub(crate) fn put(a: Article) -> Change {
     Change::PutArticle { article: a }
 }
 
-fn ids(page: &Page) -> Vec<&str> {
+pub(crate) fn ids(page: &Page) -> Vec<&str> {
     page.items.iter().map(|s| s.id.as_str()).collect()
 }
 
