@@ -21,6 +21,8 @@ pub struct ApplyStats {
     pub media_refs: u64,
     /// Puts older than (or as old as) the stored revision, and comments of articles not stored.
     pub skipped: u64,
+    /// Articles whose body the storage budget dropped at the end of this write.
+    pub evicted: u64,
 }
 
 /// How an article put treats an equal revision.

@@ -147,8 +147,14 @@ pub(crate) fn list(
         ListFilter::Bookmarked => "r.bookmarked_at IS NOT NULL",
         ListFilter::Unread => "r.read_at IS NULL",
     };
+    // Two statements rather than `?1 IS NULL OR …`, so the cursor is an index range seek.
+    let seek = if after.is_some() {
+        "(a.published_at, a.id) < (?1, ?2)"
+    } else {
+        "?1 IS NULL AND ?2 IS NULL"
+    };
     let sql = format!(
-        "{SUMMARY_SELECT} WHERE {cond} AND (?1 IS NULL OR (a.published_at, a.id) < (?1, ?2))
+        "{SUMMARY_SELECT} WHERE {cond} AND {seek}
          ORDER BY a.published_at DESC, a.id DESC LIMIT ?3"
     );
     let tag = match filter {

@@ -15,8 +15,6 @@ use tokio::sync::watch;
 use super::error::{Result, StoreError};
 use super::schema;
 
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
 pub(crate) struct Db {
     pub(crate) path: PathBuf,
     writer: Mutex<Connection>,
@@ -33,9 +31,14 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 
 impl Db {
     /// Opens (or creates) the database at `path`, checks it, and upgrades its schema.
-    pub(crate) fn open(path: &Path, readers: usize, quick_check: bool) -> Result<Db> {
+    pub(crate) fn open(
+        path: &Path,
+        readers: usize,
+        quick_check: bool,
+        busy_timeout: Duration,
+    ) -> Result<Db> {
         let mut writer = Connection::open(path)?;
-        writer.busy_timeout(BUSY_TIMEOUT)?;
+        writer.busy_timeout(busy_timeout)?;
         // The first statement reads the header: a non-database file fails here (NOTADB).
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -49,13 +52,18 @@ impl Db {
             check(&writer)?;
         }
         schema::upgrade(&mut writer, schema::VERSION)?;
-        Self::with_writer(path, writer, readers)
+        Self::with_writer(path, writer, readers, busy_timeout)
     }
 
     /// Wraps an open, upgraded writer and opens `readers` read-only connections.
-    pub(crate) fn with_writer(path: &Path, writer: Connection, readers: usize) -> Result<Db> {
+    pub(crate) fn with_writer(
+        path: &Path,
+        writer: Connection,
+        readers: usize,
+        busy_timeout: Duration,
+    ) -> Result<Db> {
         let readers = (0..readers.max(1))
-            .map(|_| open_reader(path).map(Mutex::new))
+            .map(|_| open_reader(path, busy_timeout).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
         Ok(Db {
             path: path.to_path_buf(),
@@ -109,12 +117,12 @@ impl Drop for Db {
     }
 }
 
-fn open_reader(path: &Path) -> Result<Connection> {
+fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     Ok(conn)
 }

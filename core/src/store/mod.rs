@@ -34,7 +34,7 @@ pub mod search;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Transaction;
 use tokio::sync::watch;
@@ -62,6 +62,9 @@ pub struct StoreConfig {
     pub readers: usize,
     /// Run `PRAGMA quick_check` at open so a corrupt file is reported at once. Default true.
     pub check_on_open: bool,
+    /// How long a statement waits for a lock held by another process before
+    /// [`StoreError::Busy`]. Default 5 s.
+    pub busy_timeout: Duration,
 }
 
 impl Default for StoreConfig {
@@ -70,6 +73,7 @@ impl Default for StoreConfig {
             budget_bytes: 256 * 1024 * 1024,
             readers: 2,
             check_on_open: true,
+            busy_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -96,7 +100,12 @@ impl Store {
     /// may [`wipe`](Store::wipe) and rebuild), [`StoreError::SchemaTooNew`] if a newer app wrote
     /// it (left untouched), [`StoreError::Io`]/[`StoreError::Busy`] otherwise.
     pub fn open(path: &Path, config: StoreConfig) -> Result<Store> {
-        let db = Db::open(path, config.readers, config.check_on_open)?;
+        let db = Db::open(
+            path,
+            config.readers,
+            config.check_on_open,
+            config.busy_timeout,
+        )?;
         Ok(Store {
             db,
             config,
@@ -153,14 +162,19 @@ impl Store {
     /// Per change: an article is put only if its revision is greater than the stored one; a
     /// tombstone deletes the article with its comments, search row, reader marks and the media
     /// no other article uses; comments of articles not stored are skipped. Applying entries
-    /// abandons a snapshot in progress.
+    /// abandons a snapshot in progress. The storage budget is kept in the same transaction
+    /// (see [`budget`]).
     pub fn apply_entries(
         &self,
         entries: &[Entry],
         new_seq: u64,
         new_tip: &str,
     ) -> Result<ApplyStats> {
-        self.write(|tx| apply::apply_entries(tx, entries, new_seq, new_tip))
+        self.write(|tx| {
+            let mut stats = apply::apply_entries(tx, entries, new_seq, new_tip)?;
+            stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
+            Ok(stats)
+        })
     }
 
     /// Applies part `part_index` of the snapshot at log position `snapshot_seq`, in one
@@ -169,25 +183,36 @@ impl Store {
     /// Part 0 starts (or restarts) a snapshot; a later part must not skip one
     /// ([`StoreError::Snapshot`]); re-applying a part is harmless. Headlines create or refresh
     /// rows without bodies so the list shows early; articles fill bodies (an equal revision
-    /// refills); comments of articles not stored are skipped.
+    /// refills); comments of articles not stored are skipped. Keeps the budget, like
+    /// [`Store::apply_entries`].
     pub fn apply_snapshot_items(
         &self,
         snapshot_seq: u64,
         part_index: u32,
         items: &[PartItem],
     ) -> Result<ApplyStats> {
-        self.write(|tx| apply::apply_snapshot_items(tx, snapshot_seq, part_index, items))
+        self.write(|tx| {
+            let mut stats = apply::apply_snapshot_items(tx, snapshot_seq, part_index, items)?;
+            stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
+            Ok(stats)
+        })
     }
 
     /// Ends the snapshot in progress at `seq`: removes the articles and comments it did not
     /// contain (reader marks are kept) and sets the log position to `seq`/`tip`, in one
-    /// transaction. [`StoreError::Snapshot`] if that snapshot is not in progress.
+    /// transaction (which also keeps the budget). [`StoreError::Snapshot`] if that snapshot is
+    /// not in progress.
     pub fn finish_snapshot(&self, seq: u64, tip: &str) -> Result<ApplyStats> {
-        self.write(|tx| apply::finish_snapshot(tx, seq, tip))
+        self.write(|tx| {
+            let mut stats = apply::finish_snapshot(tx, seq, tip)?;
+            stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
+            Ok(stats)
+        })
     }
 
     /// Puts an article fetched on demand (e.g. the body of an evicted one) without moving the
     /// log position. Applied if its revision is at least the stored one; returns whether it was.
+    /// The budget is not enforced here, so the article just asked for stays.
     pub fn restore_article(&self, article: &Article) -> Result<bool> {
         self.write(|tx| {
             let mut dirty = apply::Dirty::default();
@@ -250,9 +275,14 @@ impl Store {
 
     // ---- media -----------------------------------------------------------------------------
 
-    /// Stores a media file. [`StoreError::MediaHashMismatch`] if `bytes` do not hash to `hash`.
+    /// Stores a media file, then keeps the budget (in the same transaction).
+    /// [`StoreError::MediaHashMismatch`] if `bytes` do not hash to `hash`.
     pub fn put_media(&self, hash: &str, mime: &str, bytes: &[u8]) -> Result<()> {
-        self.write(|tx| media::put(tx, hash, mime, bytes, now()))
+        self.write(|tx| {
+            media::put(tx, hash, mime, bytes, now())?;
+            budget::enforce(tx, self.config.budget_bytes)?;
+            Ok(())
+        })
     }
 
     /// The stored bytes of a media file; counts as a use for the budget's LRU.
@@ -278,7 +308,8 @@ impl Store {
         self.db.read(|c| budget::usage(c, self.config.budget_bytes))
     }
 
-    /// Evicts content until usage is within the budget; see [`budget`] for the order.
+    /// Evicts content until usage is within the budget; see [`budget`] for the order. Sync
+    /// writes and [`Store::put_media`] already do this; call it after changing the budget.
     pub fn enforce_budget(&self) -> Result<Eviction> {
         self.write(|tx| budget::enforce(tx, self.config.budget_bytes))
     }

@@ -78,19 +78,12 @@ fn reading_media_counts_as_a_use_at_the_next_write() {
 #[test]
 fn over_budget_read_content_goes_first_and_bookmarks_never() {
     let (_dir, path) = temp();
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 3_500,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let roomy = open(&path);
     let img = media_ref(b"lead image of the oldest read article");
     let mut oldest_read = with_body("oldest-read", 1, 1_000);
     oldest_read.lead_image = Some(img.clone());
     apply(
-        &store,
+        &roomy,
         vec![
             put(with_body("bookmarked", 0, 1_000)),
             put(oldest_read),
@@ -100,19 +93,26 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
         ],
     )
     .unwrap();
-    store
+    roomy
         .put_media(
             &img.hash,
             &img.mime,
             b"lead image of the oldest read article",
         )
         .unwrap();
-    store.set_bookmarked("bookmarked", true).unwrap();
-    store.set_read("bookmarked", true).unwrap();
-    store.set_read("oldest-read", true).unwrap();
-    store.set_read("newer-read", true).unwrap();
-    assert_eq!(store.usage().unwrap().total(), 5_000 + img.size);
-
+    roomy.set_bookmarked("bookmarked", true).unwrap();
+    roomy.set_read("bookmarked", true).unwrap();
+    roomy.set_read("oldest-read", true).unwrap();
+    roomy.set_read("newer-read", true).unwrap();
+    assert_eq!(roomy.usage().unwrap().total(), 5_000 + img.size);
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            budget_bytes: 3_500,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
     let ev = store.enforce_budget().unwrap();
     assert_eq!((ev.articles, ev.media), (2, 1));
     let usage = store.usage().unwrap();
@@ -161,4 +161,29 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
     let view = tight.article("oldest-read").unwrap().unwrap();
     assert!(view.has_body && !view.evicted);
     assert!(store.reader_state("oldest-read").unwrap().read_at.is_some());
+}
+
+#[test]
+fn sync_writes_keep_the_budget_in_the_same_transaction() {
+    let (_dir, path) = temp();
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            budget_bytes: 2_500,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    let stats = apply(
+        &store,
+        vec![
+            put(with_body("old", 1, 1_000)),
+            put(with_body("mid", 2, 1_000)),
+            put(with_body("new", 3, 1_000)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(stats.evicted, 1);
+    assert!(store.article("old").unwrap().unwrap().evicted);
+    assert!(store.usage().unwrap().total() <= 2_500);
 }

@@ -271,6 +271,34 @@ fn a_full_disk_leaves_the_store_as_it_was() {
 }
 
 #[test]
+fn a_lock_held_by_another_process_is_reported_as_busy() {
+    let (_dir, path) = temp();
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            busy_timeout: std::time::Duration::from_millis(50),
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    assert!(matches!(store.set_read("a", true), Err(StoreError::Busy)));
+    other.execute_batch("ROLLBACK").unwrap();
+    store.set_read("a", true).unwrap();
+}
+
+#[test]
+fn an_unopenable_path_is_an_io_error() {
+    let (dir, _) = temp();
+    let path = dir.path().join("no-such-folder").join("store.db");
+    assert!(matches!(
+        Store::open(&path, StoreConfig::default()),
+        Err(StoreError::Io { .. })
+    ));
+}
+
+#[test]
 fn store_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Store>();
