@@ -1,1 +1,391 @@
-//! placeholder
+//! The local store: SQLite that the app reads offline, instantly.
+//!
+//! One writer connection behind a mutex and a small pool of read-only readers on a WAL database
+//! (`foreign_keys` on, busy timeout, `synchronous = NORMAL`). Every write goes through one
+//! IMMEDIATE transaction ([`db`]), so the OS killing the app mid-write loses nothing committed and
+//! leaves nothing half-written; reads never wait for a running sync.
+//!
+//! The API is blocking (rusqlite is synchronous): call it from `spawn_blocking` in async code.
+//! `Store` is `Send + Sync`; share it as `Arc<Store>`.
+//!
+//! Layout: [`schema`] + `migrations/*.sql` (versions), [`apply`] (log entries and snapshots),
+//! [`articles`] (lists and article views), [`search`] + [`normalize`] (offline search),
+//! [`media`], [`budget`], [`corpus`] (test and bench data), [`routes`], [`outbox`], [`reader_state`], [`position`].
+//!
+//! Sync data (articles, comments, media) and reader state (read, bookmarked, position) live in
+//! separate tables with no foreign key between them: re-syncs and snapshots never drop a mark.
+//! Only a log tombstone (the publisher deleted the article) drops its marks, bookmark included.
+
+pub mod apply;
+pub mod articles;
+pub mod budget;
+pub mod corpus;
+mod db;
+pub mod error;
+pub mod media;
+pub mod normalize;
+pub mod outbox;
+pub mod position;
+pub mod reader_state;
+pub mod routes;
+pub mod schema;
+pub mod search;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::Transaction;
+use tokio::sync::watch;
+
+pub use apply::ApplyStats;
+pub use articles::{ArticleSummary, ArticleView, Counts, Cursor, ListFilter, Page};
+pub use budget::{Eviction, StorageUsage};
+pub use error::{Result, StoreError};
+pub use outbox::{OutboxItem, OutboxState};
+pub use position::{SnapshotProgress, StoredRoot, SyncPosition};
+pub use reader_state::ReaderState;
+pub use search::{SearchHit, SearchOptions};
+
+use crate::format::snapshot::PartItem;
+use crate::format::{Article, Entry, MediaRef};
+use crate::net::route::RouteHealth;
+use db::Db;
+
+/// How a store is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// Cap in bytes for article bodies plus media; see [`budget`]. Default 256 MiB.
+    pub budget_bytes: u64,
+    /// Read-only connections in the pool (at least 1). Default 2.
+    pub readers: usize,
+    /// Run `PRAGMA quick_check` at open so a corrupt file is reported at once. Default true.
+    pub check_on_open: bool,
+    /// How long a statement waits for a lock held by another process before
+    /// [`StoreError::Busy`]. Default 5 s.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            budget_bytes: 256 * 1024 * 1024,
+            readers: 2,
+            check_on_open: true,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The local store. See the [module docs](self).
+pub struct Store {
+    db: Db,
+    config: StoreConfig,
+    /// Media read since the last write: `last_used_at` updates wait for the next write so that
+    /// showing an image never waits for the writer.
+    touched: Mutex<HashMap<String, i64>>,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` and upgrades its schema.
+    ///
+    /// Errors: [`StoreError::Corrupt`] if the file is not a database or fails its check (the app
+    /// may [`wipe`](Store::wipe) and rebuild), [`StoreError::SchemaTooNew`] if a newer app wrote
+    /// it (left untouched), [`StoreError::Io`]/[`StoreError::Busy`] otherwise.
+    pub fn open(path: &Path, config: StoreConfig) -> Result<Store> {
+        let db = Db::open(
+            path,
+            config.readers,
+            config.check_on_open,
+            config.busy_timeout,
+        )?;
+        Ok(Store {
+            db,
+            config,
+            touched: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn config(&self) -> &StoreConfig {
+        &self.config
+    }
+
+    /// The database file's path.
+    pub fn path(&self) -> &Path {
+        &self.db.path
+    }
+
+    /// A counter bumped after every committed write. The FFI turns it into listener calls.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.db.changes()
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let touched = std::mem::take(&mut *self.touched.lock().unwrap_or_else(|e| e.into_inner()));
+        self.db.write(|tx| {
+            for (hash, at) in &touched {
+                media::touch(tx, hash, *at)?;
+            }
+            f(tx)
+        })
+    }
+
+    // ---- sync position -------------------------------------------------------------------
+
+    pub fn sync_position(&self) -> Result<SyncPosition> {
+        self.db.read(position::read_position)
+    }
+
+    /// Stores the trusted root. Refuses ([`StoreError::Rollback`]) a lower version.
+    pub fn set_root(&self, root: &StoredRoot) -> Result<()> {
+        self.write(|tx| position::set_root(tx, root))
+    }
+
+    /// Stores the last accepted head. Refuses ([`StoreError::Rollback`]) a lower version.
+    pub fn set_head(&self, version: u64, issued_at: i64, expires_at: i64) -> Result<()> {
+        self.write(|tx| position::set_head(tx, version, issued_at, expires_at))
+    }
+
+    // ---- sync data -----------------------------------------------------------------------
+
+    /// Applies verified log entries and moves the log position to `new_seq`/`new_tip`, all in
+    /// one transaction. `entries` must be `stored seq + 1 ..= new_seq` without gaps, otherwise
+    /// [`StoreError::OutOfOrder`] and nothing is applied.
+    ///
+    /// Per change: an article is put only if its revision is greater than the stored one; a
+    /// tombstone deletes the article with its comments, search row, reader marks and the media
+    /// no other article uses; comments of articles not stored are skipped. Applying entries
+    /// abandons a snapshot in progress. The storage budget is kept in the same transaction
+    /// (see [`budget`]).
+    pub fn apply_entries(
+        &self,
+        entries: &[Entry],
+        new_seq: u64,
+        new_tip: &str,
+    ) -> Result<ApplyStats> {
+        self.write(|tx| {
+            let mut stats = apply::apply_entries(tx, entries, new_seq, new_tip)?;
+            stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
+            Ok(stats)
+        })
+    }
+
+    /// Applies part `part_index` of the snapshot at log position `snapshot_seq`, in one
+    /// transaction that also records the progress (see [`SyncPosition::snapshot`]).
+    ///
+    /// Part 0 starts (or restarts) a snapshot; a later part must not skip one
+    /// ([`StoreError::Snapshot`]); re-applying a part is harmless. Headlines create or refresh
+    /// rows without bodies so the list shows early; articles fill bodies (an equal revision
+    /// refills); comments of articles not stored are skipped. Keeps the budget, like
+    /// [`Store::apply_entries`].
+    pub fn apply_snapshot_items(
+        &self,
+        snapshot_seq: u64,
+        part_index: u32,
+        items: &[PartItem],
+    ) -> Result<ApplyStats> {
+        self.write(|tx| {
+            let mut stats = apply::apply_snapshot_items(tx, snapshot_seq, part_index, items)?;
+            stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
+            Ok(stats)
+        })
+    }
+
+    /// Ends the snapshot in progress at `seq`: removes the articles and comments it did not
+    /// contain (reader marks are kept) and sets the log position to `seq`/`tip`, in one
+    /// transaction (which also keeps the budget). [`StoreError::Snapshot`] if that snapshot is
+    /// not in progress.
+    pub fn finish_snapshot(&self, seq: u64, tip: &str) -> Result<ApplyStats> {
+        self.write(|tx| {
+            let mut stats = apply::finish_snapshot(tx, seq, tip)?;
+            stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
+            Ok(stats)
+        })
+    }
+
+    /// Puts an article fetched on demand (e.g. the body of an evicted one) without moving the
+    /// log position. Applied if its revision is at least the stored one; returns whether it was.
+    /// The budget is not enforced here, so the article just asked for stays.
+    pub fn restore_article(&self, article: &Article) -> Result<bool> {
+        self.write(|tx| {
+            let mut dirty = apply::Dirty::default();
+            let done = apply::put_article(
+                tx,
+                article,
+                apply::Revisions::GreaterOrEqual,
+                None,
+                &mut dirty,
+            )?;
+            dirty.reindex(tx)?;
+            Ok(done)
+        })
+    }
+
+    // ---- reads for the apps --------------------------------------------------------------
+
+    /// A page of `filter`, newest first, after `after` (the previous page's `next`).
+    pub fn list(&self, filter: &ListFilter, after: Option<&Cursor>, limit: usize) -> Result<Page> {
+        self.db.read(|c| articles::list(c, filter, after, limit))
+    }
+
+    /// The article with its comments and the related/linked articles that are stored.
+    pub fn article(&self, id: &str) -> Result<Option<ArticleView>> {
+        self.db.read(|c| articles::article(c, id))
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        self.db.read(articles::counts)
+    }
+
+    /// Offline search; see [`search`]. Text that has no letters or digits finds nothing; no
+    /// input is an error.
+    pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Vec<SearchHit>> {
+        self.db.read(|c| search::search(c, text, options))
+    }
+
+    // ---- reader state ----------------------------------------------------------------------
+
+    pub fn reader_state(&self, article_id: &str) -> Result<ReaderState> {
+        self.db.read(|c| reader_state::get(c, article_id))
+    }
+
+    /// Marks the article read (now) or unread.
+    pub fn set_read(&self, article_id: &str, read: bool) -> Result<()> {
+        let at = read.then(now);
+        self.write(|tx| reader_state::set_read(tx, article_id, at))
+    }
+
+    /// Bookmarks (now) or unbookmarks the article.
+    pub fn set_bookmarked(&self, article_id: &str, bookmarked: bool) -> Result<()> {
+        let at = bookmarked.then(now);
+        self.write(|tx| reader_state::set_bookmarked(tx, article_id, at))
+    }
+
+    /// Stores the reading position (fraction 0.0–1.0), or clears it.
+    pub fn set_position(&self, article_id: &str, position: Option<f64>) -> Result<()> {
+        self.write(|tx| reader_state::set_position(tx, article_id, position))
+    }
+
+    // ---- media -----------------------------------------------------------------------------
+
+    /// Stores a media file, then keeps the budget (in the same transaction).
+    /// [`StoreError::MediaHashMismatch`] if `bytes` do not hash to `hash`.
+    pub fn put_media(&self, hash: &str, mime: &str, bytes: &[u8]) -> Result<()> {
+        self.write(|tx| {
+            media::put(tx, hash, mime, bytes, now())?;
+            budget::enforce(tx, self.config.budget_bytes)?;
+            Ok(())
+        })
+    }
+
+    /// The stored bytes of a media file; counts as a use for the budget's LRU.
+    pub fn media(&self, hash: &str) -> Result<Option<Vec<u8>>> {
+        let bytes = self.db.read(|c| media::get(c, hash))?;
+        if bytes.is_some() {
+            self.touched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(hash.to_owned(), now());
+        }
+        Ok(bytes)
+    }
+
+    /// Lead images of stored articles whose bytes are missing, newest article first.
+    pub fn missing_lead_images(&self, limit: usize) -> Result<Vec<MediaRef>> {
+        self.db.read(|c| media::missing_lead_images(c, limit))
+    }
+
+    // ---- budget ----------------------------------------------------------------------------
+
+    pub fn usage(&self) -> Result<StorageUsage> {
+        self.db.read(|c| budget::usage(c, self.config.budget_bytes))
+    }
+
+    /// Evicts content until usage is within the budget; see [`budget`] for the order. Sync
+    /// writes and [`Store::put_media`] already do this; call it after changing the budget.
+    pub fn enforce_budget(&self) -> Result<Eviction> {
+        self.write(|tx| budget::enforce(tx, self.config.budget_bytes))
+    }
+
+    // ---- routes ----------------------------------------------------------------------------
+
+    pub fn routes(&self) -> Result<Vec<RouteHealth>> {
+        self.db.read(routes::routes)
+    }
+
+    /// Inserts or replaces the health record of `health.url`.
+    pub fn save_route(&self, health: &RouteHealth) -> Result<()> {
+        self.write(|tx| routes::save_route(tx, health))
+    }
+
+    /// Removes a route and its head ETag; returns whether it existed.
+    pub fn remove_route(&self, url: &str) -> Result<bool> {
+        self.write(|tx| routes::remove_route(tx, url))
+    }
+
+    /// The ETag of the last `head` fetched from route `url`.
+    pub fn head_etag(&self, url: &str) -> Result<Option<String>> {
+        self.db.read(|c| routes::head_etag(c, url))
+    }
+
+    pub fn set_head_etag(&self, url: &str, etag: Option<&str>) -> Result<()> {
+        self.write(|tx| routes::set_head_etag(tx, url, etag))
+    }
+
+    // ---- outbox ----------------------------------------------------------------------------
+
+    /// Queues a comment the reader wrote.
+    pub fn queue_comment(&self, article_id: &str, author: &str, body: &str) -> Result<OutboxItem> {
+        self.write(|tx| outbox::queue(tx, article_id, author, body, now()))
+    }
+
+    /// Every outbox item, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxItem>> {
+        self.db.read(outbox::list)
+    }
+
+    /// Moves item `id` to `state`, recording `error`; entering `Sending` counts an attempt.
+    /// Returns false if there is no such item.
+    pub fn mark_outbox(&self, id: i64, state: OutboxState, error: Option<&str>) -> Result<bool> {
+        self.write(|tx| outbox::mark(tx, id, state, error))
+    }
+
+    // ---- wipe ------------------------------------------------------------------------------
+
+    /// Closes every connection and deletes the database, its `-wal`, `-shm` and `-journal`
+    /// files. Nothing the store held is left on disk afterwards.
+    pub fn wipe(self) -> Result<()> {
+        let path = self.db.path.clone();
+        drop(self);
+        wipe_files(&path)
+    }
+}
+
+/// Deletes the store's files at `path` (also usable when [`Store::open`] failed, e.g. on a
+/// corrupt file). Missing files are fine.
+pub fn wipe_files(path: &Path) -> Result<()> {
+    let mut files: Vec<PathBuf> = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(PathBuf::from(name));
+    }
+    for f in files {
+        match std::fs::remove_file(&f) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

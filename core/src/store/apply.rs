@@ -1,0 +1,440 @@
+//! Writing sync data: log entries and snapshot steps, each in one transaction together with the
+//! new sync position, so a crash never leaves data and position out of step.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::error::{Result, StoreError};
+use super::position::read_position;
+use super::search;
+use crate::format::snapshot::{Headline, PartItem};
+use crate::format::{Article, Change, Comment, Entry, MediaRef};
+
+/// What one apply call changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyStats {
+    pub articles_put: u64,
+    pub articles_deleted: u64,
+    pub comments_put: u64,
+    pub comments_deleted: u64,
+    pub media_refs: u64,
+    /// Puts older than (or as old as) the stored revision, and comments of articles not stored.
+    pub skipped: u64,
+    /// Articles whose body the storage budget dropped at the end of this write.
+    pub evicted: u64,
+}
+
+/// How an article put treats an equal revision.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revisions {
+    /// Only a greater revision replaces the stored row (the log).
+    Greater,
+    /// An equal revision refills the row (snapshot articles after headlines, on-demand refetch).
+    GreaterOrEqual,
+}
+
+/// Collects articles whose search row must be rebuilt at the end of the transaction.
+#[derive(Default)]
+pub(crate) struct Dirty(BTreeSet<String>);
+
+impl Dirty {
+    pub(crate) fn add(&mut self, id: &str) {
+        self.0.insert(id.to_owned());
+    }
+
+    pub(crate) fn reindex(self, conn: &Connection) -> Result<()> {
+        for id in self.0 {
+            search::index_article(conn, &id)?;
+        }
+        Ok(())
+    }
+}
+
+fn stored_revision(conn: &Connection, id: &str) -> Result<Option<u64>> {
+    Ok(conn
+        .query_row("SELECT revision FROM articles WHERE id = ?1", [id], |r| {
+            r.get::<_, i64>(0)
+        })
+        .optional()?
+        .map(|r| r as u64))
+}
+
+fn json<T: serde::Serialize>(what: &str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::invalid(what, e))
+}
+
+fn media_hashes(conn: &Connection, id: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT hash FROM article_media WHERE article_id = ?1")?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Drops media rows (and their bytes) among `hashes` that no article refers to any more.
+fn drop_unreferenced_media(conn: &Connection, hashes: &[String]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "DELETE FROM media WHERE hash = ?1
+         AND NOT EXISTS (SELECT 1 FROM article_media WHERE hash = ?1)",
+    )?;
+    for h in hashes {
+        stmt.execute([h])?;
+    }
+    Ok(())
+}
+
+fn set_tags_and_media(
+    conn: &Connection,
+    id: &str,
+    tags: &[String],
+    media: &mut dyn Iterator<Item = (&MediaRef, bool)>,
+) -> Result<()> {
+    conn.execute("DELETE FROM article_tags WHERE article_id = ?1", [id])?;
+    let mut tag = conn
+        .prepare_cached("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")?;
+    for t in tags {
+        tag.execute([id, t])?;
+    }
+    let old = media_hashes(conn, id)?;
+    conn.execute("DELETE FROM article_media WHERE article_id = ?1", [id])?;
+    let mut m = conn.prepare_cached(
+        "INSERT INTO article_media (article_id, position, hash, is_lead) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut known = conn.prepare_cached(
+        "INSERT INTO media (hash, mime, size) VALUES (?1, ?2, ?3) ON CONFLICT (hash) DO NOTHING",
+    )?;
+    for (i, (r, lead)) in media.enumerate() {
+        m.execute(params![id, i as i64, r.hash, lead])?;
+        known.execute(params![r.hash, r.mime, r.size as i64])?;
+    }
+    drop_unreferenced_media(conn, &old)
+}
+
+/// Puts a whole article (with body). Returns whether it was applied.
+pub(crate) fn put_article(
+    conn: &Connection,
+    a: &Article,
+    rule: Revisions,
+    snapshot: Option<u64>,
+    dirty: &mut Dirty,
+) -> Result<bool> {
+    let fresh = match stored_revision(conn, &a.id)? {
+        None => true,
+        Some(r) => match rule {
+            Revisions::Greater => a.revision > r,
+            Revisions::GreaterOrEqual => a.revision >= r,
+        },
+    };
+    if !fresh {
+        mark_snapshot(conn, "articles", &a.id, snapshot)?;
+        return Ok(false);
+    }
+    conn.prepare_cached(
+        "INSERT INTO articles (id, revision, title, summary, body_html, body_size, evicted, author,
+             language, published_at, updated_at, url, tags, lead_image, images, related, links,
+             snapshot_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT (id) DO UPDATE SET revision = ?2, title = ?3, summary = ?4, body_html = ?5,
+             body_size = ?6, evicted = 0, author = ?7, language = ?8, published_at = ?9,
+             updated_at = ?10, url = ?11, tags = ?12, lead_image = ?13, images = ?14,
+             related = ?15, links = ?16, snapshot_seq = coalesce(?17, snapshot_seq)",
+    )?
+    .execute(params![
+        a.id,
+        a.revision as i64,
+        a.title,
+        a.summary,
+        a.body_html,
+        a.body_html.len() as i64,
+        a.author,
+        a.language,
+        a.published_at,
+        a.updated_at,
+        a.url,
+        json("tags", &a.tags)?,
+        a.lead_image
+            .as_ref()
+            .map(|m| json("lead image", m))
+            .transpose()?,
+        json("images", &a.images)?,
+        json("related", &a.related)?,
+        json("links", &a.links)?,
+        snapshot.map(|s| s as i64),
+    ])?;
+    let lead = a.lead_image.iter().map(|m| (m, true));
+    let rest = a.images.iter().map(|m| (m, false));
+    set_tags_and_media(conn, &a.id, &a.tags, &mut lead.chain(rest))?;
+    dirty.add(&a.id);
+    Ok(true)
+}
+
+/// Puts a snapshot headline: creates or refreshes the row without a body, unless the stored
+/// row already has this revision (then only its snapshot mark changes).
+fn put_headline(conn: &Connection, h: &Headline, seq: u64, dirty: &mut Dirty) -> Result<bool> {
+    if stored_revision(conn, &h.id)?.is_some_and(|r| r >= h.revision) {
+        mark_snapshot(conn, "articles", &h.id, Some(seq))?;
+        return Ok(false);
+    }
+    conn.prepare_cached(
+        "INSERT INTO articles (id, revision, title, summary, body_html, body_size, evicted, author,
+             language, published_at, updated_at, url, tags, lead_image, snapshot_seq)
+         VALUES (?1, ?2, ?3, ?4, NULL, 0, 0, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET revision = ?2, title = ?3, summary = ?4, body_html = NULL,
+             body_size = 0, evicted = 0, author = ?5, language = ?6, published_at = ?7,
+             updated_at = ?8, url = ?9, tags = ?10, lead_image = ?11, images = '[]',
+             related = '[]', links = '[]', snapshot_seq = ?12",
+    )?
+    .execute(params![
+        h.id,
+        h.revision as i64,
+        h.title,
+        h.summary,
+        h.author,
+        h.language,
+        h.published_at,
+        h.updated_at,
+        h.url,
+        json("tags", &h.tags)?,
+        h.lead_image
+            .as_ref()
+            .map(|m| json("lead image", m))
+            .transpose()?,
+        seq as i64,
+    ])?;
+    let lead = h.lead_image.iter().map(|m| (m, true));
+    set_tags_and_media(conn, &h.id, &h.tags, &mut lead.into_iter())?;
+    dirty.add(&h.id);
+    Ok(true)
+}
+
+fn mark_snapshot(conn: &Connection, table: &str, id: &str, snapshot: Option<u64>) -> Result<()> {
+    if let Some(seq) = snapshot {
+        conn.execute(
+            &format!("UPDATE {table} SET snapshot_seq = ?2 WHERE id = ?1"),
+            params![id, seq as i64],
+        )?;
+    }
+    Ok(())
+}
+
+/// Deletes an article and everything hanging off it: comments, tags, media refs (and media no
+/// other article uses), its search row and the reader's marks on it.
+pub(crate) fn delete_article(conn: &Connection, id: &str, drop_reader_state: bool) -> Result<()> {
+    let hashes = media_hashes(conn, id)?;
+    search::unindex_article(conn, id)?;
+    conn.execute("DELETE FROM articles WHERE id = ?1", [id])?;
+    if drop_reader_state {
+        conn.execute("DELETE FROM reader_state WHERE article_id = ?1", [id])?;
+    }
+    drop_unreferenced_media(conn, &hashes)
+}
+
+fn put_comment(
+    conn: &Connection,
+    c: &Comment,
+    snapshot: Option<u64>,
+    dirty: &mut Dirty,
+) -> Result<bool> {
+    if stored_revision(conn, &c.article_id)?.is_none() {
+        return Ok(false);
+    }
+    conn.prepare_cached(
+        "INSERT INTO comments (id, article_id, author, body, posted_at, snapshot_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET article_id = ?2, author = ?3, body = ?4, posted_at = ?5,
+             snapshot_seq = coalesce(?6, snapshot_seq)",
+    )?
+    .execute(params![
+        c.id,
+        c.article_id,
+        c.author,
+        c.body,
+        c.posted_at,
+        snapshot.map(|s| s as i64)
+    ])?;
+    dirty.add(&c.article_id);
+    Ok(true)
+}
+
+/// See [`super::Store::apply_entries`].
+pub(crate) fn apply_entries(
+    conn: &Connection,
+    entries: &[Entry],
+    new_seq: u64,
+    new_tip: &str,
+) -> Result<ApplyStats> {
+    let pos = read_position(conn)?;
+    let expected = pos.log_seq + 1;
+    for (i, e) in entries.iter().enumerate() {
+        if e.seq != expected + i as u64 {
+            return Err(StoreError::OutOfOrder {
+                expected: expected + i as u64,
+                found: e.seq,
+            });
+        }
+    }
+    let last = entries.last().map_or(pos.log_seq, |e| e.seq);
+    if new_seq != last {
+        return Err(StoreError::OutOfOrder {
+            expected: last,
+            found: new_seq,
+        });
+    }
+    let mut stats = ApplyStats::default();
+    let mut dirty = Dirty::default();
+    for e in entries {
+        match &e.change {
+            Change::PutArticle { article } => {
+                if put_article(conn, article, Revisions::Greater, None, &mut dirty)? {
+                    stats.articles_put += 1;
+                } else {
+                    stats.skipped += 1;
+                }
+            }
+            Change::DeleteArticle { id, revision } => match stored_revision(conn, id)? {
+                Some(r) if r <= *revision => {
+                    delete_article(conn, id, true)?;
+                    stats.articles_deleted += 1;
+                }
+                _ => stats.skipped += 1,
+            },
+            Change::PutComment { comment } => {
+                if put_comment(conn, comment, None, &mut dirty)? {
+                    stats.comments_put += 1;
+                } else {
+                    stats.skipped += 1;
+                }
+            }
+            Change::DeleteComment { id, article_id } => {
+                let n = conn.execute(
+                    "DELETE FROM comments WHERE id = ?1 AND article_id = ?2",
+                    [id, article_id],
+                )?;
+                stats.comments_deleted += n as u64;
+                dirty.add(article_id);
+            }
+            Change::PutMedia { media } => {
+                conn.prepare_cached(
+                    "INSERT INTO media (hash, mime, size) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (hash) DO NOTHING",
+                )?
+                .execute(params![media.hash, media.mime, media.size as i64])?;
+                stats.media_refs += 1;
+            }
+        }
+    }
+    dirty.reindex(conn)?;
+    conn.execute(
+        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL,
+             snapshot_parts_applied = 0",
+        params![new_seq as i64, new_tip],
+    )?;
+    Ok(stats)
+}
+
+/// See [`super::Store::apply_snapshot_items`].
+pub(crate) fn apply_snapshot_items(
+    conn: &Connection,
+    seq: u64,
+    part_index: u32,
+    items: &[PartItem],
+) -> Result<ApplyStats> {
+    let pos = read_position(conn)?;
+    let applied = match pos.snapshot {
+        Some(s) if s.seq == seq => s.parts_applied,
+        _ if part_index == 0 => 0,
+        Some(s) => {
+            return Err(StoreError::Snapshot {
+                reason: format!(
+                    "part {part_index} of snapshot {seq}, but snapshot {} is in progress",
+                    s.seq
+                ),
+            });
+        }
+        None => {
+            return Err(StoreError::Snapshot {
+                reason: format!("part {part_index} of snapshot {seq} before its part 0"),
+            });
+        }
+    };
+    if part_index > applied {
+        return Err(StoreError::Snapshot {
+            reason: format!("part {part_index} of snapshot {seq}, but {applied} parts applied"),
+        });
+    }
+    let mut stats = ApplyStats::default();
+    let mut dirty = Dirty::default();
+    for item in items {
+        let done = match item {
+            PartItem::Headline(h) => put_headline(conn, h, seq, &mut dirty)?,
+            PartItem::Article(a) => {
+                put_article(conn, a, Revisions::GreaterOrEqual, Some(seq), &mut dirty)?
+            }
+            PartItem::Comment(c) => {
+                let done = put_comment(conn, c, Some(seq), &mut dirty)?;
+                if done {
+                    stats.comments_put += 1;
+                }
+                if !done {
+                    stats.skipped += 1;
+                }
+                continue;
+            }
+        };
+        if done {
+            stats.articles_put += 1;
+        } else {
+            stats.skipped += 1;
+        }
+    }
+    dirty.reindex(conn)?;
+    conn.execute(
+        "UPDATE sync_position SET snapshot_seq = ?1, snapshot_parts_applied = ?2",
+        params![seq as i64, applied.max(part_index + 1)],
+    )?;
+    Ok(stats)
+}
+
+/// See [`super::Store::finish_snapshot`].
+pub(crate) fn finish_snapshot(conn: &Connection, seq: u64, tip: &str) -> Result<ApplyStats> {
+    let pos = read_position(conn)?;
+    if pos.snapshot.as_ref().map(|s| s.seq) != Some(seq) {
+        return Err(StoreError::Snapshot {
+            reason: format!("finish of snapshot {seq}, which is not in progress"),
+        });
+    }
+    let mut stats = ApplyStats::default();
+    let gone: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT id FROM articles WHERE snapshot_seq IS NULL OR snapshot_seq != ?1")?;
+        stmt.query_map([seq as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for id in &gone {
+        // A snapshot replaces sync data only: the reader's marks stay.
+        delete_article(conn, id, false)?;
+        stats.articles_deleted += 1;
+    }
+    let mut dirty = Dirty::default();
+    {
+        let mut stmt = conn.prepare(
+            "DELETE FROM comments WHERE snapshot_seq IS NULL OR snapshot_seq != ?1
+             RETURNING article_id",
+        )?;
+        let ids = stmt.query_map([seq as i64], |r| r.get::<_, String>(0))?;
+        for id in ids {
+            dirty.add(&id?);
+            stats.comments_deleted += 1;
+        }
+    }
+    dirty.reindex(conn)?;
+    conn.execute(
+        "DELETE FROM media WHERE NOT EXISTS (SELECT 1 FROM article_media m WHERE m.hash = media.hash)",
+        [],
+    )?;
+    conn.execute(
+        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL,
+             snapshot_parts_applied = 0",
+        params![seq as i64, tip],
+    )?;
+    Ok(stats)
+}

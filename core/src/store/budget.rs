@@ -1,0 +1,131 @@
+//! The storage budget for article bodies and media. Over budget, content goes in this order:
+//! media no article refers to (least recently used first), then articles that are not
+//! bookmarked: read ones before unread ones, oldest published first. An evicted article keeps
+//! its headline row (marked `evicted`, so sync can fetch it again); its body and the media no
+//! other kept article uses are dropped. Bookmarked articles are never evicted.
+
+use rusqlite::{Connection, params};
+
+use super::error::Result;
+use super::search;
+
+/// Bytes the budget counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageUsage {
+    /// Sum of stored article bodies (UTF-8 bytes of the HTML).
+    pub bodies: u64,
+    /// Sum of stored media files.
+    pub media: u64,
+    pub budget: u64,
+    pub evicted_articles: u64,
+}
+
+impl StorageUsage {
+    pub fn total(&self) -> u64 {
+        self.bodies + self.media
+    }
+}
+
+/// What one [`enforce`] call dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Eviction {
+    pub articles: u64,
+    pub media: u64,
+    pub bytes: u64,
+}
+
+pub(crate) fn usage(conn: &Connection, budget: u64) -> Result<StorageUsage> {
+    Ok(conn.query_row(
+        "SELECT
+            (SELECT coalesce(sum(body_size), 0) FROM articles WHERE body_html IS NOT NULL),
+            (SELECT coalesce(sum(size), 0) FROM media WHERE bytes IS NOT NULL),
+            (SELECT count(*) FROM articles WHERE evicted = 1)",
+        [],
+        |r| {
+            Ok(StorageUsage {
+                bodies: r.get::<_, i64>(0)? as u64,
+                media: r.get::<_, i64>(1)? as u64,
+                budget,
+                evicted_articles: r.get::<_, i64>(2)? as u64,
+            })
+        },
+    )?)
+}
+
+fn drop_media(conn: &Connection, hash: &str, ev: &mut Eviction) -> Result<u64> {
+    let size: i64 = conn.query_row(
+        "UPDATE media SET bytes = NULL WHERE hash = ?1 AND bytes IS NOT NULL RETURNING size",
+        [hash],
+        |r| r.get(0),
+    )?;
+    ev.media += 1;
+    Ok(size as u64)
+}
+
+pub(crate) fn enforce(conn: &Connection, budget: u64) -> Result<Eviction> {
+    let mut ev = Eviction::default();
+    let mut total = usage(conn, budget)?.total();
+    if total <= budget {
+        return Ok(ev);
+    }
+    let orphans: Vec<String> = conn
+        .prepare(
+            "SELECT hash FROM media WHERE bytes IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM article_media m WHERE m.hash = media.hash)
+             ORDER BY last_used_at, hash",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for hash in orphans {
+        if total <= budget {
+            return Ok(ev);
+        }
+        let freed = drop_media(conn, &hash, &mut ev)?;
+        total -= freed.min(total);
+        ev.bytes += freed;
+    }
+    let candidates: Vec<String> = conn
+        .prepare(
+            "SELECT a.id FROM articles a LEFT JOIN reader_state r ON r.article_id = a.id
+             WHERE r.bookmarked_at IS NULL
+               AND (a.body_html IS NOT NULL OR EXISTS (
+                   SELECT 1 FROM article_media m JOIN media x ON x.hash = m.hash
+                   WHERE m.article_id = a.id AND x.bytes IS NOT NULL))
+             ORDER BY r.read_at IS NULL, a.published_at, a.id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut shared = conn.prepare(
+        "SELECT m.hash FROM article_media m JOIN media x ON x.hash = m.hash
+         WHERE m.article_id = ?1 AND x.bytes IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM article_media o JOIN articles b ON b.id = o.article_id
+                           WHERE o.hash = m.hash AND b.evicted = 0)",
+    )?;
+    for id in candidates {
+        if total <= budget {
+            break;
+        }
+        let body: i64 = conn.query_row(
+            "SELECT CASE WHEN body_html IS NULL THEN 0 ELSE body_size END FROM articles
+             WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
+        )?;
+        conn.execute(
+            "UPDATE articles SET body_html = NULL, body_size = 0, evicted = 1 WHERE id = ?1",
+            params![id],
+        )?;
+        let mut freed = body as u64;
+        let hashes: Vec<String> = shared
+            .query_map([&id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for h in hashes {
+            freed += drop_media(conn, &h, &mut ev)?;
+        }
+        search::index_article(conn, &id)?;
+        ev.articles += 1;
+        ev.bytes += freed;
+        total -= freed.min(total);
+    }
+    Ok(ev)
+}

@@ -1,0 +1,162 @@
+//! The Persian/Arabic search normaliser, applied to indexed text and to queries alike.
+//!
+//! Pure functions, no I/O. Every input character maps to zero or one folded character (then
+//! lower-cased), so a normalised word can always be traced back to its original text.
+//!
+//! Decisions:
+//! - Removed: ZWNJ U+200C, ZWJ U+200D, ZWSP U+200B, word joiner U+2060, BOM U+FEFF, soft hyphen
+//!   U+00AD, bidi marks (U+200E/F, U+061C, U+202A–E, U+2066–9), tatweel U+0640, Arabic and
+//!   Persian diacritics (U+0610–061A, U+064B–065F, U+0670, U+06D6–06DC, U+06DF–06E4, U+06E7–06E8,
+//!   U+06EA–06ED). So `نمی‌شود` = `نمیشود` and `گفت‌وگو` = `گفتوگو`.
+//! - Arabic letter variants fold to the Persian ones: ي ى → ی, ك → ک, ة ۀ → ه, أ إ آ ٱ → ا
+//!   (readers type `امریکا` for `آمریکا`), ؤ → و, ئ → ی.
+//! - Persian ۰–۹ and Arabic-Indic ٠–٩ digits fold to Latin 0–9.
+//! - Everything is lower-cased; FTS5's `unicode61 remove_diacritics 2` additionally folds Latin
+//!   accents inside the index.
+
+/// The folded form of one character, or `None` if it is dropped.
+pub fn fold_char(c: char) -> Option<char> {
+    Some(match c {
+        '\u{200B}'..='\u{200F}'
+        | '\u{2060}'
+        | '\u{FEFF}'
+        | '\u{00AD}'
+        | '\u{061C}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{0640}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06DC}'
+        | '\u{06DF}'..='\u{06E4}'
+        | '\u{06E7}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}' => return None,
+        'ي' | 'ى' | 'ئ' => 'ی',
+        'ك' => 'ک',
+        'ة' | 'ۀ' => 'ه',
+        'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+        'ؤ' => 'و',
+        '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+        '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
+        c => c,
+    })
+}
+
+/// The normalised text: folded and lower-cased.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter_map(fold_char) {
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// A word of some original text: its byte range there and its normalised form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub norm: String,
+}
+
+/// Splits `text` into words the way the index sees them: runs of letters and digits after
+/// folding; dropped characters (joiners, diacritics) neither split nor end a word.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut current: Option<Word> = None;
+    for (i, c) in text.char_indices() {
+        let Some(f) = fold_char(c) else {
+            if let Some(w) = current.as_mut() {
+                w.end = i + c.len_utf8();
+            }
+            continue;
+        };
+        if f.is_alphanumeric() {
+            let w = current.get_or_insert_with(|| Word {
+                start: i,
+                end: i,
+                norm: String::new(),
+            });
+            w.end = i + c.len_utf8();
+            w.norm.extend(f.to_lowercase());
+        } else if let Some(w) = current.take() {
+            out.push(w);
+        }
+    }
+    out.extend(current);
+    // A trailing joiner or mark belongs to no word.
+    for w in &mut out {
+        while let Some(c) = text[w.start..w.end].chars().next_back() {
+            if fold_char(c).is_some() {
+                break;
+            }
+            w.end -= c.len_utf8();
+        }
+    }
+    out
+}
+
+/// The normalised tokens of a user's query.
+pub fn query_tokens(query: &str) -> Vec<String> {
+    words(query).into_iter().map(|w| w.norm).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zwnj_and_its_absence_normalise_alike() {
+        assert_eq!(normalize("نمی‌شود"), normalize("نمیشود"));
+        assert_eq!(normalize("گفت‌وگو"), "گفتوگو");
+        assert_eq!(normalize("سه‌شنبه"), "سهشنبه");
+        assert_eq!(normalize("a\u{200D}b\u{200B}c\u{FEFF}"), "abc");
+    }
+
+    #[test]
+    fn arabic_letter_variants_fold_to_persian() {
+        assert_eq!(normalize("علي"), "علی");
+        assert_eq!(normalize("كتاب"), "کتاب");
+        assert_eq!(normalize("مدرسة"), "مدرسه");
+        assert_eq!(normalize("آمریکا"), normalize("امریکا"));
+        assert_eq!(normalize("إيران"), "ایران");
+        assert_eq!(normalize("مسؤول"), "مسوول");
+    }
+
+    #[test]
+    fn diacritics_and_tatweel_are_removed() {
+        assert_eq!(normalize("مُحَمَّد"), "محمد");
+        assert_eq!(normalize("كـــتاب"), "کتاب");
+        assert_eq!(normalize("رحمٰن"), "رحمن");
+    }
+
+    #[test]
+    fn persian_arabic_and_latin_digits_are_equal() {
+        assert_eq!(normalize("۱۷"), "17");
+        assert_eq!(normalize("١٧"), "17");
+        assert_eq!(normalize("۰۱۲۳۴۵۶۷۸۹"), "0123456789");
+        assert_eq!(normalize("٠١٢٣٤٥٦٧٨٩"), "0123456789");
+    }
+
+    #[test]
+    fn latin_is_lower_cased() {
+        assert_eq!(normalize("Helsinki"), "helsinki");
+    }
+
+    #[test]
+    fn words_keep_their_original_ranges() {
+        let text = "شامگاه سه‌شنبه ۱۷ ژوئیه/ ۲۶ تیر";
+        let ws = words(text);
+        let norms: Vec<&str> = ws.iter().map(|w| w.norm.as_str()).collect();
+        assert_eq!(norms, ["شامگاه", "سهشنبه", "17", "ژوییه", "26", "تیر"]);
+        assert_eq!(&text[ws[1].start..ws[1].end], "سه‌شنبه");
+        assert_eq!(&text[ws[2].start..ws[2].end], "۱۷");
+    }
+
+    #[test]
+    fn query_punctuation_is_not_a_token() {
+        assert_eq!(query_tokens("\"AND\" (OR) * ^ -x:"), ["and", "or", "x"]);
+        assert!(query_tokens("\u{200C}\"*").is_empty());
+    }
+}

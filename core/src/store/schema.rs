@@ -1,0 +1,57 @@
+//! Schema versions: numbered SQL migrations, each applied in one IMMEDIATE transaction that
+//! also sets `PRAGMA user_version`.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::error::{Result, StoreError};
+use super::search;
+
+/// The migrations, in order; migration `i` (0-based) brings the schema to version `i + 1`.
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_sync_data",
+        include_str!("migrations/0001_sync_data.sql"),
+    ),
+    (
+        "0002_routes_outbox",
+        include_str!("migrations/0002_routes_outbox.sql"),
+    ),
+    ("0003_search", include_str!("migrations/0003_search.sql")),
+];
+
+/// The schema version this build writes.
+pub const VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The schema version stored in the file (0 for a new file).
+pub fn version(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the schema from its stored version up to `target`. Refuses a newer schema without
+/// touching it. Each step commits on its own, so a crash mid-upgrade resumes at the next step.
+pub fn upgrade(conn: &mut Connection, target: u32) -> Result<()> {
+    let found = version(conn)?;
+    if found > VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            supported: VERSION,
+        });
+    }
+    for v in found + 1..=target.min(VERSION) {
+        let (_, sql) = MIGRATIONS[(v - 1) as usize];
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        after_migration(&tx, v)?;
+        tx.pragma_update(None, "user_version", v)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Data steps that need Rust (e.g. the search normaliser) after a migration's SQL ran.
+fn after_migration(conn: &Connection, version: u32) -> Result<()> {
+    if version == 3 {
+        search::reindex_all(conn)?;
+    }
+    Ok(())
+}

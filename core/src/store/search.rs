@@ -1,0 +1,407 @@
+//! Offline search: FTS5 over the normalised title, summary, body text and comments.
+//!
+//! The FTS table is contentless and holds tokens of [`normalize`](super::normalize)d text only.
+//! Ranking is bm25 with the title weighted highest. Snippets are cut in Rust from the *original*
+//! text (so the reader sees `سه‌شنبه` with its ZWNJ even when they typed `سهشنبه`): the original
+//! is split into words with [`normalize::words`], which keeps each word's byte range, and words
+//! equal to a query token (or, for the last token, starting with it) are wrapped in the markers.
+//! Compromise: Latin accents are folded by FTS5 (`remove_diacritics 2`) but not by the snippet
+//! matcher, so `cafe` finds `café` without highlighting it.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::articles::{ArticleSummary, SUMMARY_SELECT, summary_from_row};
+use super::error::Result;
+use super::normalize::{self, normalize};
+
+/// bm25 weights of the columns title, summary, body, comments.
+const WEIGHTS: &str = "10.0, 4.0, 1.0, 1.0";
+
+/// How results are cut and marked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchOptions {
+    pub limit: usize,
+    /// Inserted before a matching word. Default `[`.
+    pub open: String,
+    /// Inserted after a matching word. Default `]`.
+    pub close: String,
+    /// Words in a snippet. Default 16.
+    pub snippet_words: usize,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 20,
+            open: "[".into(),
+            close: "]".into(),
+            snippet_words: 16,
+        }
+    }
+}
+
+/// One search result, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub article: ArticleSummary,
+    /// The original title with matching words marked.
+    pub title: String,
+    /// A window of the first field (summary, body, comments) that matches, original text with
+    /// matching words marked; `…` where it was cut. The summary's start if only the title matched.
+    pub snippet: String,
+    /// bm25 score: lower is better.
+    pub rank: f64,
+}
+
+/// The FTS5 query for a user's text: each normalised token quoted (so no input is FTS syntax),
+/// all required, the last one as a prefix. `None` when the text has no searchable token.
+pub fn fts_query(text: &str) -> Option<String> {
+    let tokens = normalize::query_tokens(text);
+    let n = tokens.len();
+    if n == 0 {
+        return None;
+    }
+    let parts: Vec<String> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let quoted = format!("\"{}\"", t.replace('"', "\"\""));
+            if i + 1 == n { quoted + "*" } else { quoted }
+        })
+        .collect();
+    Some(parts.join(" "))
+}
+
+/// Plain text of sanitised HTML: tags dropped (block tags become line breaks), common entities
+/// decoded.
+pub fn html_to_text(html: &str) -> String {
+    const BLOCK: &[&str] = &[
+        "p",
+        "br",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "img",
+        "hr",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "section",
+        "article",
+    ];
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let name: String = rest[1..end]
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if BLOCK.contains(&name.as_str()) {
+                out.push('\n');
+            }
+            rest = &rest[end..];
+        } else {
+            let end = rest[..rest.len().min(12)].find(';');
+            let decoded = end.and_then(|e| entity(&rest[1..e]));
+            match (end, decoded) {
+                (Some(e), Some(c)) => {
+                    out.push(c);
+                    rest = &rest[e + 1..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{A0}',
+        "zwnj" => '\u{200C}',
+        "zwj" => '\u{200D}',
+        _ => {
+            let n = name.strip_prefix('#')?;
+            let code = match n.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => n.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    })
+}
+
+struct Texts {
+    title: String,
+    summary: String,
+    body: String,
+    comments: String,
+}
+
+fn texts(conn: &Connection, pk: i64) -> Result<Option<Texts>> {
+    let row = conn
+        .query_row(
+            "SELECT title, summary, body_html, id FROM articles WHERE pk = ?1",
+            [pk],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((title, summary, body, id)) = row else {
+        return Ok(None);
+    };
+    let mut stmt = conn
+        .prepare_cached("SELECT body FROM comments WHERE article_id = ?1 ORDER BY posted_at, id")?;
+    let comments: Vec<String> = stmt
+        .query_map([&id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(Texts {
+        title,
+        summary,
+        body: body.as_deref().map(html_to_text).unwrap_or_default(),
+        comments: comments.join("\n"),
+    }))
+}
+
+fn pk_of(conn: &Connection, id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT pk FROM articles WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Rebuilds the search row of article `id` from what is stored now (no-op if not stored).
+pub(crate) fn index_article(conn: &Connection, id: &str) -> Result<()> {
+    let Some(pk) = pk_of(conn, id)? else {
+        return Ok(());
+    };
+    index_pk(conn, pk)
+}
+
+fn index_pk(conn: &Connection, pk: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+        .execute([pk])?;
+    if let Some(t) = texts(conn, pk)? {
+        conn.prepare_cached(
+            "INSERT INTO search (rowid, title, summary, body, comments) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            pk,
+            normalize(&t.title),
+            normalize(&t.summary),
+            normalize(&t.body),
+            normalize(&t.comments)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Removes article `id`'s search row.
+pub(crate) fn unindex_article(conn: &Connection, id: &str) -> Result<()> {
+    if let Some(pk) = pk_of(conn, id)? {
+        conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+            .execute([pk])?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the whole index (after the search migration, or a normaliser change).
+pub(crate) fn reindex_all(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM search", [])?;
+    let pks: Vec<i64> = conn
+        .prepare("SELECT pk FROM articles")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for pk in pks {
+        index_pk(conn, pk)?;
+    }
+    Ok(())
+}
+
+/// Searches stored articles; see [`super::Store::search`].
+pub(crate) fn search(
+    conn: &Connection,
+    text: &str,
+    opts: &SearchOptions,
+) -> Result<Vec<SearchHit>> {
+    let Some(query) = fts_query(text) else {
+        return Ok(Vec::new());
+    };
+    let tokens = normalize::query_tokens(text);
+    let ranked: Vec<(i64, f64)> = conn
+        .prepare_cached(&format!(
+            "SELECT rowid, bm25(search, {WEIGHTS}) AS rank FROM search WHERE search MATCH ?1
+             ORDER BY rank LIMIT ?2"
+        ))?
+        .query_map(params![query, opts.limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut hits = Vec::with_capacity(ranked.len());
+    let mut summary = conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE a.pk = ?1"))?;
+    for (pk, rank) in ranked {
+        let Some(t) = texts(conn, pk)? else { continue };
+        let Some(article) = summary.query_row([pk], summary_from_row).optional()? else {
+            continue;
+        };
+        let m = Matcher {
+            tokens: &tokens,
+            opts,
+        };
+        // The window with the most distinct query tokens, over summary, body and comments (the
+        // first of equals), gives the snippet; the summary's start if only the title matched.
+        let mut best: Option<(usize, &String, usize)> = None;
+        for text in [&t.summary, &t.body, &t.comments] {
+            if let Some((score, from)) = m.best_window(text)
+                && best.is_none_or(|b| score > b.0)
+            {
+                best = Some((score, text, from));
+            }
+        }
+        let snippet = match best {
+            Some((_, text, from)) => m.snippet_at(text, from),
+            None => m.snippet_at(&t.summary, 0),
+        }
+        .unwrap_or_default();
+        hits.push(SearchHit {
+            title: m.mark_all(&t.title),
+            snippet,
+            article,
+            rank,
+        });
+    }
+    Ok(hits)
+}
+
+/// Marks query tokens in original text.
+pub struct Matcher<'a> {
+    pub tokens: &'a [String],
+    pub opts: &'a SearchOptions,
+}
+
+impl Matcher<'_> {
+    /// Index of the token `word` matches, if any.
+    fn token_of(&self, word: &str) -> Option<usize> {
+        let n = self.tokens.len();
+        self.tokens
+            .iter()
+            .enumerate()
+            .position(|(i, t)| word == t || (i + 1 == n && word.starts_with(t.as_str())))
+    }
+
+    fn matches(&self, word: &str) -> bool {
+        self.token_of(word).is_some()
+    }
+
+    /// The snippet window of `text` holding the most distinct query tokens: (how many, the
+    /// window's first word). `None` if nothing in `text` matches.
+    pub fn best_window(&self, text: &str) -> Option<(usize, usize)> {
+        let words = normalize::words(text);
+        let hits: Vec<(usize, usize)> = words
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| self.token_of(&w.norm).map(|t| (i, t)))
+            .collect();
+        let len = self.opts.snippet_words.max(1);
+        let mut best: Option<(usize, usize)> = None;
+        for (k, &(start, _)) in hits.iter().enumerate() {
+            let mut seen = vec![false; self.tokens.len()];
+            for &(i, t) in &hits[k..] {
+                if i >= start + len {
+                    break;
+                }
+                seen[t] = true;
+            }
+            let score = seen.iter().filter(|s| **s).count();
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, start));
+            }
+        }
+        best.map(|(score, first)| {
+            let from = first
+                .saturating_sub(len / 4)
+                .min(words.len().saturating_sub(len));
+            (score, from)
+        })
+    }
+
+    fn mark(&self, text: &str, words: &[normalize::Word], from: usize, to: usize) -> String {
+        let mut out = String::new();
+        let mut at = words[from].start;
+        for w in &words[from..to] {
+            if self.matches(&w.norm) {
+                out.push_str(&text[at..w.start]);
+                out.push_str(&self.opts.open);
+                out.push_str(&text[w.start..w.end]);
+                out.push_str(&self.opts.close);
+                at = w.end;
+            }
+        }
+        out.push_str(&text[at..words[to - 1].end]);
+        out
+    }
+
+    /// The whole text with every matching word marked.
+    pub fn mark_all(&self, text: &str) -> String {
+        let words = normalize::words(text);
+        if words.is_empty() {
+            return text.to_owned();
+        }
+        let mut out = text[..words[0].start].to_owned();
+        out.push_str(&self.mark(text, &words, 0, words.len()));
+        out.push_str(&text[words[words.len() - 1].end..]);
+        out
+    }
+
+    /// `snippet_words` words of `text` from word `from`, matches marked, `…` where cut.
+    /// `None` if the text has no words.
+    pub fn snippet_at(&self, text: &str, from: usize) -> Option<String> {
+        let words = normalize::words(text);
+        if words.is_empty() {
+            return None;
+        }
+        let from = from.min(words.len() - 1);
+        let to = (from + self.opts.snippet_words.max(1)).min(words.len());
+        let mut out = String::new();
+        if from > 0 {
+            out.push('…');
+        }
+        let marked = self.mark(text, &words, from, to);
+        out.push_str(&marked.split_whitespace().collect::<Vec<_>>().join(" "));
+        if to < words.len() {
+            out.push('…');
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,189 @@
+//! Media and the storage budget.
+
+use sha2::{Digest, Sha256};
+
+use super::*;
+
+fn media_ref(bytes: &[u8]) -> MediaRef {
+    MediaRef {
+        hash: hex::encode(Sha256::digest(bytes)),
+        size: bytes.len() as u64,
+        mime: "image/jpeg".into(),
+        caption: None,
+    }
+}
+
+fn with_body(id: &str, published_at: i64, body_len: usize) -> Article {
+    let mut a = article(id, 1, published_at);
+    a.body_html = "x".repeat(body_len);
+    a
+}
+
+#[test]
+fn media_is_checked_against_its_hash_and_missing_lead_images_are_listed() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let (old, new) = (media_ref(b"old image"), media_ref(b"new image"));
+    let mut a = article("a", 1, 1);
+    a.lead_image = Some(old.clone());
+    let mut b = article("b", 1, 2);
+    b.lead_image = Some(new.clone());
+    apply(&store, vec![put(a), put(b)]).unwrap();
+    assert_eq!(
+        store.missing_lead_images(10).unwrap(),
+        vec![new.clone(), old.clone()]
+    );
+    assert_eq!(store.missing_lead_images(1).unwrap(), vec![new.clone()]);
+    assert!(matches!(
+        store.put_media(&new.hash, "image/jpeg", b"tampered"),
+        Err(StoreError::MediaHashMismatch { .. })
+    ));
+    store
+        .put_media(&new.hash, "image/jpeg", b"new image")
+        .unwrap();
+    assert_eq!(store.missing_lead_images(10).unwrap(), vec![old]);
+    assert_eq!(
+        store.media(&new.hash).unwrap().as_deref(),
+        Some(&b"new image"[..])
+    );
+    assert_eq!(store.usage().unwrap().media, 9);
+}
+
+#[test]
+fn reading_media_counts_as_a_use_at_the_next_write() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let m = media_ref(b"bytes");
+    store.put_media(&m.hash, "image/jpeg", b"bytes").unwrap();
+    let last_used = |s: &Store| -> i64 {
+        s.db.read(|c| {
+            Ok(c.query_row(
+                "SELECT last_used_at FROM media WHERE hash = ?1",
+                [&m.hash],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap()
+    };
+    store
+        .db
+        .write(|tx| Ok(tx.execute("UPDATE media SET last_used_at = 5", [])?))
+        .unwrap();
+    assert_eq!(last_used(&store), 5);
+    assert!(store.media(&m.hash).unwrap().is_some());
+    store.set_read("x", true).unwrap();
+    assert!(last_used(&store) > 1_600_000_000);
+}
+
+#[test]
+fn over_budget_read_content_goes_first_and_bookmarks_never() {
+    let (_dir, path) = temp();
+    let roomy = open(&path);
+    let img = media_ref(b"lead image of the oldest read article");
+    let mut oldest_read = with_body("oldest-read", 1, 1_000);
+    oldest_read.lead_image = Some(img.clone());
+    apply(
+        &roomy,
+        vec![
+            put(with_body("bookmarked", 0, 1_000)),
+            put(oldest_read),
+            put(with_body("unread-old", 2, 1_000)),
+            put(with_body("newer-read", 3, 1_000)),
+            put(with_body("unread-new", 4, 1_000)),
+        ],
+    )
+    .unwrap();
+    roomy
+        .put_media(
+            &img.hash,
+            &img.mime,
+            b"lead image of the oldest read article",
+        )
+        .unwrap();
+    roomy.set_bookmarked("bookmarked", true).unwrap();
+    roomy.set_read("bookmarked", true).unwrap();
+    roomy.set_read("oldest-read", true).unwrap();
+    roomy.set_read("newer-read", true).unwrap();
+    assert_eq!(roomy.usage().unwrap().total(), 5_000 + img.size);
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            budget_bytes: 3_500,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    let ev = store.enforce_budget().unwrap();
+    assert_eq!((ev.articles, ev.media), (2, 1));
+    let usage = store.usage().unwrap();
+    assert_eq!(usage.total(), 3_000);
+    assert_eq!(usage.evicted_articles, 2);
+    for (id, evicted) in [
+        ("bookmarked", false),
+        ("oldest-read", true),
+        ("newer-read", true),
+        ("unread-old", false),
+        ("unread-new", false),
+    ] {
+        let view = store.article(id).unwrap().unwrap();
+        assert_eq!(view.evicted, evicted, "{id}");
+        assert_eq!(view.has_body, !evicted, "{id}");
+    }
+    assert!(store.media(&img.hash).unwrap().is_none());
+    // The headline stays, listed and searchable by title; the body is no longer searched.
+    assert_eq!(store.counts().unwrap().total, 5);
+    let hits = store
+        .search("عنوان oldest", &SearchOptions::default())
+        .unwrap();
+    assert_eq!(hits[0].article.id, "oldest-read");
+    assert!(hits[0].article.evicted);
+
+    // Within budget: nothing more goes. Tighter: unread content goes, bookmarks never.
+    assert_eq!(store.enforce_budget().unwrap(), Eviction::default());
+    let tight = Store::open(
+        &path,
+        StoreConfig {
+            budget_bytes: 0,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    tight.enforce_budget().unwrap();
+    assert!(tight.article("bookmarked").unwrap().unwrap().has_body);
+    assert_eq!(tight.usage().unwrap().total(), 1_000);
+
+    // Sync fetches an evicted article again on demand.
+    assert!(
+        tight
+            .restore_article(&with_body("oldest-read", 1, 1_000))
+            .unwrap()
+    );
+    let view = tight.article("oldest-read").unwrap().unwrap();
+    assert!(view.has_body && !view.evicted);
+    assert!(store.reader_state("oldest-read").unwrap().read_at.is_some());
+}
+
+#[test]
+fn sync_writes_keep_the_budget_in_the_same_transaction() {
+    let (_dir, path) = temp();
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            budget_bytes: 2_500,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    let stats = apply(
+        &store,
+        vec![
+            put(with_body("old", 1, 1_000)),
+            put(with_body("mid", 2, 1_000)),
+            put(with_body("new", 3, 1_000)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(stats.evicted, 1);
+    assert!(store.article("old").unwrap().unwrap().evicted);
+    assert!(store.usage().unwrap().total() <= 2_500);
+}

@@ -1,0 +1,594 @@
+//! Store tests on real SQLite files in temporary folders.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+use super::*;
+
+mod budget;
+mod reads;
+mod search;
+use crate::format::snapshot::Headline;
+use crate::format::{Change, Comment};
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+pub(crate) fn temp() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("store.db");
+    (dir, path)
+}
+
+pub(crate) fn open(path: &Path) -> Store {
+    Store::open(path, StoreConfig::default()).expect("open store")
+}
+
+pub(crate) fn article(id: &str, revision: u64, published_at: i64) -> Article {
+    Article {
+        id: id.into(),
+        revision,
+        title: format!("عنوان {id}"),
+        summary: format!("خلاصه {id}"),
+        body_html: format!("<p>متن {id} نسخه {revision}</p>"),
+        author: Some("نویسنده".into()),
+        language: "fa".into(),
+        published_at,
+        updated_at: published_at,
+        tags: vec!["news".into()],
+        url: None,
+        lead_image: None,
+        images: vec![],
+        related: vec![],
+        links: vec![],
+    }
+}
+
+pub(crate) fn comment(id: &str, article_id: &str, body: &str) -> Comment {
+    Comment {
+        id: id.into(),
+        article_id: article_id.into(),
+        author: "کارو".into(),
+        body: body.into(),
+        posted_at: 100,
+    }
+}
+
+/// Entries `first..` for `changes`, applied at once.
+pub(crate) fn apply(store: &Store, changes: Vec<Change>) -> Result<ApplyStats> {
+    let first = store.sync_position()?.log_seq + 1;
+    let entries: Vec<Entry> = changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, change)| Entry {
+            seq: first + i as u64,
+            change,
+        })
+        .collect();
+    let last = entries.last().map_or(first - 1, |e| e.seq);
+    store.apply_entries(&entries, last, &format!("{last:064x}"))
+}
+
+pub(crate) fn put(a: Article) -> Change {
+    Change::PutArticle { article: a }
+}
+
+pub(crate) fn ids(page: &Page) -> Vec<&str> {
+    page.items.iter().map(|s| s.id.as_str()).collect()
+}
+
+// ---- open, schema, errors ------------------------------------------------------------------
+
+fn schema_of(path: &Path) -> Vec<String> {
+    let conn = Connection::open(path).expect("open");
+    let mut out: Vec<String> = conn
+        .prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master")
+        .unwrap()
+        .query_map([], |r| {
+            Ok(format!(
+                "{}|{}|{}|{}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for t in tables {
+        let mut stmt = conn
+            .prepare(&format!("PRAGMA table_info(\"{t}\")"))
+            .unwrap();
+        let cols = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{t}.{}:{}:{}:{:?}:{}",
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?
+                ))
+            })
+            .unwrap();
+        for c in cols {
+            out.push(c.unwrap());
+        }
+    }
+    out.push(format!(
+        "user_version={}",
+        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))
+            .unwrap()
+    ));
+    out.sort();
+    out
+}
+
+#[test]
+fn every_earlier_schema_upgrades_to_the_fresh_one() {
+    let (_dir, fresh) = temp();
+    drop(open(&fresh));
+    let expected = schema_of(&fresh);
+    assert!(expected.iter().any(|l| l.contains("table|articles|")));
+    for v in 0..schema::VERSION {
+        let (_d, path) = temp();
+        let mut conn = Connection::open(&path).unwrap();
+        schema::upgrade(&mut conn, v).unwrap();
+        assert_eq!(schema::version(&conn).unwrap(), v);
+        if v >= 1 {
+            conn.execute(
+                "INSERT INTO articles (id, revision, title, language, published_at, updated_at,
+                    body_html, body_size) VALUES ('old', 1, 'گفت‌وگو', 'fa', 1, 1, '<p>x</p>', 8)",
+                [],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        let store = open(&path);
+        if v >= 1 {
+            let hits = store.search("گفتوگو", &SearchOptions::default()).unwrap();
+            assert_eq!(
+                hits.len(),
+                1,
+                "rows from version {v} are searchable after upgrade"
+            );
+        }
+        drop(store);
+        assert_eq!(schema_of(&path), expected, "upgraded from version {v}");
+    }
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_untouched() {
+    let (_dir, path) = temp();
+    drop(open(&path));
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", schema::VERSION + 1)
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    match Store::open(&path, StoreConfig::default()) {
+        Err(StoreError::SchemaTooNew { found, supported }) => {
+            assert_eq!(found, schema::VERSION + 1);
+            assert_eq!(supported, schema::VERSION);
+        }
+        other => panic!("expected SchemaTooNew, got {:?}", other.err()),
+    }
+    let conn = Connection::open(&path).unwrap();
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'articles'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 1, "nothing was wiped");
+    assert_eq!(std::fs::read(&path).unwrap().len(), before.len());
+}
+
+#[test]
+fn garbage_bytes_are_reported_as_corrupt() {
+    let (_dir, path) = temp();
+    std::fs::write(
+        &path,
+        b"this is not a database, just some bytes that look nothing like one",
+    )
+    .unwrap();
+    assert!(matches!(
+        Store::open(&path, StoreConfig::default()),
+        Err(StoreError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn a_truncated_file_is_reported_as_corrupt() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let many: Vec<Change> = (0..200)
+        .map(|i| {
+            let mut a = article(&format!("a{i}"), 1, i);
+            a.body_html = format!("<p>{}</p>", "متن ".repeat(200));
+            put(a)
+        })
+        .collect();
+    apply(&store, many).unwrap();
+    drop(store); // checkpoints the WAL into the main file
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 64 * 1024);
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let _ = std::fs::remove_file(path.with_extension("db-wal"));
+    match Store::open(&path, StoreConfig::default()) {
+        Err(StoreError::Corrupt { .. }) => {}
+        other => panic!("expected Corrupt, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_the_store_as_it_was() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    apply(&store, vec![put(article("kept", 1, 1))]).unwrap();
+    let before = store.sync_position().unwrap();
+    let pages: i64 = store
+        .db
+        .with_writer_conn(|c| c.query_row("PRAGMA page_count", [], |r| r.get(0)))
+        .unwrap();
+    store
+        .db
+        .with_writer_conn(|c| c.pragma_update(None, "max_page_count", pages + 2))
+        .unwrap();
+    let big: Vec<Change> = (0..50)
+        .map(|i| {
+            let mut a = article(&format!("big{i}"), 1, 10 + i);
+            a.body_html = "<p>".to_string() + &"x".repeat(20_000) + "</p>";
+            put(a)
+        })
+        .collect();
+    assert!(matches!(
+        apply(&store, big.clone()),
+        Err(StoreError::DiskFull)
+    ));
+    assert_eq!(store.sync_position().unwrap(), before);
+    assert_eq!(store.counts().unwrap().total, 1);
+    assert!(store.article("kept").unwrap().is_some());
+    assert!(store.article("big0").unwrap().is_none());
+    // With room again, the same write succeeds.
+    store
+        .db
+        .with_writer_conn(|c| c.pragma_update(None, "max_page_count", 1_000_000))
+        .unwrap();
+    apply(&store, big).unwrap();
+    assert_eq!(store.counts().unwrap().total, 51);
+}
+
+#[test]
+fn a_lock_held_by_another_process_is_reported_as_busy() {
+    let (_dir, path) = temp();
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            busy_timeout: std::time::Duration::from_millis(50),
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    assert!(matches!(store.set_read("a", true), Err(StoreError::Busy)));
+    other.execute_batch("ROLLBACK").unwrap();
+    store.set_read("a", true).unwrap();
+}
+
+#[test]
+fn an_unopenable_path_is_an_io_error() {
+    let (dir, _) = temp();
+    let path = dir.path().join("no-such-folder").join("store.db");
+    assert!(matches!(
+        Store::open(&path, StoreConfig::default()),
+        Err(StoreError::Io { .. })
+    ));
+}
+
+#[test]
+fn store_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Store>();
+}
+
+// ---- apply: log entries -----------------------------------------------------------------------
+
+#[test]
+fn entries_must_continue_the_stored_position() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let e = |seq| Entry {
+        seq,
+        change: put(article(&format!("a{seq}"), 1, seq as i64)),
+    };
+    match store.apply_entries(&[e(2)], 2, GENESIS) {
+        Err(StoreError::OutOfOrder { expected, found }) => assert_eq!((expected, found), (1, 2)),
+        other => panic!("expected OutOfOrder, got {other:?}"),
+    }
+    // A gap in the middle refuses the whole batch.
+    assert!(matches!(
+        store.apply_entries(&[e(1), e(3)], 3, GENESIS),
+        Err(StoreError::OutOfOrder { .. })
+    ));
+    assert_eq!(store.counts().unwrap().total, 0);
+    assert_eq!(store.sync_position().unwrap().log_seq, 0);
+    store.apply_entries(&[e(1), e(2)], 2, "ab").unwrap();
+    let pos = store.sync_position().unwrap();
+    assert_eq!((pos.log_seq, pos.log_tip.as_str()), (2, "ab"));
+    assert!(matches!(
+        store.apply_entries(&[e(2)], 2, "ab"),
+        Err(StoreError::OutOfOrder {
+            expected: 3,
+            found: 2
+        })
+    ));
+}
+
+#[test]
+fn revisions_only_move_forward() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let stats = apply(
+        &store,
+        vec![put(article("a", 2, 1)), put(article("a", 1, 1))],
+    )
+    .unwrap();
+    assert_eq!((stats.articles_put, stats.skipped), (1, 1));
+    let mut same = article("a", 2, 1);
+    same.title = "replayed".into();
+    apply(&store, vec![put(same)]).unwrap();
+    let view = store.article("a").unwrap().unwrap();
+    assert_eq!(view.article, article("a", 2, 1));
+    let mut newer = article("a", 3, 1);
+    newer.title = "ویرایش".into();
+    apply(&store, vec![put(newer.clone())]).unwrap();
+    assert_eq!(store.article("a").unwrap().unwrap().article, newer);
+}
+
+#[test]
+fn a_tombstone_drops_the_article_its_comments_search_row_and_unshared_media() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let img = |b: &[u8]| MediaRef {
+        hash: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b)),
+        size: b.len() as u64,
+        mime: "image/jpeg".into(),
+        caption: None,
+    };
+    let (own, shared) = (img(b"own"), img(b"shared"));
+    let mut a = article("a", 1, 1);
+    a.lead_image = Some(own.clone());
+    a.images = vec![shared.clone()];
+    let mut b = article("b", 1, 2);
+    b.lead_image = Some(shared.clone());
+    apply(
+        &store,
+        vec![
+            put(a),
+            put(b),
+            Change::PutComment {
+                comment: comment("c1", "a", "نظر یکتا"),
+            },
+        ],
+    )
+    .unwrap();
+    store.put_media(&own.hash, "image/jpeg", b"own").unwrap();
+    store
+        .put_media(&shared.hash, "image/jpeg", b"shared")
+        .unwrap();
+    store.set_read("a", true).unwrap();
+    assert_eq!(
+        store
+            .search("یکتا", &SearchOptions::default())
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let stats = apply(
+        &store,
+        vec![Change::DeleteArticle {
+            id: "a".into(),
+            revision: 1,
+        }],
+    )
+    .unwrap();
+    assert_eq!(stats.articles_deleted, 1);
+    assert!(store.article("a").unwrap().is_none());
+    assert!(
+        store
+            .search("یکتا", &SearchOptions::default())
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.media(&own.hash).unwrap().is_none());
+    assert_eq!(
+        store.media(&shared.hash).unwrap().as_deref(),
+        Some(&b"shared"[..])
+    );
+    assert_eq!(store.reader_state("a").unwrap(), ReaderState::default());
+    let n: i64 = store
+        .db
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM comments", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn comments_are_put_deleted_and_skipped_for_unknown_articles() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let stats = apply(
+        &store,
+        vec![
+            put(article("a", 1, 1)),
+            Change::PutComment {
+                comment: comment("c1", "a", "اول"),
+            },
+            Change::PutComment {
+                comment: comment("c2", "a", "دوم"),
+            },
+            Change::PutComment {
+                comment: comment("c3", "missing", "گم"),
+            },
+            Change::DeleteComment {
+                id: "c1".into(),
+                article_id: "a".into(),
+            },
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        (stats.comments_put, stats.comments_deleted, stats.skipped),
+        (2, 1, 1)
+    );
+    let view = store.article("a").unwrap().unwrap();
+    assert_eq!(view.comments, vec![comment("c2", "a", "دوم")]);
+}
+
+// ---- apply: snapshots -------------------------------------------------------------------------
+
+#[test]
+fn a_snapshot_applies_in_resumable_steps_and_replaces_sync_data_but_not_reader_state() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    apply(
+        &store,
+        vec![
+            put(article("old", 1, 1)),
+            put(article("kept", 1, 2)),
+            Change::PutComment {
+                comment: comment("gone", "kept", "حذف"),
+            },
+        ],
+    )
+    .unwrap();
+    store.set_bookmarked("old", true).unwrap();
+
+    let kept = article("kept", 2, 2);
+    let new = article("new", 1, 3);
+    let headlines = vec![
+        PartItem::Headline(Headline::from(&new)),
+        PartItem::Headline(Headline::from(&kept)),
+    ];
+    // A later part before part 0 is refused.
+    assert!(matches!(
+        store.apply_snapshot_items(10, 1, &[]),
+        Err(StoreError::Snapshot { .. })
+    ));
+    store.apply_snapshot_items(10, 0, &headlines).unwrap();
+    let pos = store.sync_position().unwrap();
+    assert_eq!(
+        pos.snapshot,
+        Some(SnapshotProgress {
+            seq: 10,
+            parts_applied: 1
+        })
+    );
+    assert_eq!(pos.log_seq, 3, "the position moves only at the end");
+    // The list shows the headlines at once, without bodies.
+    let page = store.list(&ListFilter::All, None, 10).unwrap();
+    assert_eq!(ids(&page), ["new", "kept", "old"]);
+    assert!(!page.items[0].has_body);
+
+    // Skipping a part is refused; re-applying part 0 is harmless.
+    assert!(matches!(
+        store.apply_snapshot_items(10, 2, &[]),
+        Err(StoreError::Snapshot { .. })
+    ));
+    store.apply_snapshot_items(10, 0, &headlines).unwrap();
+    store
+        .apply_snapshot_items(
+            10,
+            1,
+            &[
+                PartItem::Article(new.clone()),
+                PartItem::Article(kept.clone()),
+            ],
+        )
+        .unwrap();
+    store
+        .apply_snapshot_items(10, 2, &[PartItem::Comment(comment("c", "new", "تازه"))])
+        .unwrap();
+    assert!(matches!(
+        store.finish_snapshot(11, "ff"),
+        Err(StoreError::Snapshot { .. })
+    ));
+    let stats = store.finish_snapshot(10, "ff").unwrap();
+    assert_eq!((stats.articles_deleted, stats.comments_deleted), (1, 1));
+
+    let pos = store.sync_position().unwrap();
+    assert_eq!(
+        (pos.log_seq, pos.log_tip.as_str(), pos.snapshot),
+        (10, "ff", None)
+    );
+    assert_eq!(
+        ids(&store.list(&ListFilter::All, None, 10).unwrap()),
+        ["new", "kept"]
+    );
+    assert_eq!(store.article("kept").unwrap().unwrap().article, kept);
+    assert!(store.article("kept").unwrap().unwrap().comments.is_empty());
+    assert_eq!(store.article("new").unwrap().unwrap().comments.len(), 1);
+    // The bookmark of the article the snapshot no longer has survives, and comes back with it.
+    assert!(store.reader_state("old").unwrap().bookmarked_at.is_some());
+    apply(&store, vec![put(article("old", 2, 1))]).unwrap();
+    assert_eq!(
+        ids(&store.list(&ListFilter::Bookmarked, None, 10).unwrap()),
+        ["old"]
+    );
+}
+
+#[test]
+fn root_and_head_versions_only_grow() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let root = StoredRoot {
+        version: 2,
+        keys: vec!["key-a".into(), "key-b".into()],
+        threshold: 2,
+    };
+    store.set_root(&root).unwrap();
+    store.set_head(5, 100, 200).unwrap();
+    let pos = store.sync_position().unwrap();
+    assert_eq!(pos.root, root);
+    assert_eq!(
+        (pos.head_version, pos.head_issued_at, pos.head_expires_at),
+        (5, Some(100), Some(200))
+    );
+    assert!(matches!(
+        store.set_head(4, 300, 400),
+        Err(StoreError::Rollback { what: "head", .. })
+    ));
+    assert!(matches!(
+        store.set_root(&StoredRoot { version: 1, ..root }),
+        Err(StoreError::Rollback { what: "root", .. })
+    ));
+    assert_eq!(store.sync_position().unwrap().head_version, 5);
+}
+
+#[test]
+fn every_committed_write_bumps_the_change_counter() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let rx = store.changes();
+    let start = *rx.borrow();
+    apply(&store, vec![put(article("a", 1, 1))]).unwrap();
+    store.set_read("a", true).unwrap();
+    assert_eq!(*rx.borrow(), start + 2);
+    // A refused write changes nothing and tells nobody.
+    let _ = store.apply_entries(&[], 7, "x");
+    assert_eq!(*rx.borrow(), start + 2);
+}

@@ -1,0 +1,207 @@
+//! Offline search on the seed page's text.
+
+use super::*;
+use crate::store::corpus::{SEED_PAGE, seed_paragraphs};
+
+/// The seed page as an article with its reader comment.
+fn seed_store() -> (TempDir, Store) {
+    let (dir, path) = temp();
+    let store = open(&path);
+    let paras = seed_paragraphs();
+    let mut seed = article("seed", 1, 1_531_800_000);
+    seed.title = paras[0].to_owned();
+    seed.summary = paras[1].to_owned();
+    seed.body_html = paras[2..].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let reader_comment = SEED_PAGE
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .expect("the seed ends with a comment");
+    let mut joined = article("zwnj", 1, 10);
+    joined.title = "خبری که نمی‌شود گفت".into();
+    joined.body_html = "<p>این متن نیم‌فاصله دارد: سه‌شنبه و گفت‌وگو.</p>".into();
+    let mut arabic = article("arabic", 1, 20);
+    arabic.title = "كتاب علي".into();
+    arabic.body_html = "<p>مُحَمَّد و كـــتاب</p>".into();
+    apply(
+        &store,
+        vec![
+            put(seed),
+            put(joined),
+            put(arabic),
+            Change::PutComment {
+                comment: comment("karo", "seed", reader_comment),
+            },
+        ],
+    )
+    .unwrap();
+    (dir, store)
+}
+
+fn found(store: &Store, query: &str) -> Vec<String> {
+    store
+        .search(query, &SearchOptions::default())
+        .unwrap_or_else(|e| panic!("search {query:?} failed: {e}"))
+        .into_iter()
+        .map(|h| h.article.id)
+        .collect()
+}
+
+#[test]
+fn zwnj_and_its_absence_find_each_other_both_ways() {
+    let (_dir, store) = seed_store();
+    // The seed page lost its ZWNJs; the "zwnj" article has them.
+    for q in ["گفت‌وگو", "گفتوگو"] {
+        let hits = found(&store, q);
+        assert!(
+            hits.contains(&"seed".to_string()),
+            "{q} finds the seed: {hits:?}"
+        );
+        assert!(
+            hits.contains(&"zwnj".to_string()),
+            "{q} finds the zwnj article: {hits:?}"
+        );
+    }
+    for q in ["سه‌شنبه", "سهشنبه"] {
+        assert_eq!(found(&store, q).len(), 2, "{q}");
+    }
+    for q in ["نمی‌شود", "نمیشود"] {
+        assert_eq!(found(&store, q), ["zwnj"], "{q}");
+    }
+}
+
+#[test]
+fn arabic_and_persian_letter_variants_find_each_other() {
+    let (_dir, store) = seed_store();
+    assert_eq!(found(&store, "رئيس جمهور"), ["seed"]);
+    assert_eq!(found(&store, "كشور"), ["seed"]);
+    assert_eq!(found(&store, "کتاب علی"), ["arabic"]);
+    assert_eq!(found(&store, "كتاب"), ["arabic"]);
+}
+
+#[test]
+fn persian_arabic_indic_and_latin_digits_find_the_date() {
+    let (_dir, store) = seed_store();
+    for q in ["۱۷ ژوئیه", "17 ژوئیه", "١٧ ژوئیه"] {
+        let hits = store.search(q, &SearchOptions::default()).unwrap();
+        assert_eq!(hits.len(), 1, "{q}");
+        assert!(
+            hits[0].snippet.contains("[۱۷] [ژوئیه]"),
+            "{q}: {}",
+            hits[0].snippet
+        );
+    }
+}
+
+#[test]
+fn diacritics_and_tatweel_are_ignored() {
+    let (_dir, store) = seed_store();
+    assert_eq!(found(&store, "پوتِین"), ["seed"]);
+    assert_eq!(found(&store, "محمد"), ["arabic"]);
+    assert_eq!(found(&store, "مُحَمَّد"), ["arabic"]);
+    assert_eq!(found(&store, "کتاب"), ["arabic"]);
+}
+
+#[test]
+fn snippets_show_the_original_text_with_configurable_markers() {
+    let (_dir, store) = seed_store();
+    let opts = SearchOptions {
+        open: "<b>".into(),
+        close: "</b>".into(),
+        ..SearchOptions::default()
+    };
+    let hits = store.search("سهشنبه", &opts).unwrap();
+    let zwnj = hits.iter().find(|h| h.article.id == "zwnj").unwrap();
+    // The reader typed no ZWNJ; the snippet shows the article's own spelling.
+    assert!(zwnj.snippet.contains("<b>سه‌شنبه</b>"), "{}", zwnj.snippet);
+    let hits = store.search("نمیشود", &opts).unwrap();
+    let zwnj = hits.iter().find(|h| h.article.id == "zwnj").unwrap();
+    assert_eq!(zwnj.title, "خبری که <b>نمی‌شود</b> گفت");
+}
+
+#[test]
+fn comments_are_searched() {
+    let (_dir, store) = seed_store();
+    // Only the reader comment says "همۀ نیروهای خارجی" (with ۀ).
+    let hits = store
+        .search("همه نیروهای خارجی", &SearchOptions::default())
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(
+        hits[0].snippet.contains("[همۀ] [نیروهای] [خارجی]"),
+        "{}",
+        hits[0].snippet
+    );
+}
+
+#[test]
+fn the_last_word_matches_as_a_prefix() {
+    let (_dir, store) = seed_store();
+    assert_eq!(found(&store, "هلسین"), ["seed"]);
+    assert_eq!(found(&store, "هلسینکی ترام"), ["seed"]);
+    assert_eq!(found(&store, "هلسینکی ترامپ کشو"), ["seed"]);
+    assert!(
+        found(&store, "هلسین ترامپ").is_empty(),
+        "only the last word is a prefix"
+    );
+}
+
+#[test]
+fn title_matches_rank_above_body_matches() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let mut body = article("body", 1, 2);
+    body.body_html = "<p>گزارشی درباره اجلاس هلسینکی و دیگر موضوعات</p>".into();
+    let mut title = article("title", 1, 1);
+    title.title = "اجلاس هلسینکی".into();
+    apply(&store, vec![put(body), put(title)]).unwrap();
+    assert_eq!(found(&store, "هلسینکی"), ["title", "body"]);
+}
+
+#[test]
+fn no_user_input_is_an_fts_syntax_error() {
+    let (_dir, store) = seed_store();
+    for q in [
+        "\"",
+        "'",
+        "*",
+        "(",
+        ")",
+        "AND",
+        "OR NOT",
+        "NEAR(a b)",
+        "a:b",
+        "-x",
+        "^x",
+        "{a}",
+        "",
+        "   ",
+        "\u{200C}",
+        "ـــ",
+        "\"سوریه",
+        "سوریه\" OR",
+        "title:سوریه",
+        "سوریه*",
+    ] {
+        store
+            .search(q, &SearchOptions::default())
+            .unwrap_or_else(|e| panic!("{q:?}: {e}"));
+    }
+    assert_eq!(found(&store, "(سوریه\""), ["seed"]);
+}
+
+#[test]
+fn html_is_stripped_before_indexing() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let mut a = article("a", 1, 1);
+    a.body_html = r#"<p class="lead">سلام&nbsp;دنیا</p><figure><img src="x.jpg" alt="تصویر"><figcaption>عکس از آرشیو</figcaption></figure>"#.into();
+    apply(&store, vec![put(a)]).unwrap();
+    assert!(
+        found(&store, "lead").is_empty(),
+        "attribute values are not text"
+    );
+    assert!(found(&store, "class").is_empty());
+    assert_eq!(found(&store, "دنیا"), ["a"]);
+    assert_eq!(found(&store, "آرشیو"), ["a"]);
+}
