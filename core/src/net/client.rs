@@ -299,12 +299,6 @@ pub(crate) fn classify(err: &reqwest::Error) -> FetchError {
             reset = true;
         }
         if let Some(io_err) = e.downcast_ref::<io::Error>() {
-            if io_err
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-            {
-                tls = true;
-            }
             match io_err.kind() {
                 io::ErrorKind::ConnectionRefused => refused = true,
                 io::ErrorKind::ConnectionReset
@@ -312,6 +306,11 @@ pub(crate) fn classify(err: &reqwest::Error) -> FetchError {
                 | io::ErrorKind::BrokenPipe
                 | io::ErrorKind::UnexpectedEof => reset = true,
                 _ => {}
+            }
+            // `io::Error::source` skips the error it wraps; descend into it instead.
+            if let Some(inner) = io_err.get_ref() {
+                src = Some(inner as &(dyn StdError + 'static));
+                continue;
             }
         }
         src = e.source();

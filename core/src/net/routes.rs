@@ -8,9 +8,11 @@
 //!   recovered main site is noticed within half an hour);
 //! - a cancelled attempt (another route won first) changes nothing.
 //!
-//! Order of a race: routes not in back-off first, the last good route (latest success that is
-//! newer than its latest failure) at their head; when that is a mirror, the main site comes
-//! second, so it is tried after one stagger if the mirror is slow; then by fewer consecutive
+//! Order of a race: routes not in back-off first, the preferred route at their head: the main
+//! site when the latest thing known of it is a success (so a recovered main site wins back at
+//! once), else the last good route (latest success newer than its latest failure); when that is
+//! a mirror, the main site comes second, so it is tried after one stagger if the mirror is slow;
+//! then by fewer consecutive
 //! failures, known-good before never-tried, lower median latency, source (main, built-in, mirror
 //! list, user, folder). Routes in back-off follow, soonest-released first.
 
@@ -313,12 +315,16 @@ impl RouteSet {
     /// The order in which a race tries the routes at time `now` (Unix seconds); see the module
     /// documentation.
     pub fn race_order(&self, now: i64) -> Vec<Route> {
-        let last_good = self
-            .entries
-            .iter()
-            .filter(|e| e.is_good() && !e.in_backoff(now))
-            .max_by_key(|e| e.health.last_success_at)
-            .map(|e| e.route.id().to_string());
+        let main = &self.entries[0];
+        let last_good = if main.is_good() && !main.in_backoff(now) {
+            Some(main.route.id().to_string())
+        } else {
+            self.entries
+                .iter()
+                .filter(|e| e.is_good() && !e.in_backoff(now))
+                .max_by_key(|e| e.health.last_success_at)
+                .map(|e| e.route.id().to_string())
+        };
         let mut ready: Vec<&RouteEntry> =
             self.entries.iter().filter(|e| !e.in_backoff(now)).collect();
         ready.sort_by_key(|e| {
