@@ -191,7 +191,7 @@ impl Inner {
 
         let race = self
             .net
-            .race_head(|route| self.fetch_head(route, &position, &trusted, now, &counters, &refusals))
+            .race_head(|route| self.fetch_head(route, &position, &trusted, now, &counters, &refusals).boxed())
             .await;
         let won = match race {
             Ok(won) => won,
@@ -347,13 +347,13 @@ impl Inner {
         }
         reporter.phase(Phase::Log, Some(logs.iter().map(|f| f.len).sum()), Some(logs.iter().map(|f| f.last - f.first + 1).sum()));
         let tip = parse_hash("stored tip", &tip).map_err(|e| SyncError::Verification { route: route.id().into(), check: e.to_string() })?;
-        let mut fetched = futures::stream::iter(logs.iter().map(|f| self.fetch_file(route, layout::log(&f.hash), &f.hash, f.len, counters)))
-            .buffered(self.config.parallel_fetches.max(1));
+        let fetches: Vec<BoxFuture<'_, _>> = logs.iter().map(|f| self.fetch_file(route, layout::log(&f.hash), &f.hash, f.len, counters).boxed()).collect();
+        let mut fetched = futures::stream::iter(fetches).buffered(self.config.parallel_fetches.max(1));
         let mut at = (seq, tip);
         for file in logs {
             let bytes = fetched.try_next().await?.expect("one fetch per file");
             reporter.update(|p| p.bytes += file.len);
-            at = self.apply_log_file(route, file.clone(), bytes, at, applied).await?;
+            at = self.apply_log_file(route, (*file).clone(), bytes, at, applied).await?;
             reporter.update(|p| p.items = at.0.saturating_sub(seq));
         }
         Ok(())
@@ -414,8 +414,8 @@ impl Inner {
             _ => 0,
         };
         let parts: Vec<(usize, &PartRef)> = snapshot.parts.iter().enumerate().skip(start).collect();
-        let mut fetched = futures::stream::iter(parts.iter().map(|(_, p)| self.fetch_file(route, layout::snapshot(&p.hash), &p.hash, p.len, counters)))
-            .buffered(self.config.parallel_fetches.max(1));
+        let fetches: Vec<BoxFuture<'_, _>> = parts.iter().map(|(_, p)| self.fetch_file(route, layout::snapshot(&p.hash), &p.hash, p.len, counters).boxed()).collect();
+        let mut fetched = futures::stream::iter(fetches).buffered(self.config.parallel_fetches.max(1));
         let rest: u64 = parts.iter().map(|(_, p)| p.len).sum();
         for (index, part) in &parts {
             let phase = if *index == 0 { Phase::Headlines } else { Phase::Snapshot };
@@ -491,11 +491,17 @@ impl Inner {
             return Ok(0);
         }
         reporter.phase(Phase::Media, Some(wanted.iter().map(|m| m.size).sum()), Some(wanted.len() as u64));
-        let fetched: Vec<(MediaRef, Result<Vec<u8>, SyncError>)> = futures::stream::iter(wanted)
-            .map(|m| async move {
-                let r = self.fetch_media(route, &m, counters).await;
-                (m, r)
+        let fetches: Vec<BoxFuture<'_, (MediaRef, Result<Vec<u8>, SyncError>)>> = wanted
+            .into_iter()
+            .map(|m| {
+                async move {
+                    let r = self.fetch_media(route, &m, counters).await;
+                    (m, r)
+                }
+                .boxed()
             })
+            .collect();
+        let fetched: Vec<_> = futures::stream::iter(fetches)
             .buffer_unordered(self.config.parallel_fetches.max(1))
             .collect()
             .await;

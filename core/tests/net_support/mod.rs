@@ -1,0 +1,212 @@
+//! Real test servers on 127.0.0.1: they serve, reset, hold connections open without answering,
+//! serve block pages, or present a certificate from a CA the client does not know.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::{self, ServerConfig};
+
+pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+/// What a test server does with a connection.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Answers each path from the table (status, body); unknown paths get 404.
+    Serve(HashMap<String, (u16, Vec<u8>)>),
+    /// Reads the request, then resets the connection (SO_LINGER 0).
+    Reset,
+    /// Accepts and never answers.
+    Blackhole,
+}
+
+impl Mode {
+    /// Serves `body` with status 200 at `head`.
+    pub fn head(body: &[u8]) -> Mode {
+        Mode::serve(&[("head", 200, body)])
+    }
+
+    pub fn serve(files: &[(&str, u16, &[u8])]) -> Mode {
+        Mode::Serve(
+            files
+                .iter()
+                .map(|(p, s, b)| (p.to_string(), (*s, b.to_vec())))
+                .collect(),
+        )
+    }
+}
+
+/// A server on 127.0.0.1 with a switchable mode and a count of accepted connections.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    mode: Arc<Mutex<Mode>>,
+    accepted: Arc<AtomicUsize>,
+    task: JoinHandle<()>,
+}
+
+impl TestServer {
+    pub async fn start(mode: Mode) -> TestServer {
+        Self::start_inner(mode, None).await
+    }
+
+    /// The same, behind TLS with `config`.
+    pub async fn start_tls(mode: Mode, config: ServerConfig) -> TestServer {
+        Self::start_inner(mode, Some(TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn start_inner(mode: Mode, tls: Option<TlsAcceptor>) -> TestServer {
+        let listener = TcpListener::bind((LOOPBACK, 0))
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let mode = Arc::new(Mutex::new(mode));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (m, a) = (mode.clone(), accepted.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                a.fetch_add(1, Ordering::SeqCst);
+                let mode = m.lock().expect("mode").clone();
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    match tls {
+                        None => handle(stream, mode).await,
+                        Some(acceptor) => {
+                            if let Ok(s) = acceptor.accept(stream).await {
+                                handle_stream(s, mode).await;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        TestServer {
+            addr,
+            mode,
+            accepted,
+            task,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn set_mode(&self, mode: Mode) {
+        *self.mode.lock().expect("mode") = mode;
+    }
+
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A loopback port with no listener: connecting is refused.
+pub async fn refused_port() -> u16 {
+    let l = TcpListener::bind((LOOPBACK, 0)).await.expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+async fn handle(stream: TcpStream, mode: Mode) {
+    match mode {
+        Mode::Reset => {
+            let mut stream = stream;
+            let _ = read_request(&mut stream).await;
+            let _ = stream.set_zero_linger();
+            drop(stream);
+        }
+        other => handle_stream(stream, other).await,
+    }
+}
+
+async fn handle_stream<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, mode: Mode) {
+    let Some(path) = read_request(&mut stream).await else {
+        return;
+    };
+    match mode {
+        Mode::Serve(files) => {
+            let (status, body) = files
+                .get(path.trim_start_matches('/'))
+                .cloned()
+                .unwrap_or((404, b"not found".to_vec()));
+            let head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(&body).await;
+            let _ = stream.shutdown().await;
+        }
+        Mode::Blackhole => {
+            std::future::pending::<()>().await;
+        }
+        // A TLS stream cannot set SO_LINGER; close abruptly instead.
+        Mode::Reset => drop(stream),
+    }
+}
+
+/// Reads request headers; returns the path.
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 || buf.len() > 16 * 1024 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let line = String::from_utf8_lossy(&buf);
+    line.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// A certificate authority made for one test, and server configs it signs.
+pub struct TestCa {
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+    pub pem: String,
+}
+
+impl TestCa {
+    pub fn new() -> TestCa {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "article-sync test CA");
+        let key = rcgen::KeyPair::generate().expect("key");
+        let cert = params.self_signed(&key).expect("CA cert");
+        TestCa {
+            pem: cert.pem(),
+            issuer: rcgen::Issuer::new(params, key),
+        }
+    }
+
+    /// A TLS server config for `host`, signed by this CA.
+    pub fn server_config(&self, host: &str) -> ServerConfig {
+        let params = rcgen::CertificateParams::new(vec![host.to_string()]).expect("params");
+        let key = rcgen::KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("leaf cert");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocols")
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).expect("key der"),
+            )
+            .expect("server config")
+    }
+}
