@@ -491,29 +491,22 @@ impl Inner {
             return Ok(0);
         }
         reporter.phase(Phase::Media, Some(wanted.iter().map(|m| m.size).sum()), Some(wanted.len() as u64));
-        let fetches: Vec<BoxFuture<'_, (MediaRef, Result<Vec<u8>, SyncError>)>> = wanted
+        // An image that no route delivers intact is skipped; it is fetched on demand later.
+        let fetches: Vec<BoxFuture<'_, Result<bool, SyncError>>> = wanted
             .into_iter()
-            .map(|m| {
+            .map(|media| {
                 async move {
-                    let r = self.fetch_media(route, &m, counters).await;
-                    (m, r)
+                    let Ok(bytes) = self.fetch_media(route, &media, counters).await else { return Ok(false) };
+                    let store = self.store.clone();
+                    blocking(move || store.put_media(&media.hash, &media.mime, &bytes)).await?;
+                    reporter.update(|p| p.items += 1);
+                    Ok(true)
                 }
                 .boxed()
             })
             .collect();
-        let fetched: Vec<_> = futures::stream::iter(fetches)
-            .buffer_unordered(self.config.parallel_fetches.max(1))
-            .collect()
-            .await;
-        let mut stored = 0;
-        for (media, bytes) in fetched {
-            // An image that no route delivers intact is skipped; it is fetched on demand later.
-            let Ok(bytes) = bytes else { continue };
-            let store = self.store.clone();
-            blocking(move || store.put_media(&media.hash, &media.mime, &bytes)).await?;
-            stored += 1;
-            reporter.update(|p| p.items += 1);
-        }
+        let stored: Vec<bool> = futures::stream::iter(fetches).buffer_unordered(self.config.parallel_fetches.max(1)).try_collect().await?;
+        let stored = stored.into_iter().filter(|&s| s).count() as u64;
         let store = self.store.clone();
         blocking(move || store.enforce_budget()).await?;
         Ok(stored)
