@@ -429,3 +429,42 @@ impl Connectivity {
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sync engine spawns syncs on a multi-threaded runtime: the race futures must be Send.
+    #[allow(dead_code)]
+    fn races_are_send(net: &Connectivity, route: &Route) {
+        fn assert_send<T: Send>(_: &T) {}
+        let head = net.race_head(|r| {
+            let client = net.client().clone();
+            async move { client.fetch(&r, layout::HEAD, HEAD_MAX, None).await }
+        });
+        assert_send(&head);
+        assert_send(&net.fetch_pinned(route, layout::HEAD, HEAD_MAX));
+    }
+
+    #[tokio::test]
+    async fn health_saved_in_the_log_is_restored_on_start() {
+        let log = Arc::new(MemoryHealthLog::new());
+        let mut saved = RouteHealth::new("https://user.example/", RouteSource::User);
+        saved.successes = 2;
+        saved.last_success_at = Some(race::unix_now());
+        log.save(&saved);
+        let routes = RouteSet::new("https://main.example/", &[]).unwrap();
+        let config = NetConfig {
+            webpki_roots: false,
+            ..NetConfig::default()
+        };
+        let net = Connectivity::new(config, routes, log.clone()).unwrap();
+        assert_eq!(net.race_order()[0].id(), "https://user.example/");
+        let added = net.add_user_mirror("https://other.example/tree").unwrap();
+        assert_eq!(added.id(), "https://other.example/tree/");
+        assert!(log.load().iter().any(|h| h.url == added.id()));
+        assert!(net.add_user_mirror("https://user:pw@x.example/").is_err());
+        assert!(net.remove_route(added.id()));
+        assert!(!net.remove_route("https://main.example/"));
+    }
+}
