@@ -96,7 +96,9 @@ impl Connectivity {
     /// Races every route for `head`, last good route first (see [`routes`]). `fetch` fetches
     /// and verifies: it returns `Ok` only for a head the caller accepts, and
     /// [`FetchError::verification`] for one it rejects. Probes start when no route has won
-    /// after `probe_delay`, or at once when all have failed. Records health, sets the banner
+    /// after `probe_delay`, or at once when all have failed. The state becomes `Connecting`
+    /// during the race only when nothing was known before (`Unknown`), so the banner does not
+    /// flicker on every sync. Records health, sets the banner
     /// state, and returns the winner with the evidence, or every attempt when no route won.
     ///
     /// When a mirror wins and the main site neither answered nor failed in this race (and is
@@ -285,7 +287,8 @@ impl Connectivity {
         self.inner.tracker.subscribe()
     }
 
-    /// The OS network status, as the app sees it. No network means `Offline` at once.
+    /// The OS network status, as the app sees it. No network means `Offline` at once; when the
+    /// network returns, the next race decides the state.
     pub fn set_network_available(&self, available: bool) {
         self.inner
             .network_available
