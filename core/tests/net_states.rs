@@ -237,7 +237,7 @@ async fn main_dns_answer_in_a_reserved_range_is_tampering_detected_before_connec
     );
     let main_url = "http://news.example.org/".to_string();
     let mirror_url = url("http", "mirror.test", mirror.port());
-    let net = world.connect(&main_url, &[mirror_url.clone()]);
+    let net = world.connect(&main_url, std::slice::from_ref(&mirror_url));
     let started = Instant::now();
     let won = race(&net).await.expect("mirror answers");
     assert!(
@@ -311,7 +311,7 @@ async fn every_international_host_fails_while_a_domestic_probe_answers_national_
     world.config.domestic_probes = vec![url("http", "domestic.test", domestic.port())];
     let main_url = url("http", "main.test", main.port());
     let mirror_url = url("http", "mirror.test", refused_port().await);
-    let net = world.connect(&main_url, &[mirror_url.clone()]);
+    let net = world.connect(&main_url, std::slice::from_ref(&mirror_url));
     let lost = race(&net).await.expect_err("no route");
     assert_eq!(lost.attempts.len(), 2);
     let state = net.state();
@@ -439,7 +439,7 @@ async fn back_to_direct_after_main_recovers() {
     let world = World::new(&["main.test", "mirror.test"]);
     let main_url = url("http", "main.test", main.port());
     let mirror_url = url("http", "mirror.test", mirror.port());
-    let net = world.connect(&main_url, &[mirror_url.clone()]);
+    let net = world.connect(&main_url, std::slice::from_ref(&mirror_url));
     let mut banner = net.subscribe();
     banner.borrow_and_update();
     race(&net).await.expect("mirror answers");
@@ -456,7 +456,7 @@ async fn back_to_direct_after_main_recovers() {
         .unwrap();
     saved.backoff_until = Some(saved.backoff_until.unwrap() - 3600);
     world.log.save(&saved);
-    let net = world.connect(&main_url, &[mirror_url.clone()]);
+    let net = world.connect(&main_url, std::slice::from_ref(&mirror_url));
 
     // This sync still goes through the last good mirror; a cheap check of main follows.
     let won = race(&net).await.expect("mirror answers");
@@ -521,4 +521,47 @@ async fn pinned_files_are_hash_checked_and_fetched_from_any_route() {
         .await
         .unwrap_err();
     assert_eq!(err.kind, FailureKind::Other);
+}
+
+#[tokio::test]
+async fn timeouts_are_told_apart_connect_from_read() {
+    // The same silent server: over http the request is sent and the answer stalls (a read
+    // timeout); over https the TLS handshake stalls, which is part of connecting.
+    let silent = TestServer::start(Mode::Blackhole).await;
+    let mut world = World::new(&["silent.test"]);
+    let (short, long) = (Duration::from_millis(300), Duration::from_secs(2));
+    for (scheme, connect, read, kind) in [
+        ("http", long, short, FailureKind::ReadTimeout),
+        ("https", short, long, FailureKind::ConnectTimeout),
+    ] {
+        world.config.connect_timeout = connect;
+        world.config.read_timeout = read;
+        let net = world.connect(&url(scheme, "silent.test", silent.port()), &[]);
+        let started = Instant::now();
+        let err = net
+            .client()
+            .fetch(&net.routes()[0].route, layout::HEAD, HEAD_MAX, None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, kind, "{scheme}: {err}");
+        assert!(started.elapsed() < Duration::from_secs(1), "{scheme}");
+    }
+}
+
+#[tokio::test]
+async fn a_slow_drip_is_cut_by_the_request_timeout() {
+    let drip = TestServer::start(Mode::Drip).await;
+    let mut world = World::new(&["drip.test"]);
+    world.config.read_timeout = Duration::from_secs(2);
+    world.config.request_timeout = Duration::from_millis(600);
+    let net = world.connect(&url("http", "drip.test", drip.port()), &[]);
+    let started = Instant::now();
+    let err = net
+        .client()
+        .fetch(&net.routes()[0].route, layout::HEAD, HEAD_MAX, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, FailureKind::ReadTimeout, "{err}");
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(600) && elapsed < Duration::from_secs(2));
 }

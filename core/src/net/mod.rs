@@ -96,7 +96,9 @@ impl Connectivity {
     /// Races every route for `head`, last good route first (see [`routes`]). `fetch` fetches
     /// and verifies: it returns `Ok` only for a head the caller accepts, and
     /// [`FetchError::verification`] for one it rejects. Probes start when no route has won
-    /// after `probe_delay`, or at once when all have failed. Records health, sets the banner
+    /// after `probe_delay`, or at once when all have failed. The state becomes `Connecting`
+    /// during the race only when nothing was known before (`Unknown`), so the banner does not
+    /// flicker on every sync. Records health, sets the banner
     /// state, and returns the winner with the evidence, or every attempt when no route won.
     ///
     /// When a mirror wins and the main site neither answered nor failed in this race (and is
@@ -285,7 +287,8 @@ impl Connectivity {
         self.inner.tracker.subscribe()
     }
 
-    /// The OS network status, as the app sees it. No network means `Offline` at once.
+    /// The OS network status, as the app sees it. No network means `Offline` at once; when the
+    /// network returns, the next race decides the state.
     pub fn set_network_available(&self, available: bool) {
         self.inner
             .network_available
@@ -428,4 +431,43 @@ impl Connectivity {
 /// every critical section is a plain update).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sync engine spawns syncs on a multi-threaded runtime: the race futures must be Send.
+    #[allow(dead_code)]
+    fn races_are_send(net: &Connectivity, route: &Route) {
+        fn assert_send<T: Send>(_: &T) {}
+        let head = net.race_head(|r| {
+            let client = net.client().clone();
+            async move { client.fetch(&r, layout::HEAD, HEAD_MAX, None).await }
+        });
+        assert_send(&head);
+        assert_send(&net.fetch_pinned(route, layout::HEAD, HEAD_MAX));
+    }
+
+    #[tokio::test]
+    async fn health_saved_in_the_log_is_restored_on_start() {
+        let log = Arc::new(MemoryHealthLog::new());
+        let mut saved = RouteHealth::new("https://user.example/", RouteSource::User);
+        saved.successes = 2;
+        saved.last_success_at = Some(race::unix_now());
+        log.save(&saved);
+        let routes = RouteSet::new("https://main.example/", &[]).unwrap();
+        let config = NetConfig {
+            webpki_roots: false,
+            ..NetConfig::default()
+        };
+        let net = Connectivity::new(config, routes, log.clone()).unwrap();
+        assert_eq!(net.race_order()[0].id(), "https://user.example/");
+        let added = net.add_user_mirror("https://other.example/tree").unwrap();
+        assert_eq!(added.id(), "https://other.example/tree/");
+        assert!(log.load().iter().any(|h| h.url == added.id()));
+        assert!(net.add_user_mirror("https://user:pw@x.example/").is_err());
+        assert!(net.remove_route(added.id()));
+        assert!(!net.remove_route("https://main.example/"));
+    }
 }

@@ -25,6 +25,8 @@ pub enum Mode {
     Reset,
     /// Accepts and never answers.
     Blackhole,
+    /// Answers 200 and then drips the body a byte every 100 ms.
+    Drip,
 }
 
 impl Mode {
@@ -151,6 +153,16 @@ async fn handle_stream<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, mode: M
         }
         Mode::Blackhole => {
             std::future::pending::<()>().await;
+        }
+        Mode::Drip => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+            let _ = stream.write_all(head.as_bytes()).await;
+            for _ in 0..1000 {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                if stream.write_all(b"x").await.is_err() || stream.flush().await.is_err() {
+                    return;
+                }
+            }
         }
         // A TLS stream cannot set SO_LINGER; close abruptly instead.
         Mode::Reset => drop(stream),
