@@ -75,3 +75,98 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A publisher's tree with servers in front of it, and readers syncing from them.
+pub mod world {
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    use article_sync_cli::corpus::Corpus;
+    use article_sync_cli::serve::{Fault, ServeConfig, Server, TestCa};
+    use article_sync_core::format::note::SecretKey;
+    use article_sync_core::net::NetConfig;
+    use article_sync_core::publish::source::SourceArticle;
+    use article_sync_core::publish::{self, PublishReport};
+    use article_sync_core::reader::{Reader, ReaderConfig};
+
+    /// The time the fixtures are published at: now, so heads are valid for real clients.
+    pub fn now() -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+
+    pub struct World {
+        pub dir: tempfile::TempDir,
+        pub key: SecretKey,
+        pub tree: PathBuf,
+        pub ca: TestCa,
+        pub corpus: Corpus,
+        pub articles: Vec<SourceArticle>,
+    }
+
+    impl World {
+        /// A tree holding `n` corpus articles.
+        pub fn new(n: u64) -> World {
+            let dir = tempfile::tempdir().unwrap();
+            let tree = dir.path().join("tree");
+            let corpus = Corpus::new(42);
+            let mut world = World { key: SecretKey::generate(), tree, ca: TestCa::new().unwrap(), articles: corpus.articles(0..n), corpus, dir };
+            world.publish();
+            world
+        }
+
+        /// Publishes `self.articles` to the tree.
+        pub fn publish(&mut self) -> PublishReport {
+            publish::publish(&self.tree, &self.key, self.articles.clone(), &super::options(now())).expect("publish")
+        }
+
+        /// A copy of the tree at this moment, as a lagging mirror would hold it.
+        pub fn copy_tree(&self, name: &str) -> PathBuf {
+            let to = self.dir.path().join(name);
+            super::copy_dir(&self.tree, &to);
+            to
+        }
+
+        /// An HTTPS server for `tree` with `fault`.
+        pub async fn serve(&self, tree: &Path, fault: Fault) -> Server {
+            let mut config = ServeConfig::new(tree);
+            config.tls = Some(self.ca.leaf(&["localhost", "127.0.0.1"]).unwrap());
+            config.fault = fault;
+            config.drip_interval = Duration::from_millis(200);
+            config.stale_key = Some(std::sync::Arc::new(SecretKey::parse(&self.key.to_text()).unwrap()));
+            Server::start(config).await.expect("server starts")
+        }
+
+        /// Network settings for tests: the world's CA only, short timeouts.
+        pub fn net_config(&self) -> NetConfig {
+            NetConfig {
+                connect_timeout: Duration::from_secs(2),
+                read_timeout: Duration::from_secs(2),
+                request_timeout: Duration::from_secs(10),
+                race_deadline: Duration::from_secs(15),
+                sync_deadline: Duration::from_secs(60),
+                probe_timeout: Duration::from_secs(2),
+                extra_root_certs_pem: vec![self.ca.pem().into_bytes()],
+                webpki_roots: false,
+                ..NetConfig::default()
+            }
+        }
+
+        /// A reader whose database is `db`, with `main` and built-in `mirrors`.
+        pub fn reader(&self, db: &Path, main: &str, mirrors: &[String]) -> Reader {
+            self.reader_with(db, main, mirrors, self.net_config())
+        }
+
+        pub fn reader_with(&self, db: &Path, main: &str, mirrors: &[String], net: NetConfig) -> Reader {
+            Reader::open(ReaderConfig {
+                database: db.to_path_buf(),
+                publisher_keys: vec![self.key.public().to_string()],
+                main_url: main.to_string(),
+                mirrors: mirrors.to_vec(),
+                storage_budget_bytes: 1 << 30,
+                text_only: false,
+                net,
+            })
+            .expect("reader opens")
+        }
+    }
+}

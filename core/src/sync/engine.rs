@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::{BoxFuture, Shared};
 use futures::{FutureExt, StreamExt, TryStreamExt};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::plan::{Plan, plan};
@@ -185,7 +185,7 @@ impl Inner {
         let trusted = self.trusted_root(&position)?;
         let reporter = Reporter::new(self.progress.clone());
         reporter.phase(Phase::Connecting, None, None);
-        let counters = Counters::default();
+        let counters = Arc::new(Counters::default());
         let refusals = Mutex::new(Refusals::default());
         let now = (self.config.clock)();
 
@@ -331,7 +331,7 @@ impl Inner {
         plan: &Plan<'_>,
         position: &SyncPosition,
         reporter: &Reporter,
-        counters: &Counters,
+        counters: &Arc<Counters>,
         applied: &mut ApplyStats,
     ) -> Result<(), SyncError> {
         let (seq, tip, logs) = match plan {
@@ -347,11 +347,10 @@ impl Inner {
         }
         reporter.phase(Phase::Log, Some(logs.iter().map(|f| f.len).sum()), Some(logs.iter().map(|f| f.last - f.first + 1).sum()));
         let tip = parse_hash("stored tip", &tip).map_err(|e| SyncError::Verification { route: route.id().into(), check: e.to_string() })?;
-        let fetches: Vec<BoxFuture<'_, _>> = logs.iter().map(|f| self.fetch_file(route, layout::log(&f.hash), &f.hash, f.len, counters).boxed()).collect();
-        let mut fetched = futures::stream::iter(fetches).buffered(self.config.parallel_fetches.max(1));
+        let mut fetched = self.prefetch(route, logs.iter().map(|f| (layout::log(&f.hash), f.hash.clone(), f.len)).collect(), counters);
         let mut at = (seq, tip);
         for file in logs {
-            let bytes = fetched.try_next().await?.expect("one fetch per file");
+            let (bytes, _permit) = fetched.next().await.expect("one fetch per file")?;
             reporter.update(|p| p.bytes += file.len);
             at = self.apply_log_file(route, (*file).clone(), bytes, at, applied).await?;
             reporter.update(|p| p.items = at.0.saturating_sub(seq));
@@ -406,7 +405,7 @@ impl Inner {
         snapshot: &SnapshotRef,
         position: &SyncPosition,
         reporter: &Reporter,
-        counters: &Counters,
+        counters: &Arc<Counters>,
         applied: &mut ApplyStats,
     ) -> Result<(), SyncError> {
         let start = match &position.snapshot {
@@ -414,15 +413,14 @@ impl Inner {
             _ => 0,
         };
         let parts: Vec<(usize, &PartRef)> = snapshot.parts.iter().enumerate().skip(start).collect();
-        let fetches: Vec<BoxFuture<'_, _>> = parts.iter().map(|(_, p)| self.fetch_file(route, layout::snapshot(&p.hash), &p.hash, p.len, counters).boxed()).collect();
-        let mut fetched = futures::stream::iter(fetches).buffered(self.config.parallel_fetches.max(1));
+        let mut fetched = self.prefetch(route, parts.iter().map(|(_, p)| (layout::snapshot(&p.hash), p.hash.clone(), p.len)).collect(), counters);
         let rest: u64 = parts.iter().map(|(_, p)| p.len).sum();
         for (index, part) in &parts {
             let phase = if *index == 0 { Phase::Headlines } else { Phase::Snapshot };
             if *index <= 1 {
                 reporter.phase(phase, Some(rest), Some(snapshot.articles + snapshot.comments));
             }
-            let bytes = fetched.try_next().await?.expect("one fetch per part");
+            let (bytes, _permit) = fetched.next().await.expect("one fetch per part")?;
             let store = self.store.clone();
             let (part, index, seq, route_id) = ((*part).clone(), *index as u32, snapshot.seq, route.id().to_string());
             let count = part.items;
@@ -448,6 +446,31 @@ impl Inner {
         let (seq, tip) = (snapshot.seq, snapshot.tip.clone());
         add_stats(applied, blocking(move || store.finish_snapshot(seq, &tip)).await?);
         Ok(())
+    }
+
+    /// Starts fetching `files` (path, hash, length) in the background, at most
+    /// `parallel_fetches` at a time, and yields them in order. A file's permit is held until
+    /// the caller drops it, so at most that many files are in memory however slowly they are
+    /// applied, and downloads keep flowing while the caller writes to the store.
+    fn prefetch(
+        self: &Arc<Self>,
+        route: &Route,
+        files: Vec<(String, String, u64)>,
+        counters: &Arc<Counters>,
+    ) -> futures::stream::BoxStream<'static, Result<(Vec<u8>, OwnedSemaphorePermit), SyncError>> {
+        let permits = Arc::new(Semaphore::new(self.config.parallel_fetches.max(1)));
+        let handles: Vec<_> = files
+            .into_iter()
+            .map(|(path, hash, len)| {
+                let (this, route, counters, permits) = (self.clone(), route.clone(), counters.clone(), permits.clone());
+                tokio::spawn(async move {
+                    let permit = permits.acquire_owned().await.map_err(|_| SyncError::Cancelled)?;
+                    let bytes = this.fetch_file(&route, path, &hash, len, &counters).await?;
+                    Ok((bytes, permit))
+                })
+            })
+            .collect();
+        futures::stream::iter(handles).then(|h| async move { h.await.unwrap_or(Err(SyncError::Cancelled)) }).boxed()
     }
 
     /// Fetches an immutable, content-addressed file from `route` or any other route that holds
