@@ -170,3 +170,40 @@ pub mod world {
         }
     }
 }
+
+/// Hand-made changes to a tree, as a compromised or buggy publisher (or a test) would make them.
+pub mod craft {
+    use std::path::Path;
+
+    use article_sync_core::format::codec::parse_hash;
+    use article_sync_core::format::head::Head;
+    use article_sync_core::format::log::LogFileBuilder;
+    use article_sync_core::format::note::SecretKey;
+    use article_sync_core::format::{Change, Entry, layout};
+
+    /// Appends `changes` to the tree's log as one new file and signs a new head with `key`,
+    /// bypassing the publisher (and its sanitiser).
+    pub fn append(tree: &Path, key: &SecretKey, changes: Vec<Change>) -> Head {
+        let mut head = super::read_head(tree, key);
+        let tip = parse_hash("tip", &head.log.tip).unwrap();
+        let mut builder = LogFileBuilder::new(0, head.log.size + 1, tip);
+        for (i, change) in changes.into_iter().enumerate() {
+            builder.push(&Entry { seq: head.log.size + 1 + i as u64, change });
+        }
+        let (file, bytes) = builder.finish();
+        std::fs::write(tree.join(layout::log(&file.hash)), bytes).unwrap();
+        head.log.size = file.last;
+        head.log.tip = file.tip_after.clone();
+        head.files.push(file);
+        head.version += 1;
+        write_head(tree, key, &head);
+        head
+    }
+
+    /// Signs and writes `head` (and its archive copy).
+    pub fn write_head(tree: &Path, key: &SecretKey, head: &Head) {
+        let bytes = head.sign(&[key]);
+        std::fs::write(tree.join(layout::archived_head(head.version)), &bytes).unwrap();
+        std::fs::write(tree.join(layout::HEAD), bytes).unwrap();
+    }
+}

@@ -294,8 +294,12 @@ fn diff(
                 media_changes.push(Change::PutMedia { media });
             }
         }
-        let body_html = sanitize::sanitize_html(&src.body_html);
         let old = state.articles.get(&src.id);
+        // Sanitising is idempotent: a body equal to its published (sanitised) form is kept as is.
+        let body_html = match old {
+            Some(old) if old.body_html == src.body_html => src.body_html.clone(),
+            _ => sanitize::sanitize_html(&src.body_html),
+        };
         let media_ref = |img: &source::SourceImage| MediaRef {
             hash: img.hash.clone(),
             size: img.bytes.len() as u64,

@@ -307,8 +307,7 @@ impl Inner {
             r.stale_since = Some(r.stale_since.map_or(head.expires_at, |s| s.max(head.expires_at)));
             return Err(FetchError::verification(format!("stale: head {} expired at {}", head.version, head.expires_at)));
         }
-        let forked = head.log.size < position.log_seq || (head.log.size == position.log_seq && head.log.tip != position.log_tip);
-        if forked {
+        if forks(&head, position) {
             return Err(FetchError::verification(format!("fork: head's log ({}) does not extend the held log ({})", head.log.size, position.log_seq)));
         }
         let unchanged = head.version == position.head_version;
@@ -542,6 +541,16 @@ impl Inner {
         })?;
         self.fetch_file(route, path, &media.hash, media.size, counters).await
     }
+}
+
+/// Whether the head's log visibly does not extend the reader's: shorter, or a different tip
+/// where a listed file ends or starts at the reader's position. (A fork inside a file is caught
+/// by the chain check when the file is replayed.)
+fn forks(head: &Head, position: &SyncPosition) -> bool {
+    let (seq, tip) = (position.log_seq, &position.log_tip);
+    head.log.size < seq
+        || (head.log.size == seq && &head.log.tip != tip)
+        || (seq > 0 && head.files.iter().any(|f| (f.last == seq && &f.tip_after != tip) || (f.first == seq + 1 && &f.tip_before != tip)))
 }
 
 fn bytes_len(parts: &[(usize, &PartRef)], index: usize) -> u64 {

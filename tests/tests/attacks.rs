@@ -1,0 +1,346 @@
+//! Every attack of `shared/design/mirror-format.md`, each with a good mirror beside the bad
+//! route: the sync succeeds from the good one and the store holds nothing from the bad one.
+//! Servers are real HTTPS servers on loopback; hostile behaviour comes from `serve`'s faults or
+//! from trees altered on disk.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use article_sync_cli::serve::{Fault, Server};
+use article_sync_core::format::codec::{gunzip_capped, gzip, sha256_hex};
+use article_sync_core::format::note::SecretKey;
+use article_sync_core::format::{Article, Change, layout};
+use article_sync_core::net::{Connectivity, FailureKind, MemoryHealthLog, RouteSet};
+use article_sync_core::publish::{self, source::SourceArticle};
+use article_sync_core::store::{Store, StoreConfig};
+use article_sync_core::sync::{SyncConfig, SyncError, SyncReport, Syncer};
+use article_sync_tests::craft;
+use article_sync_tests::world::{World, now};
+
+const DAY: i64 = 24 * 3600;
+
+/// A reader's sync engine with a clock of its own.
+fn syncer(world: &World, db: &Path, main: &str, mirrors: &[String], clock_offset: i64) -> Syncer {
+    let store = Arc::new(Store::open(db, StoreConfig::default()).unwrap());
+    let routes = RouteSet::new(main, mirrors).unwrap();
+    let net = Connectivity::new(world.net_config(), routes, Arc::new(MemoryHealthLog::new())).unwrap();
+    let mut config = SyncConfig::new(vec![world.key.public()]);
+    config.clock = Arc::new(move || now() + clock_offset);
+    Syncer::new(store, net, config)
+}
+
+fn store(db: &Path) -> Store {
+    Store::open(db, StoreConfig::default()).unwrap()
+}
+
+/// Ids and revisions of every stored article, with their comment ids.
+fn contents(db: &Path) -> Vec<(String, u64, String, Vec<String>)> {
+    let store = store(db);
+    let mut out = vec![];
+    let mut after = None;
+    loop {
+        let page = store.list(&article_sync_core::store::ListFilter::All, after.as_ref(), 500).unwrap();
+        for item in &page.items {
+            let view = store.article(&item.id).unwrap().unwrap();
+            out.push((item.id.clone(), view.article.revision, view.article.body_html.clone(), view.comments.iter().map(|c| c.id.clone()).collect()));
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The contents a clean sync of `tree` gives.
+async fn clean_contents(world: &World, tree: &Path) -> Vec<(String, u64, String, Vec<String>)> {
+    let server = world.serve(tree, Fault::None).await;
+    let db = world.dir.path().join(format!("clean-{}.db", sha256_hex(tree.to_string_lossy().as_bytes())));
+    syncer(world, &db, &server.url(), &[], 0).sync().await.expect("clean sync");
+    contents(&db)
+}
+
+fn failure_on(syncer: &Syncer, url: &str) -> Option<FailureKind> {
+    syncer.net().routes().into_iter().find(|e| e.route.id() == url).and_then(|e| e.health.last_failure)
+}
+
+/// Bad main, good mirror: the sync succeeds, the store equals a clean sync of the good tree,
+/// and main carries the failure `kind`.
+async fn good_mirror_wins(world: &World, bad: &Server, good: &Server, kind: FailureKind) -> SyncReport {
+    let db = world.dir.path().join(format!("reader-{}.db", bad.addr().port()));
+    let s = syncer(world, &db, &bad.url(), &[good.url()], 0);
+    let report = s.sync().await.unwrap_or_else(|e| panic!("sync from the good mirror: {e}"));
+    assert_eq!(contents(&db), clean_contents(world, &world.tree).await, "the store holds exactly the good tree");
+    assert_eq!(failure_on(&s, &bad.url()), Some(kind), "the bad route is demoted with the evidence");
+    report
+}
+
+fn article(id: &str, body: &str) -> Article {
+    Article {
+        id: id.into(),
+        revision: 1,
+        title: "injected".into(),
+        summary: String::new(),
+        body_html: body.into(),
+        author: None,
+        language: "fa".into(),
+        published_at: now(),
+        updated_at: now(),
+        tags: vec![],
+        url: None,
+        lead_image: None,
+        images: vec![],
+        related: vec![],
+        links: vec![],
+    }
+}
+
+#[tokio::test]
+async fn altered_file_demotes_the_mirror_and_the_next_one_is_used() {
+    let world = World::new(40);
+    let bad = world.serve(&world.tree, Fault::Tamper).await;
+    let good = world.serve(&world.tree, Fault::None).await;
+    good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
+}
+
+#[tokio::test]
+async fn forged_heads_are_refused() {
+    let world = World::new(20);
+    let good = world.serve(&world.tree, Fault::None).await;
+
+    // Signed by a key the app does not pin.
+    let mut stranger = World::new(20);
+    stranger.articles.push(SourceArticle { id: "forged".into(), ..stranger.articles[0].clone() });
+    stranger.publish();
+    let bad = world.serve(&stranger.tree, Fault::None).await;
+    good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
+
+    // The right key, one byte of the body changed.
+    let altered = world.copy_tree("altered-head");
+    let mut head = std::fs::read(altered.join(layout::HEAD)).unwrap();
+    let at = head.windows(9).position(|w| w == b"\"version\"").unwrap() + 10;
+    head[at] = if head[at] == b'9' { b'8' } else { b'9' };
+    std::fs::write(altered.join(layout::HEAD), head).unwrap();
+    let bad = world.serve(&altered, Fault::None).await;
+    good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
+}
+
+#[tokio::test]
+async fn rollback_to_an_older_signed_head_is_refused() {
+    let mut world = World::new(20);
+    world.articles.truncate(15);
+    world.publish();
+    let good = world.serve(&world.tree, Fault::None).await;
+    let bad = world.serve(&world.tree, Fault::Rollback).await;
+    let db = world.dir.path().join("reader.db");
+    let s = syncer(&world, &db, &good.url(), &[], 0);
+    s.sync().await.unwrap();
+    let held = contents(&db);
+
+    // Only the rolled-back route: a typed error, nothing changes.
+    let only_bad = syncer(&world, &db, &bad.url(), &[], 0);
+    match only_bad.sync().await {
+        Err(SyncError::Rollback { served, stored, .. }) => assert!(served < stored),
+        other => panic!("expected a rollback error, got {other:?}"),
+    }
+    assert_eq!(contents(&db), held);
+
+    // Beside a good mirror: the good one answers.
+    let both = syncer(&world, &db, &bad.url(), &[good.url()], 0);
+    both.sync().await.expect("the good mirror answers");
+    assert_eq!(failure_on(&both, &bad.url()), Some(FailureKind::Verification));
+    assert_eq!(contents(&db), held);
+}
+
+#[tokio::test]
+async fn a_frozen_mirror_and_a_clock_past_expiry_keep_the_data() {
+    let world = World::new(20);
+    let good = world.serve(&world.tree, Fault::None).await;
+    let frozen = world.serve(&world.tree, Fault::Stale).await;
+    good_mirror_wins(&world, &frozen, &good, FailureKind::Verification).await;
+
+    let db = world.dir.path().join("clock.db");
+    syncer(&world, &db, &good.url(), &[], 0).sync().await.unwrap();
+    let held = contents(&db);
+    // A year ahead every head has expired: a stale warning, data kept.
+    match syncer(&world, &db, &good.url(), &[], 365 * DAY).sync().await {
+        Err(SyncError::Stale { since }) => assert!(since <= now() + 8 * DAY),
+        other => panic!("expected stale, got {other:?}"),
+    }
+    assert_eq!(contents(&db), held);
+    // A year behind: only expiry is checked, so syncing works.
+    syncer(&world, &db, &good.url(), &[], -365 * DAY).sync().await.expect("a slow clock still syncs");
+    assert_eq!(contents(&db), held);
+}
+
+#[tokio::test]
+async fn a_forked_history_is_refused() {
+    let world = World::new(20);
+    let good = world.serve(&world.tree, Fault::None).await;
+    let db = world.dir.path().join("reader.db");
+    syncer(&world, &db, &good.url(), &[], 0).sync().await.unwrap();
+    let held = contents(&db);
+
+    // Same key, same log size, a different history, a newer head version.
+    let fork = world.dir.path().join("fork");
+    let mut other = world.articles.clone();
+    other[0].title = "تاریخ بازنویسی‌شده".into();
+    for _ in 0..3 {
+        publish::publish(&fork, &world.key, other.clone(), &article_sync_tests::options(now())).unwrap();
+        other[1].title.push('!');
+    }
+    let bad = world.serve(&fork, Fault::None).await;
+    let s = syncer(&world, &db, &bad.url(), &[good.url()], 0);
+    s.sync().await.expect("the good mirror answers");
+    assert_eq!(failure_on(&s, &bad.url()), Some(FailureKind::Verification));
+    assert_eq!(contents(&db), held);
+}
+
+/// Replaces the newest log file of a copy of the tree with `bytes` under the same name.
+fn with_newest_log(world: &World, name: &str, bytes: impl FnOnce(Vec<u8>) -> Vec<u8>) -> std::path::PathBuf {
+    let copy = world.copy_tree(name);
+    let head = article_sync_tests::read_head(&copy, &world.key);
+    let newest = head.files.iter().max_by_key(|f| (f.last, std::cmp::Reverse(f.first))).unwrap();
+    let path = copy.join(layout::log(&newest.hash));
+    let old = std::fs::read(&path).unwrap();
+    std::fs::write(&path, bytes(old)).unwrap();
+    copy
+}
+
+#[tokio::test]
+async fn mix_and_match_dropped_entries_and_endless_data_are_caught_by_the_pins() {
+    let mut world = World::new(20);
+    let first_log = {
+        let head = article_sync_tests::read_head(&world.tree, &world.key);
+        std::fs::read(world.tree.join(layout::log(&head.files[0].hash))).unwrap()
+    };
+    world.articles.extend(world.corpus.articles(20..30));
+    world.publish();
+    let good = world.serve(&world.tree, Fault::None).await;
+
+    // The new head with an old log file in place of the new one.
+    let mixed = with_newest_log(&world, "mixed", |_| first_log.clone());
+    // One entry dropped from the newest log file.
+    let dropped = with_newest_log(&world, "dropped", |bytes| {
+        let raw = String::from_utf8(gunzip_capped("log", &bytes, 1 << 30).unwrap()).unwrap();
+        let kept: String = raw.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        gzip(kept.as_bytes())
+    });
+    // Zeros far past the pinned length, and a gzip bomb.
+    let endless = with_newest_log(&world, "endless", |bytes| vec![0; bytes.len() * 64 + (1 << 20)]);
+    let bomb = with_newest_log(&world, "bomb", |_| gzip(&vec![0; 64 << 20]));
+
+    for (name, tree) in [("mixed", mixed), ("dropped", dropped), ("endless", endless), ("bomb", bomb)] {
+        // A new reader takes the snapshot of the first run, then the newest log file.
+        let db = world.dir.path().join(format!("{name}.db"));
+        let bad = world.serve(&tree, Fault::None).await;
+        let s = syncer(&world, &db, &bad.url(), &[good.url()], 0);
+        s.sync().await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(failure_on(&s, &bad.url()), Some(FailureKind::Verification), "{name}");
+        assert_eq!(contents(&db), clean_contents(&world, &world.tree).await, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_slow_drip_loses_to_the_stagger() {
+    let world = World::new(20);
+    let good = world.serve(&world.tree, Fault::None).await;
+    let drip = world.serve(&world.tree, Fault::Drip).await;
+    let started = std::time::Instant::now();
+    let db = world.dir.path().join("reader.db");
+    let s = syncer(&world, &db, &drip.url(), &[good.url()], 0);
+    s.sync().await.expect("the good mirror answers");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
+}
+
+#[tokio::test]
+async fn a_torn_mirror_sends_the_reader_elsewhere_for_the_missing_files() {
+    let mut world = World::new(20);
+    let db = world.dir.path().join("reader.db");
+    let good = world.serve(&world.tree, Fault::None).await;
+    syncer(&world, &db, &good.url(), &[], 0).sync().await.unwrap();
+    world.articles.extend(world.corpus.articles(20..25));
+    world.publish();
+    let torn = world.serve(&world.tree, Fault::Torn).await;
+    let s = syncer(&world, &db, &torn.url(), &[good.url()], 0);
+    let report = s.sync().await.expect("the files come from the good mirror");
+    assert_eq!(report.route, torn.url(), "the torn mirror's head is valid and wins the race");
+    assert_eq!(failure_on(&s, &torn.url()), Some(FailureKind::HttpStatus));
+    assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
+}
+
+#[tokio::test]
+async fn a_hostile_mirror_in_the_signed_list_cannot_inject_data() {
+    let mut world = World::new(20);
+    let hostile = world.serve(&world.tree, Fault::Tamper).await;
+    let good = world.serve(&world.tree, Fault::None).await;
+    let mut opts = article_sync_tests::options(now());
+    opts.mirrors = Some(vec![hostile.url()]);
+    publish::publish(&world.tree, &world.key, world.articles.clone(), &opts).unwrap();
+
+    let db = world.dir.path().join("reader.db");
+    let main = world.serve(&world.tree, Fault::None).await;
+    let s = syncer(&world, &db, &main.url(), &[good.url()], 0);
+    s.sync().await.unwrap();
+    assert!(s.net().routes().iter().any(|e| e.route.id() == hostile.url()), "the signed list added the hostile mirror");
+
+    main.set_fault(Fault::Reset).unwrap();
+    good.set_fault(Fault::None).unwrap();
+    world.articles.extend(world.corpus.articles(20..24));
+    let mut opts = article_sync_tests::options(now());
+    opts.mirrors = Some(vec![hostile.url()]);
+    publish::publish(&world.tree, &world.key, world.articles.clone(), &opts).unwrap();
+    s.sync().await.expect("the good mirror delivers what the hostile one tampers with");
+    assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
+}
+
+#[tokio::test]
+async fn a_head_naming_paths_outside_the_tree_is_refused() {
+    let world = World::new(10);
+    let good = world.serve(&world.tree, Fault::None).await;
+    let evil = world.copy_tree("evil");
+    let mut head = article_sync_tests::read_head(&evil, &world.key);
+    head.version += 1;
+    head.files[0].hash = "../../etc/passwd".into();
+    craft::write_head(&evil, &world.key, &head);
+    let bad = world.serve(&evil, Fault::None).await;
+    good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
+}
+
+#[tokio::test]
+async fn script_in_article_html_is_sanitised_before_storage() {
+    let world = World::new(5);
+    let body = r#"<p onclick="steal()">متن<script>alert(1)</script><img src="x.png" onerror="steal()"><a href="javascript:alert(1)">پیوند</a></p>"#;
+    craft::append(&world.tree, &world.key, vec![Change::PutArticle { article: article("hostile-html", body) }]);
+    let server = world.serve(&world.tree, Fault::None).await;
+    let db = world.dir.path().join("reader.db");
+    syncer(&world, &db, &server.url(), &[], 0).sync().await.unwrap();
+    let stored = store(&db).article("hostile-html").unwrap().expect("stored").article.body_html;
+    for bad in ["<script", "onclick", "onerror", "javascript:"] {
+        assert!(!stored.contains(bad), "{bad} reached the store: {stored}");
+    }
+    assert!(stored.contains("متن") && stored.contains("پیوند"));
+}
+
+#[tokio::test]
+async fn wrong_key_signatures_on_a_rotated_root_are_refused() {
+    let world = World::new(10);
+    let new = SecretKey::generate();
+    publish::rotate(&world.tree, &[&world.key], &[&new], 1, now()).unwrap();
+    let mut world = world;
+    let old_key = std::mem::replace(&mut world.key, new);
+    world.articles.extend(world.corpus.articles(10..12));
+    publish::publish(&world.tree, &world.key, world.articles.clone(), &article_sync_tests::options(now())).unwrap();
+    let server = world.serve(&world.tree, Fault::None).await;
+    // The app pins only the old key: it follows the rotation signed by old and new keys.
+    let db = world.dir.path().join("reader.db");
+    let store = Arc::new(Store::open(&db, StoreConfig::default()).unwrap());
+    let net = Connectivity::new(world.net_config(), RouteSet::new(&server.url(), &[]).unwrap(), Arc::new(MemoryHealthLog::new())).unwrap();
+    let s = Syncer::new(store.clone(), net, SyncConfig::new(vec![old_key.public()]));
+    s.sync().await.expect("rotation followed");
+    assert_eq!(store.sync_position().unwrap().root.version, 2);
+    assert_eq!(store.counts().unwrap().total, 12);
+}
