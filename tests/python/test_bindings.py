@@ -101,22 +101,30 @@ def test_probe_of_a_closed_port_is_false(article_sync):
     assert asyncio.run(article_sync.probe_url(f"http://127.0.0.1:{port}/", 2000)) is False
 
 
-def test_probe_can_be_cancelled(article_sync):
-    # A listener that accepts and never answers: the probe waits until cancelled.
+def test_cancelling_a_probe_closes_its_connection(article_sync):
+    # A server that accepts and never answers: the probe waits until cancelled, and the
+    # cancellation must reach Rust and close the connection (the server then reads EOF).
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
+        silent.settimeout(5)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
 
-        async def cancel_soon():
+        async def probe_then_cancel():
             task = asyncio.ensure_future(article_sync.probe_url(url, 60_000))
-            await asyncio.sleep(0.2)
+            conn, _ = await asyncio.get_running_loop().run_in_executor(None, silent.accept)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            return True
+            return conn
 
-        assert asyncio.run(asyncio.wait_for(cancel_soon(), 5))
+        conn = asyncio.run(asyncio.wait_for(probe_then_cancel(), 10))
+        with conn:
+            conn.settimeout(5)
+            request = conn.recv(4096)
+            assert request.startswith(b"GET / HTTP/1.1")
+            while request:  # read to EOF: the client hung up
+                request = conn.recv(4096)
 
 
 def test_probe_rejects_other_schemes(article_sync):

@@ -7,9 +7,11 @@ import java.security.MessageDigest
 import java.time.LocalDate
 import java.time.ZoneOffset
 import java.util.Base64
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
-import kotlinx.coroutines.delay
+import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -106,17 +108,30 @@ class BindingsTest {
     }
 
     @Test
-    fun probeCanBeCancelled() {
-        // Accepts (in the backlog) and never answers: the probe waits until cancelled.
+    fun cancellingAProbeClosesItsConnection() {
+        // A server that accepts and never answers: the probe waits until cancelled, and the
+        // cancellation must reach Rust and close the connection (the server then reads EOF).
         ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()).use { silent ->
-            runBlocking {
-                withTimeout(5_000) {
-                    val probe = async { probeUrl("http://127.0.0.1:${silent.localPort}/", 60_000u) }
-                    delay(200)
-                    probe.cancel()
+            silent.soTimeout = 5_000
+            val conn = runBlocking {
+                withTimeout(10_000) {
+                    val probe = async(Dispatchers.IO) {
+                        probeUrl("http://127.0.0.1:${silent.localPort}/", 60_000u)
+                    }
+                    val conn = withContext(Dispatchers.IO) { silent.accept() }
+                    probe.cancelAndJoin()
                     assertTrue(probe.isCancelled)
-                    probe.join()
+                    conn
                 }
+            }
+            conn.use {
+                it.soTimeout = 5_000
+                val input = it.getInputStream()
+                val request = ByteArray(4096)
+                val n = input.read(request)
+                assertTrue(String(request, 0, n).startsWith("GET / HTTP/1.1"))
+                // Read to EOF: the client hung up (a timeout here throws and fails the test).
+                while (input.read(request) != -1) { }
             }
         }
     }
