@@ -6,6 +6,7 @@
 //! - [`store`]: the local SQLite store the app reads offline.
 //! - [`net`]: routes, racing, failure evidence and the banner state.
 //! - [`sync`]: the incremental, verified, resumable sync engine.
+//! - [`text`]: text shown the same on every platform (dates in two calendars).
 //!
 //! This crate knows nothing of the FFI; `bindings/` does.
 
@@ -15,3 +16,4 @@ pub mod publish;
 pub mod store;
 pub mod sync;
 pub mod reader;
+pub mod text;

@@ -1,0 +1,127 @@
+//! The connection banner: the states of `shared/design/connectivity.md`, with the texts the
+//! seed page shows for them.
+
+/// The connection state the banner names. The core chooses it from the evidence of its routes
+/// and probes; apps only display it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum BannerState {
+    /// Nothing measured since start.
+    Unknown,
+    /// Probes and routes are still racing; no route has answered yet.
+    Connecting,
+    /// The main site answered with valid, signed content: an uncensored connection.
+    Direct,
+    /// The main site failed in a censorship-like way (tampered DNS, reset, TLS failure, block
+    /// page, timeout while other hosts work) and a mirror answered.
+    MainBlockedViaMirror,
+    /// A mirror answered; the main site failed in a way that does not look like censorship.
+    Mirror,
+    /// The main site and every mirror failed while international probes work.
+    NoRoute,
+    /// Nothing answers, domestic probes included, or the system reports no network.
+    Offline,
+    /// Domestic probes answer and every international host fails.
+    NationalShutdown,
+}
+
+/// The banner's text in the site's Persian and in English.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BannerText {
+    /// As the site writes it (with the zero-width non-joiner the copied seed page lost).
+    pub persian: String,
+    pub english: String,
+}
+
+// The seven messages of the seed page's banner, in its order.
+const UNKNOWN: (&str, &str) = ("ارتباط ناشناخته", "Connection unknown");
+const UNCENSORED: (&str, &str) = ("ارتباط بدون سانسور", "Uncensored connection");
+const CANNOT_CONNECT: (&str, &str) = ("ارتباط برقرار نمی\u{200c}شود", "Cannot connect");
+const MAIN_CENSORED: (&str, &str) = (
+    "سایت اصلی احتمالاً زیر سانسور است",
+    "The main site is probably censored",
+);
+const MIRROR: (&str, &str) = (
+    "ارتباط با سایت (های) موازی برقرار شد",
+    "Connected to parallel (mirror) site(s)",
+);
+const OFFLINE: (&str, &str) = (
+    "ارتباط برقرار نمی\u{200c}شود. ارتباط اینترنت خود را امتحان کنید",
+    "Cannot connect. Check your internet connection",
+);
+const SHUTDOWN: (&str, &str) = (
+    "احتمال دارد اینترنت به طور سراسری قطع شده باشد",
+    "The internet may be shut down nationwide",
+);
+
+/// The banner text for a state, as the seed page shows it. Constant data: fine on a UI thread.
+///
+/// The page's seven messages cover eight states: `Connecting` and `NoRoute` both say
+/// "Cannot connect", and `MainBlockedViaMirror` shows two messages together, as the page does.
+#[uniffi::export]
+pub fn banner_text(state: BannerState) -> BannerText {
+    let one = |(persian, english): (&str, &str)| BannerText {
+        persian: persian.to_owned(),
+        english: english.to_owned(),
+    };
+    match state {
+        BannerState::Unknown => one(UNKNOWN),
+        BannerState::Connecting | BannerState::NoRoute => one(CANNOT_CONNECT),
+        BannerState::Direct => one(UNCENSORED),
+        BannerState::MainBlockedViaMirror => BannerText {
+            persian: format!("{}. {}", MAIN_CENSORED.0, MIRROR.0),
+            english: format!("{}. {}", MAIN_CENSORED.1, MIRROR.1),
+        },
+        BannerState::Mirror => one(MIRROR),
+        BannerState::Offline => one(OFFLINE),
+        BannerState::NationalShutdown => one(SHUTDOWN),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [BannerState; 8] = [
+        BannerState::Unknown,
+        BannerState::Connecting,
+        BannerState::Direct,
+        BannerState::MainBlockedViaMirror,
+        BannerState::Mirror,
+        BannerState::NoRoute,
+        BannerState::Offline,
+        BannerState::NationalShutdown,
+    ];
+
+    /// The first line of the seed page, as copied (without ZWNJ).
+    const SEED_BANNER: &str = "ارتباط ناشناخته. ارتباط بدون سانسور. ارتباط برقرار نمیشود. سایت اصلی احتمالاً زیر سانسور است. ارتباط با سایت (های) موازی برقرار شد. ارتباط برقرار نمیشود. ارتباط اینترنت خود را امتحان کنید. احتمال دارد اینترنت به طور سراسری قطع شده باشد. ادامه مطلب";
+
+    #[test]
+    fn every_persian_text_is_on_the_seed_banner() {
+        for state in ALL {
+            let text = banner_text(state).persian.replace('\u{200c}', "");
+            assert!(SEED_BANNER.contains(&text), "{state:?}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_seven_messages_are_all_used() {
+        let mut english: Vec<String> = ALL.iter().map(|&s| banner_text(s).english).collect();
+        english.sort();
+        english.dedup();
+        // 8 states, 2 share "Cannot connect": 7 distinct texts, one of them two messages.
+        assert_eq!(english.len(), 7);
+        assert_eq!(
+            banner_text(BannerState::NoRoute),
+            banner_text(BannerState::Connecting)
+        );
+        assert_eq!(
+            banner_text(BannerState::MainBlockedViaMirror).english,
+            "The main site is probably censored. Connected to parallel (mirror) site(s)"
+        );
+        assert!(
+            banner_text(BannerState::Offline)
+                .persian
+                .contains("نمی\u{200c}شود")
+        );
+    }
+}
