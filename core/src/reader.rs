@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use crate::format::note::PublicKey;
 use crate::net::{Connectivity, HealthLog, NetConfig, RouteHealth, RouteSet};
-use crate::store::{Store, StoreConfig, StoreError};
-use crate::sync::{SyncConfig, Syncer};
+use crate::store::{LastConnection, Store, StoreConfig, StoreError};
+use crate::sync::{SyncConfig, SyncError, SyncReport, Syncer};
 
 /// What an app configures once.
 #[derive(Clone)]
@@ -107,5 +107,25 @@ impl Reader {
     /// Routes and the banner state.
     pub fn net(&self) -> &Connectivity {
         self.syncer.net()
+    }
+
+    /// Syncs (see [`Syncer::sync`]), then records the banner state and the route used in the
+    /// store, so that the next start shows them offline ([`Reader::last_connection`]). Losing
+    /// that record (a storage error) only costs a stale banner at the next start.
+    pub async fn sync(&self) -> Result<SyncReport, SyncError> {
+        let result = self.syncer.sync().await;
+        let last = LastConnection {
+            state: self.net().state(),
+            route: result.as_ref().ok().map(|r| r.route.clone()),
+            at: chrono::Utc::now().timestamp(),
+        };
+        let store = self.store.clone();
+        let _ = tokio::task::spawn_blocking(move || store.set_last_connection(&last)).await;
+        result
+    }
+
+    /// The banner state and route of the last sync, from the store (no network).
+    pub fn last_connection(&self) -> Result<Option<LastConnection>, StoreError> {
+        self.store.last_connection()
     }
 }
