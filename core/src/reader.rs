@@ -71,15 +71,30 @@ impl Reader {
         let keys = config
             .publisher_keys
             .iter()
-            .map(|k| PublicKey::parse(k).map_err(|e| OpenError::Key { key: k.clone(), reason: e.to_string() }))
+            .map(|k| {
+                PublicKey::parse(k).map_err(|e| OpenError::Key {
+                    key: k.clone(),
+                    reason: e.to_string(),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
-            return Err(OpenError::Key { key: String::new(), reason: "at least one publisher key must be pinned".into() });
+            return Err(OpenError::Key {
+                key: String::new(),
+                reason: "at least one publisher key must be pinned".into(),
+            });
         }
-        let routes = RouteSet::new(&config.main_url, &config.mirrors).map_err(|e| OpenError::Route { url: config.main_url.clone(), reason: e.to_string() })?;
+        let routes =
+            RouteSet::new(&config.main_url, &config.mirrors).map_err(|e| OpenError::Route {
+                url: config.main_url.clone(),
+                reason: e.to_string(),
+            })?;
         let store = Arc::new(Store::open(
             &config.database,
-            StoreConfig { budget_bytes: config.storage_budget_bytes, ..StoreConfig::default() },
+            StoreConfig {
+                budget_bytes: config.storage_budget_bytes,
+                ..StoreConfig::default()
+            },
         )?);
         let log = Arc::new(StoreHealthLog(store.clone()));
         let mut routes = routes;
@@ -88,10 +103,14 @@ impl Reader {
                 routes.insert(route);
             }
         }
-        let net = Connectivity::new(config.net, routes, log).map_err(|e| OpenError::Net(e.to_string()))?;
+        let net = Connectivity::new(config.net, routes, log)
+            .map_err(|e| OpenError::Net(e.to_string()))?;
         let mut sync = SyncConfig::new(keys);
         sync.text_only = config.text_only;
-        Ok(Reader { syncer: Syncer::new(store.clone(), net, sync), store })
+        Ok(Reader {
+            syncer: Syncer::new(store.clone(), net, sync),
+            store,
+        })
     }
 
     /// The local store: lists, articles, search, reader state, outbox, usage.

@@ -39,7 +39,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             println!("  {:<20} {}", host.label(), world.url(host));
         }
         println!("  reader databases in {}", world.folder().display());
-        let result = if args.interactive {
+        if args.interactive {
             interactive(world).await
         } else {
             let rows = script::run(world).await?;
@@ -53,8 +53,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     rows.len()
                 )))
             }
-        };
-        result
+        }
     })
 }
 

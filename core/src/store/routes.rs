@@ -120,8 +120,8 @@ pub(crate) fn last_connection(conn: &Connection) -> Result<Option<LastConnection
 }
 
 pub(crate) fn set_last_connection(conn: &Connection, last: &LastConnection) -> Result<()> {
-    let state =
-        serde_json::to_string(&last.state).map_err(|e| StoreError::invalid("connection state", e))?;
+    let state = serde_json::to_string(&last.state)
+        .map_err(|e| StoreError::invalid("connection state", e))?;
     conn.execute(
         "INSERT INTO last_connection (only_row, state, route, at) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (only_row) DO UPDATE SET state = ?1, route = ?2, at = ?3",
