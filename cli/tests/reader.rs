@@ -146,6 +146,7 @@ fn sync_from_a_served_tree_then_list_search_read_and_status_offline() {
     assert_eq!(sync["route"], served.url.as_str());
     assert_eq!(sync["evidence"], Value::Array(vec![]));
     assert_eq!(sync["used_snapshot"], true);
+    assert_eq!(sync["new_articles"], 2);
     assert_eq!(sync["banner"]["fa"], "ارتباط بدون سانسور");
 
     let list = json(run(cmd(home).args(["list", "--json", "--db", db])));

@@ -83,7 +83,10 @@ async fn interactive(mut world: World) -> Result<(), Failure> {
                 .map(|n| (n, line))
         });
         let line = match line {
-            Ok((0, _)) | Err(_) => break,
+            Ok((0, _)) | Err(_) => {
+                println!();
+                break;
+            }
             Ok((_, line)) => line,
         };
         let words: Vec<&str> = line.split_whitespace().collect();

@@ -84,6 +84,8 @@ pub fn run(args: SyncArgs, verbose: bool) -> Result<(), Failure> {
     let _guard = runtime.enter();
     let reader = open_reader(config)?;
     let show_progress = !settings.json && std::io::stderr().is_terminal();
+    let stored = |r: &Reader| r.store().counts().map(|c| c.total).unwrap_or(0);
+    let before = stored(&reader);
     let result = runtime.block_on(async {
         let bar = show_progress.then(|| spawn_progress(&reader));
         let result = reader.sync().await;
@@ -94,12 +96,17 @@ pub fn run(args: SyncArgs, verbose: bool) -> Result<(), Failure> {
         result
     });
     let state = reader.net().state();
+    let new_articles = stored(&reader).saturating_sub(before);
     match result {
         Ok(report) => {
             if settings.json {
-                print_json(&report_json(&state, &report));
+                let mut v = report_json(&state, &report);
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("new_articles".into(), json!(new_articles));
+                }
+                print_json(&v);
             } else {
-                print_report(&state, &report, verbose);
+                print_report(&state, &report, new_articles, verbose);
             }
             Ok(())
         }
@@ -141,7 +148,7 @@ pub fn report_json(state: &ConnectionState, report: &SyncReport) -> serde_json::
     v
 }
 
-fn print_report(state: &ConnectionState, report: &SyncReport, verbose: bool) {
+fn print_report(state: &ConnectionState, report: &SyncReport, new_articles: u64, verbose: bool) {
     let [fa, en] = show::banner_lines(state);
     println!("{fa}");
     println!("{en}");
@@ -153,7 +160,7 @@ fn print_report(state: &ConnectionState, report: &SyncReport, verbose: bool) {
         if report.changed { "" } else { " (nothing new)" }
     );
     println!(
-        "downloaded {} in {} request(s){}; {} article(s) new or edited, {} removed, {} comment change(s), {} image(s)",
+        "downloaded {} in {} request(s){}; {new_articles} new article(s), {} removed, {} comment change(s), {} image(s)",
         text::bytes(report.bytes),
         report.requests,
         if report.used_snapshot {
@@ -161,7 +168,6 @@ fn print_report(state: &ConnectionState, report: &SyncReport, verbose: bool) {
         } else {
             ""
         },
-        a.articles_put,
         a.articles_deleted,
         a.comments_put + a.comments_deleted,
         report.media_fetched
