@@ -1,16 +1,42 @@
 //! The article-sync command-line tool. Each command lives in a module of its own; `main.rs`
 //! only parses arguments and prints the error.
+//!
+//! - [`commands`]: publisher commands (`keygen`, `publish`).
+//! - [`serve`]: a tree on loopback with switchable faults.
+//! - [`reader`]: the reader commands on a real database (`sync`, `status`, `list`, …).
+//! - [`demo`]: the whole story in one command, on loopback.
 
 use clap::{Parser, Subcommand};
 
 pub mod commands;
 pub mod corpus;
+pub mod demo;
+pub mod error;
+pub mod reader;
 pub mod serve;
+pub mod text;
+
+use error::Failure;
+
+const AFTER_HELP: &str = "\
+Exit status: 0 success; 1 the operation failed (no route, bad content, storage, no such \
+article, a demo scenario not in its expected state); 2 bad flags or configuration (unknown \
+flag, missing or invalid publisher key or main URL, unreadable configuration file). Errors are \
+one line on stderr; -v adds the evidence.
+
+Reader configuration, lowest to highest precedence: the configuration file \
+($XDG_CONFIG_HOME/article-sync/config.toml, or --config FILE / ARTICLE_SYNC_CONFIG, TOML or \
+JSON), environment variables (ARTICLE_SYNC_DB, ARTICLE_SYNC_KEY, ARTICLE_SYNC_MAIN, \
+ARTICLE_SYNC_MIRRORS, ARTICLE_SYNC_PROBES_INTL, ARTICLE_SYNC_PROBES_DOMESTIC, \
+ARTICLE_SYNC_CA; lists comma-separated), then flags. See `article-sync sync --help`.";
 
 /// Offline-first sync of a censored news site through untrusted mirrors.
 #[derive(Debug, Parser)]
-#[command(name = "article-sync", version, about)]
+#[command(name = "article-sync", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
+    /// On failure, print the evidence (every route's attempt) after the one-line error.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -18,6 +44,28 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)] // Parsed once per process.
 pub enum Command {
+    /// Walk through censorship scenarios on loopback: main site, two mirrors, a reader.
+    Demo(demo::Args),
+    /// Fetch what is new from the main site or a mirror (racing them), verify and store it.
+    Sync(reader::SyncArgs),
+    /// The connection state of the last sync with its evidence, and what is stored (offline).
+    Status(reader::StatusArgs),
+    /// Stored articles, newest first.
+    List(reader::ListArgs),
+    /// Print an article as text with its comments (marks it read).
+    Read(reader::ReadArgs),
+    /// Search stored articles (Persian-aware: ZWNJ, Arabic/Persian letters and digits).
+    Search(reader::SearchArgs),
+    /// Bookmark an article, or remove the bookmark.
+    Bookmark(reader::BookmarkArgs),
+    /// Write a comment; it waits in the outbox until it can be sent.
+    Comment(reader::CommentArgs),
+    /// Comments waiting to be sent.
+    Outbox(reader::OutboxArgs),
+    /// Mirrors the reader added by hand, and every route's health.
+    Mirrors(reader::MirrorsArgs),
+    /// Delete the database and everything it holds.
+    Wipe(reader::WipeArgs),
     /// Create a publisher key pair.
     Keygen(commands::keygen::Args),
     /// Build or update a signed mirror tree from article files or a feed.
@@ -26,10 +74,22 @@ pub enum Command {
     Serve(serve::Args),
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let verbose = cli.verbose;
     match cli.command {
-        Command::Keygen(args) => commands::keygen::run(args),
-        Command::Publish(args) => commands::publish::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Sync(args) => reader::sync::run(args, verbose),
+        Command::Status(args) => reader::library::status(args),
+        Command::List(args) => reader::library::list(args),
+        Command::Read(args) => reader::library::read(args),
+        Command::Search(args) => reader::library::search(args),
+        Command::Bookmark(args) => reader::library::bookmark(args),
+        Command::Comment(args) => reader::library::comment(args),
+        Command::Outbox(args) => reader::library::outbox(args),
+        Command::Mirrors(args) => reader::library::mirrors(args),
+        Command::Wipe(args) => reader::library::wipe(args),
+        Command::Keygen(args) => Ok(commands::keygen::run(args)?),
+        Command::Publish(args) => Ok(commands::publish::run(args)?),
+        Command::Serve(args) => Ok(serve::run(args)?),
     }
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use crate::format::note::PublicKey;
 use crate::net::{Connectivity, HealthLog, NetConfig, RouteHealth, RouteSet};
-use crate::store::{Store, StoreConfig, StoreError};
-use crate::sync::{SyncConfig, Syncer};
+use crate::store::{LastConnection, Store, StoreConfig, StoreError};
+use crate::sync::{SyncConfig, SyncError, SyncReport, Syncer};
 
 /// What an app configures once.
 #[derive(Clone)]
@@ -71,15 +71,30 @@ impl Reader {
         let keys = config
             .publisher_keys
             .iter()
-            .map(|k| PublicKey::parse(k).map_err(|e| OpenError::Key { key: k.clone(), reason: e.to_string() }))
+            .map(|k| {
+                PublicKey::parse(k).map_err(|e| OpenError::Key {
+                    key: k.clone(),
+                    reason: e.to_string(),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
-            return Err(OpenError::Key { key: String::new(), reason: "at least one publisher key must be pinned".into() });
+            return Err(OpenError::Key {
+                key: String::new(),
+                reason: "at least one publisher key must be pinned".into(),
+            });
         }
-        let routes = RouteSet::new(&config.main_url, &config.mirrors).map_err(|e| OpenError::Route { url: config.main_url.clone(), reason: e.to_string() })?;
+        let routes =
+            RouteSet::new(&config.main_url, &config.mirrors).map_err(|e| OpenError::Route {
+                url: config.main_url.clone(),
+                reason: e.to_string(),
+            })?;
         let store = Arc::new(Store::open(
             &config.database,
-            StoreConfig { budget_bytes: config.storage_budget_bytes, ..StoreConfig::default() },
+            StoreConfig {
+                budget_bytes: config.storage_budget_bytes,
+                ..StoreConfig::default()
+            },
         )?);
         let log = Arc::new(StoreHealthLog(store.clone()));
         let mut routes = routes;
@@ -88,10 +103,14 @@ impl Reader {
                 routes.insert(route);
             }
         }
-        let net = Connectivity::new(config.net, routes, log).map_err(|e| OpenError::Net(e.to_string()))?;
+        let net = Connectivity::new(config.net, routes, log)
+            .map_err(|e| OpenError::Net(e.to_string()))?;
         let mut sync = SyncConfig::new(keys);
         sync.text_only = config.text_only;
-        Ok(Reader { syncer: Syncer::new(store.clone(), net, sync), store })
+        Ok(Reader {
+            syncer: Syncer::new(store.clone(), net, sync),
+            store,
+        })
     }
 
     /// The local store: lists, articles, search, reader state, outbox, usage.
@@ -107,5 +126,25 @@ impl Reader {
     /// Routes and the banner state.
     pub fn net(&self) -> &Connectivity {
         self.syncer.net()
+    }
+
+    /// Syncs (see [`Syncer::sync`]), then records the banner state and the route used in the
+    /// store, so that the next start shows them offline ([`Reader::last_connection`]). Losing
+    /// that record (a storage error) only costs a stale banner at the next start.
+    pub async fn sync(&self) -> Result<SyncReport, SyncError> {
+        let result = self.syncer.sync().await;
+        let last = LastConnection {
+            state: self.net().state(),
+            route: result.as_ref().ok().map(|r| r.route.clone()),
+            at: chrono::Utc::now().timestamp(),
+        };
+        let store = self.store.clone();
+        let _ = tokio::task::spawn_blocking(move || store.set_last_connection(&last)).await;
+        result
+    }
+
+    /// The banner state and route of the last sync, from the store (no network).
+    pub fn last_connection(&self) -> Result<Option<LastConnection>, StoreError> {
+        self.store.last_connection()
     }
 }

@@ -46,6 +46,7 @@ pub use error::{Result, StoreError};
 pub use outbox::{OutboxItem, OutboxState};
 pub use position::{SnapshotProgress, StoredRoot, SyncPosition};
 pub use reader_state::ReaderState;
+pub use routes::LastConnection;
 pub use search::{SearchHit, SearchOptions};
 
 use crate::format::snapshot::PartItem;
@@ -337,6 +338,16 @@ impl Store {
 
     pub fn set_head_etag(&self, url: &str, etag: Option<&str>) -> Result<()> {
         self.write(|tx| routes::set_head_etag(tx, url, etag))
+    }
+
+    /// The banner state of the last sync, if one ran.
+    pub fn last_connection(&self) -> Result<Option<LastConnection>> {
+        self.db.read(routes::last_connection)
+    }
+
+    /// Records the banner state of a sync (replacing the previous one).
+    pub fn set_last_connection(&self, last: &LastConnection) -> Result<()> {
+        self.write(|tx| routes::set_last_connection(tx, last))
     }
 
     // ---- outbox ----------------------------------------------------------------------------

@@ -4,6 +4,17 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::error::{Result, StoreError};
 use crate::net::route::{FailureKind, RouteHealth, RouteSource};
+use crate::net::state::ConnectionState;
+
+/// The banner state of the last sync and the route it used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastConnection {
+    pub state: ConnectionState,
+    /// Base URL of the route whose head won; `None` when no route did.
+    pub route: Option<String>,
+    /// When it was recorded, Unix seconds.
+    pub at: i64,
+}
 
 fn from_row(r: &Row) -> rusqlite::Result<(RouteHealth, String, Option<String>)> {
     Ok((
@@ -89,5 +100,32 @@ pub(crate) fn set_head_etag(conn: &Connection, url: &str, etag: Option<&str>) ->
         )?,
         None => conn.execute("DELETE FROM route_etags WHERE url = ?1", [url])?,
     };
+    Ok(())
+}
+
+pub(crate) fn last_connection(conn: &Connection) -> Result<Option<LastConnection>> {
+    let row: Option<(String, Option<String>, i64)> = conn
+        .query_row(
+            "SELECT state, route, at FROM last_connection WHERE only_row = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(state, route, at)| {
+        let state = serde_json::from_str(&state)
+            .map_err(|e| StoreError::invalid("last connection state", e))?;
+        Ok(LastConnection { state, route, at })
+    })
+    .transpose()
+}
+
+pub(crate) fn set_last_connection(conn: &Connection, last: &LastConnection) -> Result<()> {
+    let state = serde_json::to_string(&last.state)
+        .map_err(|e| StoreError::invalid("connection state", e))?;
+    conn.execute(
+        "INSERT INTO last_connection (only_row, state, route, at) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (only_row) DO UPDATE SET state = ?1, route = ?2, at = ?3",
+        params![state, last.route, last.at],
+    )?;
     Ok(())
 }

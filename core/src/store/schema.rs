@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0002_routes_outbox.sql"),
     ),
     ("0003_search", include_str!("migrations/0003_search.sql")),
+    (
+        "0004_last_connection",
+        include_str!("migrations/0004_last_connection.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

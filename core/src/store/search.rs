@@ -118,7 +118,12 @@ pub fn html_to_text(html: &str) -> String {
             }
             rest = &rest[end..];
         } else {
-            let end = rest[..rest.len().min(12)].find(';');
+            // An entity name is short ASCII; look at most 12 bytes ahead, on a char boundary.
+            let end = rest
+                .char_indices()
+                .take_while(|(i, _)| *i < 12)
+                .find(|(_, c)| *c == ';')
+                .map(|(i, _)| i);
             let decoded = end.and_then(|e| entity(&rest[1..e]));
             match (end, decoded) {
                 (Some(e), Some(c)) => {

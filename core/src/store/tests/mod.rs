@@ -154,7 +154,9 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
         }
         drop(conn);
         let store = open(&path);
-        if v >= 1 {
+        // Rows written before the search migration (3) are indexed by it; a raw insert at a
+        // later version bypasses the indexer, so only those are checked.
+        if (1..3).contains(&v) {
             let hits = store.search("گفتوگو", &SearchOptions::default()).unwrap();
             assert_eq!(
                 hits.len(),
@@ -591,4 +593,33 @@ fn every_committed_write_bumps_the_change_counter() {
     // A refused write changes nothing and tells nobody.
     let _ = store.apply_entries(&[], 7, "x");
     assert_eq!(*rx.borrow(), start + 2);
+}
+
+#[test]
+fn the_last_connection_state_survives_a_reopen_and_is_replaced_by_the_next() {
+    use crate::net::{ConnectionState, Evidence};
+    let (_dir, path) = temp();
+    let store = open(&path);
+    assert_eq!(store.last_connection().unwrap(), None);
+    let evidence = Evidence {
+        network_available: true,
+        checked_at: 42,
+        ..Evidence::default()
+    };
+    let first = LastConnection {
+        state: ConnectionState::MainBlockedMirror(evidence.clone()),
+        route: Some("https://mirror.test/".into()),
+        at: 42,
+    };
+    store.set_last_connection(&first).unwrap();
+    drop(store);
+    let store = open(&path);
+    assert_eq!(store.last_connection().unwrap(), Some(first));
+    let second = LastConnection {
+        state: ConnectionState::NationalShutdown(evidence),
+        route: None,
+        at: 43,
+    };
+    store.set_last_connection(&second).unwrap();
+    assert_eq!(store.last_connection().unwrap(), Some(second));
 }

@@ -205,3 +205,11 @@ fn html_is_stripped_before_indexing() {
     assert_eq!(found(&store, "دنیا"), ["a"]);
     assert_eq!(found(&store, "آرشیو"), ["a"]);
 }
+
+#[test]
+fn an_ampersand_before_persian_text_is_kept_not_a_panic() {
+    use crate::store::search::html_to_text;
+    assert_eq!(html_to_text("&nbsp; الفوعه"), "\u{a0} الفوعه");
+    assert_eq!(html_to_text("a & الفوعه; b"), "a & الفوعه; b");
+    assert_eq!(html_to_text("&الف;"), "&الف;");
+}

@@ -1,0 +1,371 @@
+//! The scripted scenarios, in the order of the story: main reachable → main reset by a censor
+//! → main blackholed → a mirror tampered with → new articles published → everything
+//! international cut while a domestic probe answers → back to normal.
+
+use std::time::Instant;
+
+use article_sync_core::format::layout;
+use article_sync_core::format::limits::HEAD_MAX;
+use article_sync_core::net::{Attempt, FailureKind, Outcome};
+use article_sync_core::reader::Reader;
+use article_sync_core::store::SearchOptions;
+
+use super::report::{Row, Step, sync_step};
+use super::world::{Host, World};
+use crate::error::Failure;
+use crate::serve::Fault;
+
+const MAIN_BLOCKED: &str = "main_blocked_mirror";
+
+/// Prints the scenario's header after waiting for the next Unix second. Route health records
+/// times in whole seconds and treats a success and a failure of the same second as "good"
+/// (see the report to the lead); scenarios that follow each other within a second would
+/// otherwise lose the main site's latest failure.
+async fn header(n: usize, title: &str, story: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let to_next = std::time::Duration::from_secs(1).saturating_sub(
+        std::time::Duration::from_nanos(u64::from(now.subsec_nanos())),
+    );
+    tokio::time::sleep(to_next).await;
+    println!(
+        "\n━━ {n}/7  {title} {}",
+        "━".repeat(60usize.saturating_sub(title.chars().count()))
+    );
+    println!("  {story}");
+}
+
+fn censor(world: &World, changes: &[(Host, Fault)]) -> Result<(), Failure> {
+    for (host, fault) in changes {
+        world.set_fault(*host, *fault)?;
+        println!("  censor: {} → {}", host.label(), fault);
+    }
+    Ok(())
+}
+
+/// A row from the steps' states and the scenario's other checks.
+fn row(title: &str, expected: &'static str, steps: &[&Step], problems: Vec<String>) -> Row {
+    let got: Vec<&str> = steps.iter().map(|s| s.state.name()).collect();
+    let mut got_names = got.clone();
+    got_names.dedup();
+    let states_ok = got.iter().all(|g| *g == expected);
+    Row {
+        title: title.into(),
+        expected,
+        got: got_names.join("+"),
+        ok: states_ok && problems.is_empty(),
+        problems,
+        secs: steps.iter().map(|s| s.secs).sum(),
+    }
+}
+
+fn check(problems: &mut Vec<String>, ok: bool, what: impl Into<String>) {
+    if !ok {
+        problems.push(what.into());
+    }
+}
+
+/// Runs the seven scenarios and shuts the world down.
+pub async fn run(mut world: World) -> Result<Vec<Row>, Failure> {
+    let mut rows = Vec::new();
+    let reader = world.reader("reader-a")?;
+
+    // 1. Everything reachable: a new reader takes the snapshot from the main site.
+    header(
+        1,
+        "Main site reachable",
+        "A new reader (A) syncs for the first time; nothing is blocked.",
+    )
+    .await;
+    let s1 = sync_step(&world, &reader, "reader A").await;
+    let mut p = Vec::new();
+    check(
+        &mut p,
+        s1.route(&world) == Some(Host::Main),
+        "the main site served the head",
+    );
+    check(
+        &mut p,
+        s1.result.as_ref().is_ok_and(|r| r.used_snapshot),
+        "a new reader starts from the snapshot",
+    );
+    offline_search(&reader, &mut p);
+    rows.push(row("main site reachable", "direct", &[&s1], p));
+
+    // 2. Main reset: the race moves on to a mirror at once.
+    header(
+        2,
+        "Main site reset by a censor",
+        "The censor resets every connection to the main site.",
+    )
+    .await;
+    censor(&world, &[(Host::Main, Fault::Reset)])?;
+    let s2 = sync_step(&world, &reader, "reader A").await;
+    let mut p = Vec::new();
+    let mirror = s2
+        .route(&world)
+        .filter(|h| matches!(h, Host::Mirror1 | Host::Mirror2));
+    check(&mut p, mirror.is_some(), "a mirror served the head");
+    check(
+        &mut p,
+        main_failed_with(&s2, &world, FailureKind::Reset),
+        "the evidence names main's reset",
+    );
+    rows.push(row("main site reset by a censor", MAIN_BLOCKED, &[&s2], p));
+    let good_mirror = mirror.unwrap_or(Host::Mirror1);
+
+    // 3. Main blackholed: reader A goes straight to its last good mirror; a new reader B tries
+    //    main first, gets silence, and a mirror wins one stagger later.
+    header(
+        3,
+        "Main site blackholed",
+        "The censor now drops the main site's packets silently. Reader A starts warm (last good mirror first); a new reader B does not know that yet.",
+    )
+    .await;
+    censor(&world, &[(Host::Main, Fault::Blackhole)])?;
+    let s3a = sync_step(&world, &reader, "reader A (warm start)").await;
+    let reader_b = world.reader("reader-b")?;
+    let s3b = sync_step(&world, &reader_b, "reader B (new install)").await;
+    drop(reader_b);
+    let mut p = Vec::new();
+    check(
+        &mut p,
+        s3a.route(&world) == Some(good_mirror),
+        "reader A went first to its last good mirror",
+    );
+    check(
+        &mut p,
+        s3a.result.as_ref().is_ok_and(|r| r.requests <= 2),
+        "reader A's warm start needed no more than two requests",
+    );
+    check(
+        &mut p,
+        s3b.route(&world).is_some_and(|h| h != Host::Main),
+        "reader B got the head from a mirror",
+    );
+    rows.push(row(
+        "main site blackholed (warm and cold start)",
+        MAIN_BLOCKED,
+        &[&s3a, &s3b],
+        p,
+    ));
+
+    // 4. The mirror the reader trusts most serves tampered files: the signed head still
+    //    verifies, the log file does not, and the other mirror supplies it.
+    let other_mirror = if good_mirror == Host::Mirror1 {
+        Host::Mirror2
+    } else {
+        Host::Mirror1
+    };
+    header(
+        4,
+        "A mirror tampered with",
+        "The reader's last good mirror flips bytes in the files it serves; the publisher posts a new article.",
+    ).await;
+    censor(&world, &[(good_mirror, Fault::Tamper)])?;
+    let before = world.corpus_published();
+    world.publish(1)?;
+    println!("  publisher: 1 new article");
+    let s4 = sync_step(&world, &reader, "reader A").await;
+    let mut p = Vec::new();
+    let new_id = format!("article-{before:06}");
+    check(
+        &mut p,
+        reader.store().article(&new_id).ok().flatten().is_some(),
+        format!("the new article {new_id} was stored"),
+    );
+    let tamper_caught = reader.net().routes().iter().any(|e| {
+        world.host_of(e.route.id()) == Some(good_mirror)
+            && e.health.last_failure == Some(FailureKind::Verification)
+    });
+    check(
+        &mut p,
+        tamper_caught,
+        format!(
+            "{}'s tampered file was refused (verification)",
+            good_mirror.label()
+        ),
+    );
+    check(
+        &mut p,
+        world.stats(other_mirror).total().requests > 0,
+        format!("{} supplied the file", other_mirror.label()),
+    );
+    if tamper_caught {
+        println!(
+            "  {} is marked failed (verification) and backs off; its bytes never reached the database",
+            good_mirror.label()
+        );
+    }
+    rows.push(row("a mirror tampered with", MAIN_BLOCKED, &[&s4], p));
+
+    // 5. New articles: only the new log file travels.
+    header(
+        5,
+        "New articles published",
+        "The publisher posts five articles; the reader fetches only what is new.",
+    )
+    .await;
+    world.publish(5)?;
+    println!("  publisher: 5 new articles");
+    let s5 = sync_step(&world, &reader, "reader A").await;
+    let mut p = Vec::new();
+    match &s5.result {
+        Ok(r) => {
+            check(
+                &mut p,
+                r.applied.articles_put == 5,
+                format!("5 articles applied (got {})", r.applied.articles_put),
+            );
+            check(
+                &mut p,
+                !r.used_snapshot,
+                "incremental: from the log, not the snapshot",
+            );
+            check(
+                &mut p,
+                r.requests <= 6,
+                format!("a handful of requests (made {})", r.requests),
+            );
+        }
+        Err(e) => p.push(format!("sync failed: {e}")),
+    }
+    rows.push(row(
+        "new articles published (incremental)",
+        MAIN_BLOCKED,
+        &[&s5],
+        p,
+    ));
+
+    // 6. National shutdown: every international host is silent, a domestic host answers.
+    header(
+        6,
+        "Everything international cut",
+        "The main site, both mirrors and the international probe go silent; the domestic probe still answers.",
+    ).await;
+    censor(
+        &world,
+        &[
+            (Host::Mirror1, Fault::Blackhole),
+            (Host::Mirror2, Fault::Blackhole),
+            (Host::Intl, Fault::Blackhole),
+        ],
+    )?;
+    let s6 = sync_step(&world, &reader, "reader A").await;
+    let mut p = Vec::new();
+    check(&mut p, s6.result.is_err(), "no route gave a head");
+    let stored = reader.store().counts().map(|c| c.total).unwrap_or(0);
+    println!("  offline: the {stored} stored articles stay readable and searchable");
+    check(&mut p, stored > 0, "stored articles stay readable");
+    rows.push(row(
+        "international cut, domestic answers",
+        "national_shutdown",
+        &[&s6],
+        p,
+    ));
+
+    // 7. Back to normal: the app's own request to the main site succeeds, which lifts main's
+    //    back-off, and the next sync is direct again.
+    header(7, "Back to normal", "The censor lifts every block.").await;
+    censor(
+        &world,
+        &[
+            (Host::Main, Fault::None),
+            (Host::Mirror1, Fault::None),
+            (Host::Mirror2, Fault::None),
+            (Host::Intl, Fault::None),
+        ],
+    )?;
+    main_request(&world, &reader).await;
+    let s7 = sync_step(&world, &reader, "reader A").await;
+    let mut p = Vec::new();
+    check(
+        &mut p,
+        s7.route(&world) == Some(Host::Main),
+        "the main site served the head",
+    );
+    rows.push(row("back to normal", "direct", &[&s7], p));
+
+    world.shutdown().await;
+    Ok(rows)
+}
+
+/// Whether the step's evidence has a fresh failure of the main site of `kind`.
+fn main_failed_with(step: &Step, world: &World, kind: FailureKind) -> bool {
+    step.state.evidence().is_some_and(|e| {
+        e.attempts.iter().any(|a| {
+            !a.remembered
+                && world.host_of(&a.url) == Some(Host::Main)
+                && a.failure_kind() == Some(kind)
+        })
+    })
+}
+
+/// Shows offline search on the seed article: a word typed without its ZWNJ.
+fn offline_search(reader: &Reader, problems: &mut Vec<String>) {
+    let query = "گفتوگو";
+    match reader.store().search(
+        query,
+        &SearchOptions {
+            limit: 3,
+            ..SearchOptions::default()
+        },
+    ) {
+        Ok(hits) => {
+            println!(
+                "  offline search «{query}» (typed without ZWNJ): {} hit(s)",
+                hits.len()
+            );
+            if let Some(h) = hits.first() {
+                println!("      • {}", h.snippet);
+            }
+            check(
+                problems,
+                hits.len() >= 2,
+                "offline search finds the seed articles",
+            );
+        }
+        Err(e) => problems.push(format!("search failed: {e}")),
+    }
+}
+
+/// The app's ordinary traffic to the main site: one real request, its outcome reported to the
+/// routes (a success lifts main's back-off at once, so the next race tries main first).
+async fn main_request(world: &World, reader: &Reader) {
+    let net = reader.net();
+    let Some(main) = net
+        .routes()
+        .into_iter()
+        .map(|e| e.route)
+        .find(|r| r.is_main())
+    else {
+        return;
+    };
+    let started = Instant::now();
+    let outcome = match net
+        .client()
+        .fetch(&main, layout::HEAD, HEAD_MAX, None)
+        .await
+    {
+        Ok(_) => Outcome::Ok {
+            latency_ms: started.elapsed().as_millis().min(u32::MAX as u128) as u32,
+        },
+        Err(e) => Outcome::Failed {
+            kind: e.kind,
+            detail: e.detail,
+        },
+    };
+    let answered = matches!(outcome, Outcome::Ok { .. });
+    net.report(&Attempt::new(&main, layout::HEAD, outcome));
+    println!(
+        "  the app's own request to the {} {}",
+        Host::Main.label(),
+        if answered {
+            "succeeds: main's back-off is lifted, so the next race tries it first"
+        } else {
+            "still fails"
+        }
+    );
+    let _ = world;
+}

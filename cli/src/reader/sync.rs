@@ -1,0 +1,281 @@
+//! `article-sync sync`: race the routes for a verified head, fetch what is new, store it, and
+//! say which banner state the reader is in and why.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use article_sync_core::net::{ConnectionState, NetConfig, Outcome, Route, RouteSource};
+use article_sync_core::reader::{OpenError, Reader, ReaderConfig};
+use article_sync_core::sync::{Phase, SyncError, SyncReport};
+
+use super::show::{self, print_json};
+use super::{Settings, SyncArgs};
+use crate::error::Failure;
+use crate::text;
+
+/// The reader configuration for `settings`: key and main URL required, every URL validated.
+pub fn reader_config(settings: &Settings, text_only: bool) -> Result<ReaderConfig, Failure> {
+    let key = settings.publisher_key()?;
+    let main = settings.main_url()?.to_string();
+    Route::parse(&main, RouteSource::Main).map_err(|e| Failure::usage(format!("--main: {e}")))?;
+    for m in &settings.mirrors {
+        Route::parse(m, RouteSource::BuiltIn)
+            .map_err(|e| Failure::usage(format!("--mirror: {e}")))?;
+    }
+    for p in settings.probes_intl.iter().chain(&settings.probes_domestic) {
+        let ok = url::Url::parse(p).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if !ok {
+            return Err(Failure::usage(format!("probe {p:?} is not an http(s) URL")));
+        }
+    }
+    let mut net = NetConfig {
+        international_probes: settings.probes_intl.clone(),
+        domestic_probes: settings.probes_domestic.clone(),
+        ..NetConfig::default()
+    };
+    if let Some(ca) = &settings.ca {
+        let pem = std::fs::read(ca).map_err(|e| {
+            Failure::usage(format!("cannot read the CA file {}: {e}", ca.display()))
+        })?;
+        net.extra_root_certs_pem.push(pem);
+    }
+    Ok(ReaderConfig {
+        database: settings.database.clone(),
+        publisher_keys: vec![key],
+        main_url: main,
+        mirrors: settings.mirrors.clone(),
+        storage_budget_bytes: settings.budget_bytes,
+        text_only: text_only || settings.text_only,
+        net,
+    })
+}
+
+/// Opens the reader, naming configuration mistakes as usage errors.
+pub fn open_reader(config: ReaderConfig) -> Result<Reader, Failure> {
+    if let Some(dir) = config
+        .database
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::failed(format!("cannot create the folder {}: {e}", dir.display()))
+        })?;
+    }
+    let database = config.database.clone();
+    Reader::open(config).map_err(|e| match e {
+        OpenError::Key { .. } | OpenError::Route { .. } | OpenError::Net(_) => {
+            Failure::usage(e.to_string())
+        }
+        OpenError::Store(e) => Failure::failed(format!(
+            "cannot open the database {}: {e} (`article-sync wipe` deletes it)",
+            database.display()
+        )),
+    })
+}
+
+pub fn run(args: SyncArgs, verbose: bool) -> Result<(), Failure> {
+    let settings = Settings::resolve(&args.reader)?;
+    let config = reader_config(&settings, args.text_only)?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::failed(format!("cannot start the async runtime: {e}")))?;
+    let _guard = runtime.enter();
+    let reader = open_reader(config)?;
+    let show_progress = !settings.json && std::io::stderr().is_terminal();
+    let stored = |r: &Reader| r.store().counts().map(|c| c.total).unwrap_or(0);
+    let before = stored(&reader);
+    let result = runtime.block_on(async {
+        let bar = show_progress.then(|| spawn_progress(&reader));
+        let result = reader.sync().await;
+        if let Some((bar, task)) = bar {
+            task.abort();
+            bar.finish_and_clear();
+        }
+        result
+    });
+    let state = reader.net().state();
+    let new_articles = stored(&reader).saturating_sub(before);
+    match result {
+        Ok(report) => {
+            if settings.json {
+                let mut v = report_json(&state, &report);
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("new_articles".into(), json!(new_articles));
+                }
+                print_json(&v);
+            } else {
+                print_report(&state, &report, new_articles, verbose);
+            }
+            Ok(())
+        }
+        Err(err) => {
+            if settings.json {
+                let mut v = show::connection_json(&state, None);
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("error".into(), json!(err.to_string()));
+                }
+                print_json(&v);
+            }
+            Err(sync_failure(&err, &state))
+        }
+    }
+}
+
+/// The JSON of a successful sync: the connection object plus what was downloaded and applied.
+pub fn report_json(state: &ConnectionState, report: &SyncReport) -> serde_json::Value {
+    let mut v = show::connection_json(state, Some(&report.route));
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("head_version".into(), json!(report.head_version));
+        obj.insert("changed".into(), json!(report.changed));
+        obj.insert("used_snapshot".into(), json!(report.used_snapshot));
+        obj.insert("requests".into(), json!(report.requests));
+        obj.insert("bytes".into(), json!(report.bytes));
+        obj.insert("media_fetched".into(), json!(report.media_fetched));
+        let a = &report.applied;
+        obj.insert(
+            "applied".into(),
+            json!({
+                "articles_put": a.articles_put,
+                "articles_deleted": a.articles_deleted,
+                "comments_put": a.comments_put,
+                "comments_deleted": a.comments_deleted,
+                "evicted": a.evicted,
+            }),
+        );
+    }
+    v
+}
+
+fn print_report(state: &ConnectionState, report: &SyncReport, new_articles: u64, verbose: bool) {
+    let [fa, en] = show::banner_lines(state);
+    println!("{fa}");
+    println!("{en}");
+    let a = &report.applied;
+    println!(
+        "synced from {} — head version {}{}",
+        report.route,
+        report.head_version,
+        if report.changed { "" } else { " (nothing new)" }
+    );
+    println!(
+        "downloaded {} in {} request(s){}; {new_articles} new article(s), {} removed, {} comment change(s), {} image(s)",
+        text::bytes(report.bytes),
+        report.requests,
+        if report.used_snapshot {
+            " (snapshot)"
+        } else {
+            ""
+        },
+        a.articles_deleted,
+        a.comments_put + a.comments_deleted,
+        report.media_fetched
+    );
+    let lines = show::evidence_lines(state);
+    let failures = state.evidence().map_or(0, |e| {
+        e.attempts
+            .iter()
+            .filter(|a| matches!(a.outcome, Outcome::Failed { .. }))
+            .count()
+    });
+    if verbose || failures > 0 {
+        for line in lines {
+            println!("  {line}");
+        }
+    }
+}
+
+/// One line: what failed, the banner state, the routes' failures, what to try.
+pub fn sync_failure(err: &SyncError, state: &ConnectionState) -> Failure {
+    let routes: Vec<String> = state
+        .evidence()
+        .map(|e| {
+            e.attempts
+                .iter()
+                .filter(|a| !a.remembered)
+                .filter_map(|a| match &a.outcome {
+                    Outcome::Failed { kind, .. } => Some(format!("{} {}", a.url, kind.as_str())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let hint = match (err, state) {
+        (SyncError::Verification { .. }, _) => {
+            "a route served content that failed verification and was not stored; sync again or add another mirror (`article-sync mirrors add URL`)"
+        }
+        (SyncError::Stale { .. }, _) | (SyncError::Rollback { .. }, _) => {
+            "the routes serve an old tree (a frozen or hostile mirror); add a fresh mirror (`article-sync mirrors add URL`)"
+        }
+        (SyncError::Storage(_), _) => {
+            "check the disk; `article-sync wipe` rebuilds the database from scratch"
+        }
+        (_, ConnectionState::NationalShutdown(_)) => {
+            "the internet seems cut nationwide; stored articles stay readable (`article-sync list`); sync again later"
+        }
+        (_, ConnectionState::Offline(_)) => "check the internet connection, then sync again",
+        _ => {
+            "the main site and every mirror failed; add a mirror (`article-sync mirrors add URL`) or sync again later"
+        }
+    };
+    let (_, en) = article_sync_core::net::banner_text(state);
+    let on = if routes.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", routes.join(", "))
+    };
+    Failure::failed(format!(
+        "sync failed: {err}{on}; state {} ({en}); {hint}",
+        state.name()
+    ))
+    .with_details(show::evidence_lines(state))
+}
+
+/// A spinner while routes race, then a bar of bytes and entries, on stderr.
+fn spawn_progress(reader: &Reader) -> (ProgressBar, tokio::task::JoinHandle<()>) {
+    let bar = ProgressBar::new_spinner();
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar.set_message("racing routes for head…");
+    let mut rx = reader.syncer().progress();
+    let handle = bar.clone();
+    let task = tokio::spawn(async move {
+        let spinner = ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bytes = ProgressStyle::with_template(
+            "{spinner} {prefix:<10} [{bar:30}] {bytes}/{total_bytes} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow_and_update().clone();
+            let phase = match p.phase {
+                Phase::Connecting => {
+                    handle.set_style(spinner.clone());
+                    handle.set_message("racing routes for head…");
+                    continue;
+                }
+                Phase::Headlines => "headlines",
+                Phase::Snapshot => "snapshot",
+                Phase::Log => "log",
+                Phase::Media => "images",
+                Phase::Idle | Phase::Done => continue,
+            };
+            handle.set_style(bytes.clone());
+            handle.set_prefix(phase);
+            handle.set_length(p.bytes_total.unwrap_or(p.bytes));
+            handle.set_position(p.bytes);
+            let items = match p.items_total {
+                Some(t) => format!("{}/{t}", p.items),
+                None => p.items.to_string(),
+            };
+            let unit = if p.phase == Phase::Media {
+                "images"
+            } else {
+                "articles and comments"
+            };
+            handle.set_message(format!("{items} {unit}"));
+        }
+    });
+    (bar, task)
+}

@@ -1,0 +1,430 @@
+//! The reader commands, run as a binary the way scripts run them: a real tree served over TLS
+//! by `article-sync serve` (a child process), a real SQLite file, JSON on stdout, one line on
+//! stderr and the documented exit codes.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_article-sync");
+const SEED_ID: &str = "russia-ready-military-cooperation-syria";
+const HELSINKI_ID: &str = "helsinki-summit";
+
+/// The binary with no reader configuration leaking in from the environment.
+fn cmd(home: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    for var in [
+        "ARTICLE_SYNC_DB",
+        "ARTICLE_SYNC_KEY",
+        "ARTICLE_SYNC_MAIN",
+        "ARTICLE_SYNC_MIRRORS",
+        "ARTICLE_SYNC_PROBES_INTL",
+        "ARTICLE_SYNC_PROBES_DOMESTIC",
+        "ARTICLE_SYNC_CA",
+        "ARTICLE_SYNC_CONFIG",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("HOME", home);
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.output().expect("the binary runs")
+}
+
+fn json(out: Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}, stderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// Asserts a failure with `code` and exactly one line on stderr containing `needle`.
+fn fails(out: &Output, code: i32, needle: &str) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line on stderr: {stderr:?}");
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+    stderr
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|a| a["id"].as_str().expect("an id").to_string())
+        .collect()
+}
+
+/// A publisher tree of the seed articles with its public key file.
+fn seed_tree(dir: &Path) -> (PathBuf, PathBuf) {
+    let keys = dir.join("keys");
+    article_sync_core::publish::keygen(&keys).expect("keygen");
+    let key = article_sync_core::publish::read_secret_key(&keys.join("publisher.key")).unwrap();
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed");
+    let articles = article_sync_core::publish::source::read_folder(&seed, "fa").expect("seed");
+    let tree = dir.join("tree");
+    let options = article_sync_core::publish::PublishOptions {
+        now: chrono::Utc::now().timestamp(),
+        head_validity: 7 * 24 * 3600,
+        publisher: "test".into(),
+        mirrors: None,
+        site: None,
+    };
+    article_sync_core::publish::publish(&tree, &key, articles, &options).expect("publish");
+    (tree, keys.join("publisher.pub"))
+}
+
+/// `article-sync serve --tls` as a child process; killed on drop.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Served {
+    fn start(tree: &Path, ca_out: &Path) -> Served {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--tls", "--tree"])
+            .arg(tree)
+            .arg("--ca-out")
+            .arg(ca_out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("serve prints its URL");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("https://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_string();
+        Served { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn sync_from_a_served_tree_then_list_search_read_and_status_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (tree, public) = seed_tree(home);
+    let ca = home.join("ca.pem");
+    let served = Served::start(&tree, &ca);
+    let db = home.join("reader.db");
+    let db = db.to_str().unwrap();
+
+    let sync = json(run(cmd(home)
+        .args(["sync", "--json", "--db", db, "--main", &served.url])
+        .arg("--key")
+        .arg(&public)
+        .arg("--ca")
+        .arg(&ca)));
+    assert_eq!(sync["state"], "direct", "{sync}");
+    assert_eq!(sync["route"], served.url.as_str());
+    assert_eq!(sync["evidence"], Value::Array(vec![]));
+    assert_eq!(sync["used_snapshot"], true);
+    assert_eq!(sync["new_articles"], 2);
+    assert_eq!(sync["banner"]["fa"], "ارتباط بدون سانسور");
+
+    let list = json(run(cmd(home).args(["list", "--json", "--db", db])));
+    assert_eq!(ids(&list), [SEED_ID, HELSINKI_ID], "newest first");
+    assert_eq!(list[0]["published_at"], 1_531_855_800);
+    assert!(list[0]["title"].as_str().unwrap().contains("روسیه"));
+
+    // The seed writes «گفتوگو» without its ZWNJ, the other article «گفت‌وگو» with it: either
+    // spelling finds both.
+    for query in ["گفت\u{200c}وگو", "گفتوگو"] {
+        let hits = json(run(cmd(home).args(["search", "--json", "--db", db, query])));
+        let mut found = ids(&hits);
+        found.sort();
+        assert_eq!(found, [HELSINKI_ID, SEED_ID], "query {query:?}: {hits}");
+        assert!(hits[0]["published_at"].is_i64());
+    }
+    let none = json(run(cmd(home).args(["search", "--json", "--db", db, "سلام"])));
+    assert_eq!(none, Value::Array(vec![]));
+
+    let article = json(run(cmd(home).args(["read", "--json", "--db", db, SEED_ID])));
+    assert_eq!(article["id"], SEED_ID);
+    let body = article["body"].as_str().unwrap();
+    assert!(body.contains("توافق هلسینکی"), "{body}");
+    assert!(
+        !body.contains("<p>") && body.contains("\n\n"),
+        "paragraphs as text: {body}"
+    );
+    assert_eq!(article["comments"][0]["author"], "کارو");
+    let text = run(cmd(home).args(["read", "--db", db, SEED_ID]));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.starts_with("اعلام آمادگی وزارت دفاع روسیه"), "{text}");
+
+    // Reader state and the outbox.
+    json(run(cmd(home).args([
+        "bookmark",
+        "--json",
+        "--db",
+        db,
+        HELSINKI_ID,
+    ])));
+    let marked = json(run(cmd(home).args([
+        "list",
+        "--json",
+        "--bookmarked",
+        "--db",
+        db,
+    ])));
+    assert_eq!(ids(&marked), [HELSINKI_ID]);
+    let unread = json(run(
+        cmd(home).args(["list", "--json", "--unread", "--db", db])
+    ));
+    assert_eq!(
+        ids(&unread),
+        [HELSINKI_ID],
+        "reading the seed article marked it read"
+    );
+    let queued = json(run(cmd(home).args([
+        "comment",
+        "--json",
+        "--db",
+        db,
+        SEED_ID,
+        "--author",
+        "مریم",
+        "--text",
+        "ممنون",
+    ])));
+    assert_eq!(queued["state"], "queued");
+    let outbox = json(run(cmd(home).args(["outbox", "--json", "--db", db])));
+    assert_eq!(outbox[0]["text"], "ممنون");
+
+    // `status` works with the server gone, from the database alone (and the environment).
+    drop(served);
+    let status = json(run(cmd(home)
+        .env("ARTICLE_SYNC_DB", db)
+        .args(["status", "--json"])));
+    assert_eq!(status["state"], "direct");
+    assert!(
+        status["route"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://127.0.0.1:")
+    );
+    assert_eq!(status["articles"]["total"], 2);
+    assert_eq!(status["outbox"], 1);
+}
+
+#[test]
+fn a_config_file_supplies_key_main_and_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (tree, public) = seed_tree(home);
+    let ca = home.join("ca.pem");
+    let served = Served::start(&tree, &ca);
+    let config_dir = home.join("config/article-sync");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    // The default configuration file, found without --config.
+    std::fs::write(
+        config_dir.join("config.toml"),
+        format!(
+            "database = {:?}\nkey = {:?}\nmain = {:?}\nca = {:?}\n",
+            home.join("from-config.db"),
+            public,
+            served.url,
+            ca
+        ),
+    )
+    .unwrap();
+    let sync = json(run(cmd(home).args(["sync", "--json"])));
+    assert_eq!(sync["state"], "direct");
+    assert!(home.join("from-config.db").is_file());
+    let list = json(run(cmd(home).args(["list", "--json", "--limit", "1"])));
+    assert_eq!(ids(&list), [SEED_ID]);
+}
+
+#[test]
+fn bad_flags_and_a_missing_key_give_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let db = home.join("r.db");
+    let db = db.to_str().unwrap();
+
+    fails(&run(cmd(home).args(["sync", "--bogus"])), 2, "--bogus");
+    fails(
+        &run(cmd(home).args(["list", "--db", db, "--limit", "many"])),
+        2,
+        "many",
+    );
+    fails(
+        &run(cmd(home).args(["sync", "--db", db, "--main", "https://main.test/"])),
+        2,
+        "no publisher key",
+    );
+    fails(
+        &run(cmd(home)
+            .args(["sync", "--db", db, "--main", "https://main.test/", "--key"])
+            .arg(home.join("missing.pub"))),
+        2,
+        "cannot read the publisher key",
+    );
+    let not_a_key = home.join("not-a-key.pub");
+    std::fs::write(&not_a_key, "hello\n").unwrap();
+    fails(
+        &run(cmd(home)
+            .args(["sync", "--db", db, "--main", "https://main.test/", "--key"])
+            .arg(&not_a_key)),
+        2,
+        "not a public key",
+    );
+    let (_tree, public) = seed_tree(home);
+    fails(
+        &run(cmd(home).args(["sync", "--db", db, "--key"]).arg(&public)),
+        2,
+        "no main site URL",
+    );
+    fails(
+        &run(cmd(home)
+            .args(["sync", "--db", db, "--main", "ftp://main.test/", "--key"])
+            .arg(&public)),
+        2,
+        "--main",
+    );
+    assert!(
+        !Path::new(db).exists(),
+        "nothing was created by a usage error"
+    );
+    fails(&run(cmd(home).args(["list", "--db", db])), 1, "no database");
+}
+
+#[test]
+fn a_failed_sync_names_the_route_exits_1_and_v_shows_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (_tree, public) = seed_tree(home);
+    // A port nobody listens on: connections are refused at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let main = format!("http://127.0.0.1:{port}/");
+    let db = home.join("r.db");
+    let out = run(cmd(home)
+        .args(["sync", "--json", "--main", &main, "--key"])
+        .arg(&public)
+        .arg("--db")
+        .arg(&db));
+    let line = fails(&out, 1, "sync failed");
+    assert!(line.contains(&main) && line.contains("refused"), "{line}");
+    let state: Value = serde_json::from_slice(&out.stdout).expect("the state is still printed");
+    assert_eq!(state["state"], "offline");
+    assert_eq!(state["route"], Value::Null);
+    assert_eq!(state["evidence"][0]["url"], main.as_str());
+    assert_eq!(state["evidence"][0]["kind"], "refused");
+
+    let verbose = run(cmd(home)
+        .args(["-v", "sync", "--main", &main, "--key"])
+        .arg(&public)
+        .arg("--db")
+        .arg(&db));
+    assert_eq!(verbose.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    assert!(stderr.lines().count() > 1, "-v adds the evidence: {stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with("main ") && l.contains("refused")),
+        "{stderr}"
+    );
+
+    let status = json(run(cmd(home).args(["status", "--json", "--db"]).arg(&db)));
+    assert_eq!(
+        status["state"], "offline",
+        "the failed sync's state was kept"
+    );
+}
+
+#[test]
+fn a_mirror_added_by_hand_is_listed_raced_and_wiped_with_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (tree, public) = seed_tree(home);
+    let ca = home.join("ca.pem");
+    let served = Served::start(&tree, &ca);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let main = format!("http://127.0.0.1:{port}/");
+    let db = home.join("r.db");
+    let added = json(run(cmd(home)
+        .args(["mirrors", "add", "--json", &served.url])
+        .arg("--db")
+        .arg(&db)));
+    assert_eq!(added["url"], served.url.as_str());
+    assert_eq!(added["source"], "user");
+    assert_eq!(added["added"], true);
+    let listed = json(run(cmd(home)
+        .args(["mirrors", "list", "--json", "--main", &main])
+        .arg("--db")
+        .arg(&db)));
+    let urls: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls.len(), 2, "{listed}");
+    assert!(
+        urls.contains(&served.url.as_str()) && urls.contains(&main.as_str()),
+        "{listed}"
+    );
+
+    // Main refuses connections; the mirror the reader added serves the tree.
+    let sync = json(run(cmd(home)
+        .args(["sync", "--json", "--main", &main, "--key"])
+        .arg(&public)
+        .arg("--ca")
+        .arg(&ca)
+        .arg("--db")
+        .arg(&db)));
+    assert_eq!(sync["route"], served.url.as_str(), "{sync}");
+    assert_eq!(
+        sync["state"], "mirror_only",
+        "a refused main is not censorship-like"
+    );
+    assert_eq!(sync["evidence"][0]["kind"], "refused");
+
+    fails(
+        &run(cmd(home)
+            .args(["mirrors", "add", "ftp://x.test/"])
+            .arg("--db")
+            .arg(&db)),
+        2,
+        "not a mirror",
+    );
+    let wiped = json(run(cmd(home).args(["wipe", "--json"]).arg("--db").arg(&db)));
+    assert_eq!(wiped["wiped"], true);
+    assert!(!db.exists());
+}
