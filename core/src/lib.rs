@@ -13,7 +13,7 @@
 pub mod format;
 pub mod net;
 pub mod publish;
+pub mod reader;
 pub mod store;
 pub mod sync;
-pub mod reader;
 pub mod text;

@@ -109,14 +109,27 @@ pub mod world {
             let dir = tempfile::tempdir().unwrap();
             let tree = dir.path().join("tree");
             let corpus = Corpus::new(42);
-            let mut world = World { key: SecretKey::generate(), tree, ca: TestCa::new().unwrap(), articles: corpus.articles(0..n), corpus, dir };
+            let mut world = World {
+                key: SecretKey::generate(),
+                tree,
+                ca: TestCa::new().unwrap(),
+                articles: corpus.articles(0..n),
+                corpus,
+                dir,
+            };
             world.publish();
             world
         }
 
         /// Publishes `self.articles` to the tree.
         pub fn publish(&mut self) -> PublishReport {
-            publish::publish(&self.tree, &self.key, self.articles.clone(), &super::options(now())).expect("publish")
+            publish::publish(
+                &self.tree,
+                &self.key,
+                self.articles.clone(),
+                &super::options(now()),
+            )
+            .expect("publish")
         }
 
         /// A copy of the tree at this moment, as a lagging mirror would hold it.
@@ -132,7 +145,9 @@ pub mod world {
             config.tls = Some(self.ca.leaf(&["localhost", "127.0.0.1"]).unwrap());
             config.fault = fault;
             config.drip_interval = Duration::from_millis(200);
-            config.stale_key = Some(std::sync::Arc::new(SecretKey::parse(&self.key.to_text()).unwrap()));
+            config.stale_key = Some(std::sync::Arc::new(
+                SecretKey::parse(&self.key.to_text()).unwrap(),
+            ));
             Server::start(config).await.expect("server starts")
         }
 
@@ -156,7 +171,13 @@ pub mod world {
             self.reader_with(db, main, mirrors, self.net_config())
         }
 
-        pub fn reader_with(&self, db: &Path, main: &str, mirrors: &[String], net: NetConfig) -> Reader {
+        pub fn reader_with(
+            &self,
+            db: &Path,
+            main: &str,
+            mirrors: &[String],
+            net: NetConfig,
+        ) -> Reader {
             Reader::open(ReaderConfig {
                 database: db.to_path_buf(),
                 publisher_keys: vec![self.key.public().to_string()],
@@ -188,7 +209,10 @@ pub mod craft {
         let tip = parse_hash("tip", &head.log.tip).unwrap();
         let mut builder = LogFileBuilder::new(0, head.log.size + 1, tip);
         for (i, change) in changes.into_iter().enumerate() {
-            builder.push(&Entry { seq: head.log.size + 1 + i as u64, change });
+            builder.push(&Entry {
+                seq: head.log.size + 1 + i as u64,
+                change,
+            });
         }
         let (file, bytes) = builder.finish();
         std::fs::write(tree.join(layout::log(&file.hash)), bytes).unwrap();

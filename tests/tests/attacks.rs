@@ -24,7 +24,8 @@ const DAY: i64 = 24 * 3600;
 fn syncer(world: &World, db: &Path, main: &str, mirrors: &[String], clock_offset: i64) -> Syncer {
     let store = Arc::new(Store::open(db, StoreConfig::default()).unwrap());
     let routes = RouteSet::new(main, mirrors).unwrap();
-    let net = Connectivity::new(world.net_config(), routes, Arc::new(MemoryHealthLog::new())).unwrap();
+    let net =
+        Connectivity::new(world.net_config(), routes, Arc::new(MemoryHealthLog::new())).unwrap();
     let mut config = SyncConfig::new(vec![world.key.public()]);
     config.clock = Arc::new(move || now() + clock_offset);
     Syncer::new(store, net, config)
@@ -40,10 +41,21 @@ fn contents(db: &Path) -> Vec<(String, u64, String, Vec<String>)> {
     let mut out = vec![];
     let mut after = None;
     loop {
-        let page = store.list(&article_sync_core::store::ListFilter::All, after.as_ref(), 500).unwrap();
+        let page = store
+            .list(
+                &article_sync_core::store::ListFilter::All,
+                after.as_ref(),
+                500,
+            )
+            .unwrap();
         for item in &page.items {
             let view = store.article(&item.id).unwrap().unwrap();
-            out.push((item.id.clone(), view.article.revision, view.article.body_html.clone(), view.comments.iter().map(|c| c.id.clone()).collect()));
+            out.push((
+                item.id.clone(),
+                view.article.revision,
+                view.article.body_html.clone(),
+                view.comments.iter().map(|c| c.id.clone()).collect(),
+            ));
         }
         match page.next {
             Some(next) => after = Some(next),
@@ -57,23 +69,53 @@ fn contents(db: &Path) -> Vec<(String, u64, String, Vec<String>)> {
 /// The contents a clean sync of `tree` gives.
 async fn clean_contents(world: &World, tree: &Path) -> Vec<(String, u64, String, Vec<String>)> {
     let server = world.serve(tree, Fault::None).await;
-    let db = world.dir.path().join(format!("clean-{}.db", sha256_hex(tree.to_string_lossy().as_bytes())));
-    syncer(world, &db, &server.url(), &[], 0).sync().await.expect("clean sync");
+    let db = world.dir.path().join(format!(
+        "clean-{}.db",
+        sha256_hex(tree.to_string_lossy().as_bytes())
+    ));
+    syncer(world, &db, &server.url(), &[], 0)
+        .sync()
+        .await
+        .expect("clean sync");
     contents(&db)
 }
 
 fn failure_on(syncer: &Syncer, url: &str) -> Option<FailureKind> {
-    syncer.net().routes().into_iter().find(|e| e.route.id() == url).and_then(|e| e.health.last_failure)
+    syncer
+        .net()
+        .routes()
+        .into_iter()
+        .find(|e| e.route.id() == url)
+        .and_then(|e| e.health.last_failure)
 }
 
 /// Bad main, good mirror: the sync succeeds, the store equals a clean sync of the good tree,
 /// and main carries the failure `kind`.
-async fn good_mirror_wins(world: &World, bad: &Server, good: &Server, kind: FailureKind) -> SyncReport {
-    let db = world.dir.path().join(format!("reader-{}.db", bad.addr().port()));
+async fn good_mirror_wins(
+    world: &World,
+    bad: &Server,
+    good: &Server,
+    kind: FailureKind,
+) -> SyncReport {
+    let db = world
+        .dir
+        .path()
+        .join(format!("reader-{}.db", bad.addr().port()));
     let s = syncer(world, &db, &bad.url(), &[good.url()], 0);
-    let report = s.sync().await.unwrap_or_else(|e| panic!("sync from the good mirror: {e}"));
-    assert_eq!(contents(&db), clean_contents(world, &world.tree).await, "the store holds exactly the good tree");
-    assert_eq!(failure_on(&s, &bad.url()), Some(kind), "the bad route is demoted with the evidence");
+    let report = s
+        .sync()
+        .await
+        .unwrap_or_else(|e| panic!("sync from the good mirror: {e}"));
+    assert_eq!(
+        contents(&db),
+        clean_contents(world, &world.tree).await,
+        "the store holds exactly the good tree"
+    );
+    assert_eq!(
+        failure_on(&s, &bad.url()),
+        Some(kind),
+        "the bad route is demoted with the evidence"
+    );
     report
 }
 
@@ -112,7 +154,10 @@ async fn forged_heads_are_refused() {
 
     // Signed by a key the app does not pin.
     let mut stranger = World::new(20);
-    stranger.articles.push(SourceArticle { id: "forged".into(), ..stranger.articles[0].clone() });
+    stranger.articles.push(SourceArticle {
+        id: "forged".into(),
+        ..stranger.articles[0].clone()
+    });
     stranger.publish();
     let bad = world.serve(&stranger.tree, Fault::None).await;
     good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
@@ -150,7 +195,10 @@ async fn rollback_to_an_older_signed_head_is_refused() {
     // Beside a good mirror: the good one answers.
     let both = syncer(&world, &db, &bad.url(), &[good.url()], 0);
     both.sync().await.expect("the good mirror answers");
-    assert_eq!(failure_on(&both, &bad.url()), Some(FailureKind::Verification));
+    assert_eq!(
+        failure_on(&both, &bad.url()),
+        Some(FailureKind::Verification)
+    );
     assert_eq!(contents(&db), held);
 }
 
@@ -162,16 +210,25 @@ async fn a_frozen_mirror_and_a_clock_past_expiry_keep_the_data() {
     good_mirror_wins(&world, &frozen, &good, FailureKind::Verification).await;
 
     let db = world.dir.path().join("clock.db");
-    syncer(&world, &db, &good.url(), &[], 0).sync().await.unwrap();
+    syncer(&world, &db, &good.url(), &[], 0)
+        .sync()
+        .await
+        .unwrap();
     let held = contents(&db);
     // A year ahead every head has expired: a stale warning, data kept.
-    match syncer(&world, &db, &good.url(), &[], 365 * DAY).sync().await {
+    match syncer(&world, &db, &good.url(), &[], 365 * DAY)
+        .sync()
+        .await
+    {
         Err(SyncError::Stale { since }) => assert!(since <= now() + 8 * DAY),
         other => panic!("expected stale, got {other:?}"),
     }
     assert_eq!(contents(&db), held);
     // A year behind: only expiry is checked, so syncing works.
-    syncer(&world, &db, &good.url(), &[], -365 * DAY).sync().await.expect("a slow clock still syncs");
+    syncer(&world, &db, &good.url(), &[], -365 * DAY)
+        .sync()
+        .await
+        .expect("a slow clock still syncs");
     assert_eq!(contents(&db), held);
 }
 
@@ -180,7 +237,10 @@ async fn a_forked_history_is_refused() {
     let world = World::new(20);
     let good = world.serve(&world.tree, Fault::None).await;
     let db = world.dir.path().join("reader.db");
-    syncer(&world, &db, &good.url(), &[], 0).sync().await.unwrap();
+    syncer(&world, &db, &good.url(), &[], 0)
+        .sync()
+        .await
+        .unwrap();
     let held = contents(&db);
 
     // Same key, same log size, a different history, a newer head version.
@@ -188,7 +248,13 @@ async fn a_forked_history_is_refused() {
     let mut other = world.articles.clone();
     other[0].title = "تاریخ بازنویسی‌شده".into();
     for _ in 0..3 {
-        publish::publish(&fork, &world.key, other.clone(), &article_sync_tests::options(now())).unwrap();
+        publish::publish(
+            &fork,
+            &world.key,
+            other.clone(),
+            &article_sync_tests::options(now()),
+        )
+        .unwrap();
         other[1].title.push('!');
     }
     let bad = world.serve(&fork, Fault::None).await;
@@ -199,10 +265,18 @@ async fn a_forked_history_is_refused() {
 }
 
 /// Replaces the newest log file of a copy of the tree with `bytes` under the same name.
-fn with_newest_log(world: &World, name: &str, bytes: impl FnOnce(Vec<u8>) -> Vec<u8>) -> std::path::PathBuf {
+fn with_newest_log(
+    world: &World,
+    name: &str,
+    bytes: impl FnOnce(Vec<u8>) -> Vec<u8>,
+) -> std::path::PathBuf {
     let copy = world.copy_tree(name);
     let head = article_sync_tests::read_head(&copy, &world.key);
-    let newest = head.files.iter().max_by_key(|f| (f.last, std::cmp::Reverse(f.first))).unwrap();
+    let newest = head
+        .files
+        .iter()
+        .max_by_key(|f| (f.last, std::cmp::Reverse(f.first)))
+        .unwrap();
     let path = copy.join(layout::log(&newest.hash));
     let old = std::fs::read(&path).unwrap();
     std::fs::write(&path, bytes(old)).unwrap();
@@ -229,17 +303,32 @@ async fn mix_and_match_dropped_entries_and_endless_data_are_caught_by_the_pins()
         gzip(kept.as_bytes())
     });
     // Zeros far past the pinned length, and a gzip bomb.
-    let endless = with_newest_log(&world, "endless", |bytes| vec![0; bytes.len() * 64 + (1 << 20)]);
+    let endless = with_newest_log(&world, "endless", |bytes| {
+        vec![0; bytes.len() * 64 + (1 << 20)]
+    });
     let bomb = with_newest_log(&world, "bomb", |_| gzip(&vec![0; 64 << 20]));
 
-    for (name, tree) in [("mixed", mixed), ("dropped", dropped), ("endless", endless), ("bomb", bomb)] {
+    for (name, tree) in [
+        ("mixed", mixed),
+        ("dropped", dropped),
+        ("endless", endless),
+        ("bomb", bomb),
+    ] {
         // A new reader takes the snapshot of the first run, then the newest log file.
         let db = world.dir.path().join(format!("{name}.db"));
         let bad = world.serve(&tree, Fault::None).await;
         let s = syncer(&world, &db, &bad.url(), &[good.url()], 0);
         s.sync().await.unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(failure_on(&s, &bad.url()), Some(FailureKind::Verification), "{name}");
-        assert_eq!(contents(&db), clean_contents(&world, &world.tree).await, "{name}");
+        assert_eq!(
+            failure_on(&s, &bad.url()),
+            Some(FailureKind::Verification),
+            "{name}"
+        );
+        assert_eq!(
+            contents(&db),
+            clean_contents(&world, &world.tree).await,
+            "{name}"
+        );
     }
 }
 
@@ -252,7 +341,11 @@ async fn a_slow_drip_loses_to_the_stagger() {
     let db = world.dir.path().join("reader.db");
     let s = syncer(&world, &db, &drip.url(), &[good.url()], 0);
     s.sync().await.expect("the good mirror answers");
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
 }
 
@@ -261,13 +354,20 @@ async fn a_torn_mirror_sends_the_reader_elsewhere_for_the_missing_files() {
     let mut world = World::new(20);
     let db = world.dir.path().join("reader.db");
     let good = world.serve(&world.tree, Fault::None).await;
-    syncer(&world, &db, &good.url(), &[], 0).sync().await.unwrap();
+    syncer(&world, &db, &good.url(), &[], 0)
+        .sync()
+        .await
+        .unwrap();
     world.articles.extend(world.corpus.articles(20..25));
     world.publish();
     let torn = world.serve(&world.tree, Fault::Torn).await;
     let s = syncer(&world, &db, &torn.url(), &[good.url()], 0);
     let report = s.sync().await.expect("the files come from the good mirror");
-    assert_eq!(report.route, torn.url(), "the torn mirror's head is valid and wins the race");
+    assert_eq!(
+        report.route,
+        torn.url(),
+        "the torn mirror's head is valid and wins the race"
+    );
     assert_eq!(failure_on(&s, &torn.url()), Some(FailureKind::HttpStatus));
     assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
 }
@@ -285,7 +385,13 @@ async fn a_hostile_mirror_in_the_signed_list_cannot_inject_data() {
     let main = world.serve(&world.tree, Fault::None).await;
     let s = syncer(&world, &db, &main.url(), &[good.url()], 0);
     s.sync().await.unwrap();
-    assert!(s.net().routes().iter().any(|e| e.route.id() == hostile.url()), "the signed list added the hostile mirror");
+    assert!(
+        s.net()
+            .routes()
+            .iter()
+            .any(|e| e.route.id() == hostile.url()),
+        "the signed list added the hostile mirror"
+    );
 
     main.set_fault(Fault::Reset).unwrap();
     good.set_fault(Fault::None).unwrap();
@@ -293,7 +399,9 @@ async fn a_hostile_mirror_in_the_signed_list_cannot_inject_data() {
     let mut opts = article_sync_tests::options(now());
     opts.mirrors = Some(vec![hostile.url()]);
     publish::publish(&world.tree, &world.key, world.articles.clone(), &opts).unwrap();
-    s.sync().await.expect("the good mirror delivers what the hostile one tampers with");
+    s.sync()
+        .await
+        .expect("the good mirror delivers what the hostile one tampers with");
     assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
 }
 
@@ -314,11 +422,25 @@ async fn a_head_naming_paths_outside_the_tree_is_refused() {
 async fn script_in_article_html_is_sanitised_before_storage() {
     let world = World::new(5);
     let body = r#"<p onclick="steal()">متن<script>alert(1)</script><img src="x.png" onerror="steal()"><a href="javascript:alert(1)">پیوند</a></p>"#;
-    craft::append(&world.tree, &world.key, vec![Change::PutArticle { article: article("hostile-html", body) }]);
+    craft::append(
+        &world.tree,
+        &world.key,
+        vec![Change::PutArticle {
+            article: article("hostile-html", body),
+        }],
+    );
     let server = world.serve(&world.tree, Fault::None).await;
     let db = world.dir.path().join("reader.db");
-    syncer(&world, &db, &server.url(), &[], 0).sync().await.unwrap();
-    let stored = store(&db).article("hostile-html").unwrap().expect("stored").article.body_html;
+    syncer(&world, &db, &server.url(), &[], 0)
+        .sync()
+        .await
+        .unwrap();
+    let stored = store(&db)
+        .article("hostile-html")
+        .unwrap()
+        .expect("stored")
+        .article
+        .body_html;
     for bad in ["<script", "onclick", "onerror", "javascript:"] {
         assert!(!stored.contains(bad), "{bad} reached the store: {stored}");
     }
@@ -333,12 +455,23 @@ async fn wrong_key_signatures_on_a_rotated_root_are_refused() {
     let mut world = world;
     let old_key = std::mem::replace(&mut world.key, new);
     world.articles.extend(world.corpus.articles(10..12));
-    publish::publish(&world.tree, &world.key, world.articles.clone(), &article_sync_tests::options(now())).unwrap();
+    publish::publish(
+        &world.tree,
+        &world.key,
+        world.articles.clone(),
+        &article_sync_tests::options(now()),
+    )
+    .unwrap();
     let server = world.serve(&world.tree, Fault::None).await;
     // The app pins only the old key: it follows the rotation signed by old and new keys.
     let db = world.dir.path().join("reader.db");
     let store = Arc::new(Store::open(&db, StoreConfig::default()).unwrap());
-    let net = Connectivity::new(world.net_config(), RouteSet::new(&server.url(), &[]).unwrap(), Arc::new(MemoryHealthLog::new())).unwrap();
+    let net = Connectivity::new(
+        world.net_config(),
+        RouteSet::new(&server.url(), &[]).unwrap(),
+        Arc::new(MemoryHealthLog::new()),
+    )
+    .unwrap();
     let s = Syncer::new(store.clone(), net, SyncConfig::new(vec![old_key.public()]));
     s.sync().await.expect("rotation followed");
     assert_eq!(store.sync_position().unwrap().root.version, 2);

@@ -13,7 +13,8 @@ const CHILD: &str = env!("CARGO_BIN_EXE_sync-child");
 
 fn integrity(db: &std::path::Path) -> String {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
 }
 
 /// Every article with its revision and body, and every comment id, sorted.
@@ -25,7 +26,12 @@ fn contents(db: &std::path::Path) -> Vec<(String, u64, String, Vec<String>)> {
         let page = store.list(&ListFilter::All, after.as_ref(), 1000).unwrap();
         for item in &page.items {
             let view = store.article(&item.id).unwrap().unwrap();
-            out.push((item.id.clone(), view.article.revision, view.article.body_html, view.comments.into_iter().map(|c| c.id).collect()));
+            out.push((
+                item.id.clone(),
+                view.article.revision,
+                view.article.body_html,
+                view.comments.into_iter().map(|c| c.id).collect(),
+            ));
         }
         match page.next {
             Some(next) => after = Some(next),
@@ -43,7 +49,17 @@ async fn killed_syncs_leave_an_intact_store_that_resumes_to_the_clean_state() {
     let key = world.dir.path().join("publisher.pub");
     std::fs::write(&key, world.key.public().to_string()).unwrap();
     let db = world.dir.path().join("killed.db");
-    let run = |db: &std::path::Path| Command::new(CHILD).args([db.to_str().unwrap(), &server.url(), ca.to_str().unwrap(), key.to_str().unwrap()]).spawn().unwrap();
+    let run = |db: &std::path::Path| {
+        Command::new(CHILD)
+            .args([
+                db.to_str().unwrap(),
+                &server.url(),
+                ca.to_str().unwrap(),
+                key.to_str().unwrap(),
+            ])
+            .spawn()
+            .unwrap()
+    };
 
     // How long an uninterrupted first sync takes here, to aim the kills inside it.
     let clean = world.dir.path().join("timing.db");
@@ -58,7 +74,9 @@ async fn killed_syncs_leave_an_intact_store_that_resumes_to_the_clean_state() {
         if round % 5 == 4 {
             // New work for the next syncs: articles added, some edited, one removed.
             let n = world.articles.len() as u64;
-            world.articles.extend(world.corpus.articles(n + 1000..n + 1300));
+            world
+                .articles
+                .extend(world.corpus.articles(n + 1000..n + 1300));
             world.articles[round].title.push_str(" (ویرایش)");
             world.articles.remove(round + 1);
             world.publish();
@@ -78,16 +96,30 @@ async fn killed_syncs_leave_an_intact_store_that_resumes_to_the_clean_state() {
             bookmarked.push(item.id.clone());
         }
     }
-    assert!(kills >= 10, "only {kills} of 20 syncs were interrupted; aim the kills better");
+    assert!(
+        kills >= 10,
+        "only {kills} of 20 syncs were interrupted; aim the kills better"
+    );
 
     assert!(run(&db).wait().unwrap().success(), "resuming completes");
     let fresh = world.dir.path().join("fresh.db");
     assert!(run(&fresh).wait().unwrap().success());
-    assert_eq!(contents(&db), contents(&fresh), "resumed state equals a clean sync");
+    assert_eq!(
+        contents(&db),
+        contents(&fresh),
+        "resumed state equals a clean sync"
+    );
     let store = Store::open(&db, StoreConfig::default()).unwrap();
-    let removed: Vec<String> = bookmarked.iter().filter(|id| store.article(id).unwrap().is_none()).cloned().collect();
+    let removed: Vec<String> = bookmarked
+        .iter()
+        .filter(|id| store.article(id).unwrap().is_none())
+        .cloned()
+        .collect();
     for id in bookmarked.iter().filter(|id| !removed.contains(id)) {
-        assert!(store.reader_state(id).unwrap().bookmarked_at.is_some(), "bookmark of {id} lost");
+        assert!(
+            store.reader_state(id).unwrap().bookmarked_at.is_some(),
+            "bookmark of {id} lost"
+        );
     }
     tokio::time::sleep(Duration::from_millis(1)).await;
 }

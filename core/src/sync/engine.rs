@@ -107,10 +107,21 @@ impl Syncer {
                         };
                         *inner.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
                         let reporter = Reporter::new(inner.progress.clone());
-                        reporter.phase(if result.is_ok() { Phase::Done } else { Phase::Idle }, None, None);
+                        reporter.phase(
+                            if result.is_ok() {
+                                Phase::Done
+                            } else {
+                                Phase::Idle
+                            },
+                            None,
+                            None,
+                        );
                         result
                     });
-                    let shared = task.map(|joined| joined.unwrap_or(Err(SyncError::Cancelled))).boxed().shared();
+                    let shared = task
+                        .map(|joined| joined.unwrap_or(Err(SyncError::Cancelled)))
+                        .boxed()
+                        .shared();
                     *running = Some((shared.clone(), token));
                     shared
                 }
@@ -121,7 +132,13 @@ impl Syncer {
 
     /// Cancels the running sync, if any. What was applied stays; the next sync resumes.
     pub fn cancel(&self) {
-        if let Some((_, token)) = self.inner.running.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some((_, token)) = self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             token.cancel();
         }
     }
@@ -139,7 +156,12 @@ impl Syncer {
     /// Fetches one image by hash through the current routes, verifies and stores it.
     pub async fn fetch_media(&self, media: &MediaRef) -> Result<Vec<u8>, SyncError> {
         let inner = &self.inner;
-        let route = inner.net.race_order().into_iter().next().ok_or(SyncError::NoRoute { attempts: vec![] })?;
+        let route = inner
+            .net
+            .race_order()
+            .into_iter()
+            .next()
+            .ok_or(SyncError::NoRoute { attempts: vec![] })?;
         let counters = Counters::default();
         let bytes = inner.fetch_media(&route, media, &counters).await?;
         let store = inner.store.clone();
@@ -191,13 +213,21 @@ impl Inner {
 
         let race = self
             .net
-            .race_head(|route| self.fetch_head(route, &position, &trusted, now, &counters, &refusals).boxed())
+            .race_head(|route| {
+                self.fetch_head(route, &position, &trusted, now, &counters, &refusals)
+                    .boxed()
+            })
             .await;
         let won = match race {
             Ok(won) => won,
-            Err(lost) => return Err(self.lost(lost, &position, refusals.into_inner().unwrap_or_default())),
+            Err(lost) => {
+                return Err(self.lost(lost, &position, refusals.into_inner().unwrap_or_default()));
+            }
         };
-        counters.add(won.attempts.iter().filter(|a| !a.remembered).count() as u64, 0);
+        counters.add(
+            won.attempts.iter().filter(|a| !a.remembered).count() as u64,
+            0,
+        );
         let route = won.route;
         let HeadAnswer { head, root, etag } = won.value;
 
@@ -218,10 +248,21 @@ impl Inner {
             }
             let plan = plan(&head, position.log_seq).ok_or_else(|| SyncError::Verification {
                 route: route.id().to_string(),
-                check: format!("head {} offers no path from log position {}", head.version, position.log_seq),
+                check: format!(
+                    "head {} offers no path from log position {}",
+                    head.version, position.log_seq
+                ),
             })?;
             report.used_snapshot = matches!(plan, Plan::Snapshot { .. });
-            self.apply_plan(&route, &plan, &position, &reporter, &counters, &mut report.applied).await?;
+            self.apply_plan(
+                &route,
+                &plan,
+                &position,
+                &reporter,
+                &counters,
+                &mut report.applied,
+            )
+            .await?;
             self.update_mirrors(&route, &head, &root, &counters).await;
             let store = self.store.clone();
             let (version, issued, expires) = (head.version, head.issued_at, head.expires_at);
@@ -251,10 +292,18 @@ impl Inner {
             .iter()
             .map(|k| PublicKey::parse(k))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| SyncError::from(crate::store::StoreError::Invalid { what: "stored root key".into(), detail: e.to_string() }))?;
+            .map_err(|e| {
+                SyncError::from(crate::store::StoreError::Invalid {
+                    what: "stored root key".into(),
+                    detail: e.to_string(),
+                })
+            })?;
         Ok(TrustedRoot {
             version: position.root.version,
-            keys: crate::format::note::KeySet { keys, threshold: position.root.threshold as usize },
+            keys: crate::format::note::KeySet {
+                keys,
+                threshold: position.root.threshold as usize,
+            },
         })
     }
 
@@ -273,13 +322,26 @@ impl Inner {
         let store = self.store.clone();
         let id = route.id().to_string();
         let etag = blocking(move || store.head_etag(&id)).await.ok().flatten();
-        let (bytes, etag) = match client.fetch(&route, layout::HEAD, HEAD_MAX, etag.as_deref()).await? {
+        let (bytes, etag) = match client
+            .fetch(&route, layout::HEAD, HEAD_MAX, etag.as_deref())
+            .await?
+        {
             Fetched::NotModified { .. } => {
                 if let Some(expired) = position.head_expires_at.filter(|&e| now >= e) {
-                    refusals.lock().unwrap_or_else(|e| e.into_inner()).stale_since.get_or_insert(expired);
-                    return Err(FetchError::verification(format!("stale: unchanged head expired at {expired}")));
+                    refusals
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .stale_since
+                        .get_or_insert(expired);
+                    return Err(FetchError::verification(format!(
+                        "stale: unchanged head expired at {expired}"
+                    )));
                 }
-                return Ok(HeadAnswer { head: None, root: trusted.clone(), etag });
+                return Ok(HeadAnswer {
+                    head: None,
+                    root: trusted.clone(),
+                    etag,
+                });
             }
             Fetched::Body { bytes, etag, .. } => (bytes, etag),
         };
@@ -288,39 +350,81 @@ impl Inner {
         let claimed = Head::peek_root_version(&bytes).map_err(verify)?;
         let mut root = trusted.clone();
         if claimed > root.version + MAX_ROTATIONS {
-            return Err(FetchError::verification(format!("head claims root {claimed}, too far ahead of {}", root.version)));
+            return Err(FetchError::verification(format!(
+                "head claims root {claimed}, too far ahead of {}",
+                root.version
+            )));
         }
         while root.version < claimed {
             let path = layout::root(root.version + 1);
             let fetched = client.fetch(&route, &path, ROOT_MAX, None).await?;
             let note = fetched.into_bytes().unwrap_or_default();
             counters.add(1, note.len() as u64);
-            root = root.advance(&note).map_err(|e| FetchError::verification(format!("{path}: {e}")))?;
+            root = root
+                .advance(&note)
+                .map_err(|e| FetchError::verification(format!("{path}: {e}")))?;
         }
         let head = Head::verify(&bytes, &root).map_err(verify)?;
         if head.version < position.head_version {
-            refusals.lock().unwrap_or_else(|e| e.into_inner()).rollback.get_or_insert((route.id().to_string(), head.version));
-            return Err(FetchError::verification(format!("rollback: head version {} is older than the held {}", head.version, position.head_version)));
+            refusals
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .rollback
+                .get_or_insert((route.id().to_string(), head.version));
+            return Err(FetchError::verification(format!(
+                "rollback: head version {} is older than the held {}",
+                head.version, position.head_version
+            )));
         }
         if head.is_expired(now) {
             let mut r = refusals.lock().unwrap_or_else(|e| e.into_inner());
-            r.stale_since = Some(r.stale_since.map_or(head.expires_at, |s| s.max(head.expires_at)));
-            return Err(FetchError::verification(format!("stale: head {} expired at {}", head.version, head.expires_at)));
+            r.stale_since = Some(
+                r.stale_since
+                    .map_or(head.expires_at, |s| s.max(head.expires_at)),
+            );
+            return Err(FetchError::verification(format!(
+                "stale: head {} expired at {}",
+                head.version, head.expires_at
+            )));
         }
         if forks(&head, position) {
-            return Err(FetchError::verification(format!("fork: head's log ({}) does not extend the held log ({})", head.log.size, position.log_seq)));
+            return Err(FetchError::verification(format!(
+                "fork: head's log ({}) does not extend the held log ({})",
+                head.log.size, position.log_seq
+            )));
         }
         let unchanged = head.version == position.head_version;
-        Ok(HeadAnswer { head: (!unchanged).then_some(head), root, etag })
+        Ok(HeadAnswer {
+            head: (!unchanged).then_some(head),
+            root,
+            etag,
+        })
     }
 
     /// Names the failure of a lost head race.
     fn lost(&self, lost: Lost, position: &SyncPosition, refusals: Refusals) -> SyncError {
-        let answered = lost.attempts.iter().any(|a| matches!(a.failure_kind(), Some(crate::net::FailureKind::Verification)));
+        let answered = lost.attempts.iter().any(|a| {
+            matches!(
+                a.failure_kind(),
+                Some(crate::net::FailureKind::Verification)
+            )
+        });
         match refusals {
-            Refusals { stale_since: Some(since), .. } if answered => SyncError::Stale { since },
-            Refusals { rollback: Some((route, served)), .. } if answered => SyncError::Rollback { route, served, stored: position.head_version },
-            _ => SyncError::NoRoute { attempts: lost.attempts },
+            Refusals {
+                stale_since: Some(since),
+                ..
+            } if answered => SyncError::Stale { since },
+            Refusals {
+                rollback: Some((route, served)),
+                ..
+            } if answered => SyncError::Rollback {
+                route,
+                served,
+                stored: position.head_version,
+            },
+            _ => SyncError::NoRoute {
+                attempts: lost.attempts,
+            },
         }
     }
 
@@ -337,21 +441,37 @@ impl Inner {
             Plan::UpToDate => return Ok(()),
             Plan::Logs(files) => (position.log_seq, position.log_tip.clone(), files.as_slice()),
             Plan::Snapshot { snapshot, then } => {
-                self.apply_snapshot(route, snapshot, position, reporter, counters, applied).await?;
+                self.apply_snapshot(route, snapshot, position, reporter, counters, applied)
+                    .await?;
                 (snapshot.seq, snapshot.tip.clone(), then.as_slice())
             }
         };
         if logs.is_empty() {
             return Ok(());
         }
-        reporter.phase(Phase::Log, Some(logs.iter().map(|f| f.len).sum()), Some(logs.iter().map(|f| f.last - f.first + 1).sum()));
-        let tip = parse_hash("stored tip", &tip).map_err(|e| SyncError::Verification { route: route.id().into(), check: e.to_string() })?;
-        let mut fetched = self.prefetch(route, logs.iter().map(|f| (layout::log(&f.hash), f.hash.clone(), f.len)).collect(), counters);
+        reporter.phase(
+            Phase::Log,
+            Some(logs.iter().map(|f| f.len).sum()),
+            Some(logs.iter().map(|f| f.last - f.first + 1).sum()),
+        );
+        let tip = parse_hash("stored tip", &tip).map_err(|e| SyncError::Verification {
+            route: route.id().into(),
+            check: e.to_string(),
+        })?;
+        let mut fetched = self.prefetch(
+            route,
+            logs.iter()
+                .map(|f| (layout::log(&f.hash), f.hash.clone(), f.len))
+                .collect(),
+            counters,
+        );
         let mut at = (seq, tip);
         for file in logs {
             let (bytes, _permit) = fetched.next().await.expect("one fetch per file")?;
             reporter.update(|p| p.bytes += file.len);
-            at = self.apply_log_file(route, (*file).clone(), bytes, at, applied).await?;
+            at = self
+                .apply_log_file(route, (*file).clone(), bytes, at, applied)
+                .await?;
             reporter.update(|p| p.items = at.0.saturating_sub(seq));
         }
         Ok(())
@@ -359,13 +479,23 @@ impl Inner {
 
     /// Verifies and applies one log file in batches, each batch in one transaction with its
     /// position. Returns the new position.
-    async fn apply_log_file(&self, route: &Route, file: LogFileRef, bytes: Vec<u8>, at: (u64, [u8; 32]), applied: &mut ApplyStats) -> Result<(u64, [u8; 32]), SyncError> {
+    async fn apply_log_file(
+        &self,
+        route: &Route,
+        file: LogFileRef,
+        bytes: Vec<u8>,
+        at: (u64, [u8; 32]),
+        applied: &mut ApplyStats,
+    ) -> Result<(u64, [u8; 32]), SyncError> {
         let store = self.store.clone();
         let route_id = route.id().to_string();
         let (result, stats) = blocking(move || {
             let mut stats = ApplyStats::default();
             let result = (|| {
-                let fail = |e: FormatError| SyncError::Verification { route: route_id.clone(), check: e.to_string() };
+                let fail = |e: FormatError| SyncError::Verification {
+                    route: route_id.clone(),
+                    check: e.to_string(),
+                };
                 let mut reader = LogReader::new(&file, &bytes, at.0, at.1).map_err(fail)?;
                 let mut batch: Vec<Entry> = Vec::with_capacity(BATCH);
                 let mut pending: Vec<(Vec<Entry>, u64, [u8; 32])> = Vec::new();
@@ -384,7 +514,10 @@ impl Inner {
                     pending.push((batch, last.0, last.1));
                 }
                 for (entries, seq, tip) in pending {
-                    add_stats(&mut stats, store.apply_entries(&entries, seq, &hex::encode(tip))?);
+                    add_stats(
+                        &mut stats,
+                        store.apply_entries(&entries, seq, &hex::encode(tip))?,
+                    );
                 }
                 Ok::<_, SyncError>(last)
             })();
@@ -393,7 +526,8 @@ impl Inner {
         .await?;
         add_stats(applied, stats);
         if let Err(SyncError::Verification { check, .. }) = &result {
-            self.net.report_verification_failure(route, layout::HEAD, check);
+            self.net
+                .report_verification_failure(route, layout::HEAD, check);
         }
         result
     }
@@ -412,21 +546,46 @@ impl Inner {
             _ => 0,
         };
         let parts: Vec<(usize, &PartRef)> = snapshot.parts.iter().enumerate().skip(start).collect();
-        let mut fetched = self.prefetch(route, parts.iter().map(|(_, p)| (layout::snapshot(&p.hash), p.hash.clone(), p.len)).collect(), counters);
+        let mut fetched = self.prefetch(
+            route,
+            parts
+                .iter()
+                .map(|(_, p)| (layout::snapshot(&p.hash), p.hash.clone(), p.len))
+                .collect(),
+            counters,
+        );
         let rest: u64 = parts.iter().map(|(_, p)| p.len).sum();
         for (index, part) in &parts {
-            let phase = if *index == 0 { Phase::Headlines } else { Phase::Snapshot };
+            let phase = if *index == 0 {
+                Phase::Headlines
+            } else {
+                Phase::Snapshot
+            };
             if *index <= 1 {
-                reporter.phase(phase, Some(rest), Some(snapshot.articles + snapshot.comments));
+                reporter.phase(
+                    phase,
+                    Some(rest),
+                    Some(snapshot.articles + snapshot.comments),
+                );
             }
             let (bytes, _permit) = fetched.next().await.expect("one fetch per part")?;
             let store = self.store.clone();
-            let (part, index, seq, route_id) = ((*part).clone(), *index as u32, snapshot.seq, route.id().to_string());
+            let (part, index, seq, route_id) = (
+                (*part).clone(),
+                *index as u32,
+                snapshot.seq,
+                route.id().to_string(),
+            );
             let count = part.items;
             let stats = blocking(move || {
                 let mut reader = PartReader::new(&part, &bytes);
                 let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
-                while let Some(mut item) = reader.next_item().map_err(|e| SyncError::Verification { route: route_id.clone(), check: e.to_string() })? {
+                while let Some(mut item) =
+                    reader.next_item().map_err(|e| SyncError::Verification {
+                        route: route_id.clone(),
+                        check: e.to_string(),
+                    })?
+                {
                     if let PartItem::Article(a) = &mut item {
                         a.body_html = sanitize_html(&a.body_html);
                     }
@@ -443,7 +602,10 @@ impl Inner {
         }
         let store = self.store.clone();
         let (seq, tip) = (snapshot.seq, snapshot.tip.clone());
-        add_stats(applied, blocking(move || store.finish_snapshot(seq, &tip)).await?);
+        add_stats(
+            applied,
+            blocking(move || store.finish_snapshot(seq, &tip)).await?,
+        );
         Ok(())
     }
 
@@ -456,36 +618,64 @@ impl Inner {
         route: &Route,
         files: Vec<(String, String, u64)>,
         counters: &Arc<Counters>,
-    ) -> futures::stream::BoxStream<'static, Result<(Vec<u8>, OwnedSemaphorePermit), SyncError>> {
+    ) -> futures::stream::BoxStream<'static, Result<(Vec<u8>, OwnedSemaphorePermit), SyncError>>
+    {
         let permits = Arc::new(Semaphore::new(self.config.parallel_fetches.max(1)));
         let handles: Vec<_> = files
             .into_iter()
             .map(|(path, hash, len)| {
-                let (this, route, counters, permits) = (self.clone(), route.clone(), counters.clone(), permits.clone());
+                let (this, route, counters, permits) = (
+                    self.clone(),
+                    route.clone(),
+                    counters.clone(),
+                    permits.clone(),
+                );
                 tokio::spawn(async move {
-                    let permit = permits.acquire_owned().await.map_err(|_| SyncError::Cancelled)?;
+                    let permit = permits
+                        .acquire_owned()
+                        .await
+                        .map_err(|_| SyncError::Cancelled)?;
                     let bytes = this.fetch_file(&route, path, &hash, len, &counters).await?;
                     Ok((bytes, permit))
                 })
             })
             .collect();
-        futures::stream::iter(handles).then(|h| async move { h.await.unwrap_or(Err(SyncError::Cancelled)) }).boxed()
+        futures::stream::iter(handles)
+            .then(|h| async move { h.await.unwrap_or(Err(SyncError::Cancelled)) })
+            .boxed()
     }
 
     /// Fetches an immutable, content-addressed file from `route` or any other route that holds
     /// it, checked against the length and hash the verified head gives.
-    async fn fetch_file(&self, route: &Route, path: String, hash: &str, len: u64, counters: &Counters) -> Result<Vec<u8>, SyncError> {
+    async fn fetch_file(
+        &self,
+        route: &Route,
+        path: String,
+        hash: &str,
+        len: u64,
+        counters: &Counters,
+    ) -> Result<Vec<u8>, SyncError> {
         match self.net.fetch_pinned(route, &path, len).await {
             Ok(won) => {
-                counters.add(won.attempts.iter().filter(|a| !a.remembered).count() as u64, won.value.len() as u64);
+                counters.add(
+                    won.attempts.iter().filter(|a| !a.remembered).count() as u64,
+                    won.value.len() as u64,
+                );
                 check_pinned(&path, &won.value, hash, len).map_err(|e| {
-                    self.net.report_verification_failure(&won.route, &path, &e.to_string());
-                    SyncError::Verification { route: won.route.id().to_string(), check: e.to_string() }
+                    self.net
+                        .report_verification_failure(&won.route, &path, &e.to_string());
+                    SyncError::Verification {
+                        route: won.route.id().to_string(),
+                        check: e.to_string(),
+                    }
                 })?;
                 Ok(won.value)
             }
             Err(lost) => {
-                counters.add(lost.attempts.iter().filter(|a| !a.remembered).count() as u64, 0);
+                counters.add(
+                    lost.attempts.iter().filter(|a| !a.remembered).count() as u64,
+                    0,
+                );
                 Err(file_lost(lost))
             }
         }
@@ -493,32 +683,64 @@ impl Inner {
 
     /// Updates the routes from the head's signed mirror list. A list that fails to arrive or
     /// verify changes nothing: it only decides where to fetch from.
-    async fn update_mirrors(&self, route: &Route, head: &Head, root: &TrustedRoot, counters: &Counters) {
+    async fn update_mirrors(
+        &self,
+        route: &Route,
+        head: &Head,
+        root: &TrustedRoot,
+        counters: &Counters,
+    ) {
         let Some(file) = &head.mirrors else { return };
         if file.len > MIRRORS_MAX {
             return;
         }
-        let Ok(bytes) = self.fetch_file(route, layout::mirrors(&file.hash), &file.hash, file.len, counters).await else { return };
+        let Ok(bytes) = self
+            .fetch_file(
+                route,
+                layout::mirrors(&file.hash),
+                &file.hash,
+                file.len,
+                counters,
+            )
+            .await
+        else {
+            return;
+        };
         match MirrorList::verify(&bytes, &root.keys) {
             Ok(list) => self.net.set_mirror_list(&list.mirrors),
-            Err(e) => self.net.report_verification_failure(route, &layout::mirrors(&file.hash), &e.to_string()),
+            Err(e) => self.net.report_verification_failure(
+                route,
+                &layout::mirrors(&file.hash),
+                &e.to_string(),
+            ),
         }
     }
 
-    async fn fetch_lead_images(&self, route: &Route, reporter: &Reporter, counters: &Counters) -> Result<u64, SyncError> {
+    async fn fetch_lead_images(
+        &self,
+        route: &Route,
+        reporter: &Reporter,
+        counters: &Counters,
+    ) -> Result<u64, SyncError> {
         let store = self.store.clone();
         let limit = self.config.lead_images_per_sync;
         let wanted = blocking(move || store.missing_lead_images(limit)).await?;
         if wanted.is_empty() {
             return Ok(0);
         }
-        reporter.phase(Phase::Media, Some(wanted.iter().map(|m| m.size).sum()), Some(wanted.len() as u64));
+        reporter.phase(
+            Phase::Media,
+            Some(wanted.iter().map(|m| m.size).sum()),
+            Some(wanted.len() as u64),
+        );
         // An image that no route delivers intact is skipped; it is fetched on demand later.
         let fetches: Vec<BoxFuture<'_, Result<bool, SyncError>>> = wanted
             .into_iter()
             .map(|media| {
                 async move {
-                    let Ok(bytes) = self.fetch_media(route, &media, counters).await else { return Ok(false) };
+                    let Ok(bytes) = self.fetch_media(route, &media, counters).await else {
+                        return Ok(false);
+                    };
                     let store = self.store.clone();
                     blocking(move || store.put_media(&media.hash, &media.mime, &bytes)).await?;
                     reporter.update(|p| p.items += 1);
@@ -527,19 +749,29 @@ impl Inner {
                 .boxed()
             })
             .collect();
-        let stored: Vec<bool> = futures::stream::iter(fetches).buffer_unordered(self.config.parallel_fetches.max(1)).try_collect().await?;
+        let stored: Vec<bool> = futures::stream::iter(fetches)
+            .buffer_unordered(self.config.parallel_fetches.max(1))
+            .try_collect()
+            .await?;
         let stored = stored.into_iter().filter(|&s| s).count() as u64;
         let store = self.store.clone();
         blocking(move || store.enforce_budget()).await?;
         Ok(stored)
     }
 
-    async fn fetch_media(&self, route: &Route, media: &MediaRef, counters: &Counters) -> Result<Vec<u8>, SyncError> {
-        let path = layout::media(&media.hash, &media.mime).ok_or_else(|| SyncError::Verification {
-            route: route.id().to_string(),
-            check: format!("media type {} is not allowed", media.mime),
-        })?;
-        self.fetch_file(route, path, &media.hash, media.size, counters).await
+    async fn fetch_media(
+        &self,
+        route: &Route,
+        media: &MediaRef,
+        counters: &Counters,
+    ) -> Result<Vec<u8>, SyncError> {
+        let path =
+            layout::media(&media.hash, &media.mime).ok_or_else(|| SyncError::Verification {
+                route: route.id().to_string(),
+                check: format!("media type {} is not allowed", media.mime),
+            })?;
+        self.fetch_file(route, path, &media.hash, media.size, counters)
+            .await
     }
 }
 
@@ -550,20 +782,44 @@ fn forks(head: &Head, position: &SyncPosition) -> bool {
     let (seq, tip) = (position.log_seq, &position.log_tip);
     head.log.size < seq
         || (head.log.size == seq && &head.log.tip != tip)
-        || (seq > 0 && head.files.iter().any(|f| (f.last == seq && &f.tip_after != tip) || (f.first == seq + 1 && &f.tip_before != tip)))
+        || (seq > 0
+            && head.files.iter().any(|f| {
+                (f.last == seq && &f.tip_after != tip)
+                    || (f.first == seq + 1 && &f.tip_before != tip)
+            }))
 }
 
 fn bytes_len(parts: &[(usize, &PartRef)], index: usize) -> u64 {
-    parts.iter().find(|(i, _)| *i == index).map_or(0, |(_, p)| p.len)
+    parts
+        .iter()
+        .find(|(i, _)| *i == index)
+        .map_or(0, |(_, p)| p.len)
 }
 
 /// No route delivered an intact file: a verification failure if any route served bad bytes,
 /// otherwise no route.
 fn file_lost(lost: Lost) -> SyncError {
-    let bad = lost.attempts.iter().find(|a| matches!(&a.outcome, crate::net::Outcome::Failed { kind: crate::net::FailureKind::Verification, .. }));
+    let bad = lost.attempts.iter().find(|a| {
+        matches!(
+            &a.outcome,
+            crate::net::Outcome::Failed {
+                kind: crate::net::FailureKind::Verification,
+                ..
+            }
+        )
+    });
     match bad {
-        Some(Attempt { url, outcome: crate::net::Outcome::Failed { detail, .. }, .. }) => SyncError::Verification { route: url.clone(), check: detail.clone() },
-        _ => SyncError::NoRoute { attempts: lost.attempts },
+        Some(Attempt {
+            url,
+            outcome: crate::net::Outcome::Failed { detail, .. },
+            ..
+        }) => SyncError::Verification {
+            route: url.clone(),
+            check: detail.clone(),
+        },
+        _ => SyncError::NoRoute {
+            attempts: lost.attempts,
+        },
     }
 }
 
@@ -585,6 +841,10 @@ fn add_stats(total: &mut ApplyStats, s: ApplyStats) {
 }
 
 /// Runs blocking store work off the async threads.
-async fn blocking<T: Send + 'static, E: Into<SyncError> + Send + 'static>(f: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, SyncError> {
-    tokio::task::spawn_blocking(move || f().map_err(Into::into)).await.unwrap_or(Err(SyncError::Cancelled))
+async fn blocking<T: Send + 'static, E: Into<SyncError> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(move || f().map_err(Into::into))
+        .await
+        .unwrap_or(Err(SyncError::Cancelled))
 }

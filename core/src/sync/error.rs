@@ -17,7 +17,11 @@ pub enum SyncError {
     Verification { route: String, check: String },
     /// Every route that answered served a head older than the one the reader holds.
     #[error("rollback refused: {route} served head version {served}, the reader holds {stored}")]
-    Rollback { route: String, served: u64, stored: u64 },
+    Rollback {
+        route: String,
+        served: u64,
+        stored: u64,
+    },
     /// Every route that answered served an expired head; local data is kept.
     #[error("every route serves an expired head (stale since {since})")]
     Stale { since: i64 },

@@ -26,7 +26,8 @@ impl Plan<'_> {
             Plan::UpToDate => 0,
             Plan::Logs(files) => files.iter().map(|f| f.len).sum(),
             Plan::Snapshot { snapshot, then } => {
-                snapshot.parts.iter().map(|p| p.len).sum::<u64>() + then.iter().map(|f| f.len).sum::<u64>()
+                snapshot.parts.iter().map(|p| p.len).sum::<u64>()
+                    + then.iter().map(|f| f.len).sum::<u64>()
             }
         }
     }
@@ -87,14 +88,23 @@ mod tests {
             issued_at: 0,
             expires_at: 1,
             root_version: 1,
-            log: LogState { size: 100, tip: String::new() },
+            log: LogState {
+                size: 100,
+                tip: String::new(),
+            },
             files,
             snapshot: Some(SnapshotRef {
                 seq: 90,
                 tip: String::new(),
                 articles: 90,
                 comments: 0,
-                parts: vec![PartRef { kind: PartKind::Headlines, hash: String::new(), len: snapshot_len, raw_len: 1, items: 90 }],
+                parts: vec![PartRef {
+                    kind: PartKind::Headlines,
+                    hash: String::new(),
+                    len: snapshot_len,
+                    raw_len: 1,
+                    items: 90,
+                }],
             }),
             mirrors: None,
         }
@@ -111,10 +121,19 @@ mod tests {
     #[test]
     fn a_reader_far_behind_takes_the_cheaper_path() {
         let h = head(vec![file(91, 100, 10_000)], 50_000);
-        assert!(matches!(plan(&h, 40), Some(Plan::Snapshot { .. })), "the log does not reach back");
+        assert!(
+            matches!(plan(&h, 40), Some(Plan::Snapshot { .. })),
+            "the log does not reach back"
+        );
         let h = head(vec![file(1, 90, 900_000), file(91, 100, 10_000)], 50_000);
-        assert!(matches!(plan(&h, 40), Some(Plan::Snapshot { .. })), "the snapshot is smaller");
+        assert!(
+            matches!(plan(&h, 40), Some(Plan::Snapshot { .. })),
+            "the snapshot is smaller"
+        );
         let h = head(vec![file(91, 100, 10_000)], 50_000);
-        assert!(plan(&h, 120).is_none(), "a reader ahead of the head has no plan");
+        assert!(
+            plan(&h, 120).is_none(),
+            "a reader ahead of the head has no plan"
+        );
     }
 }

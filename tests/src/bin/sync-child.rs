@@ -23,7 +23,12 @@ fn main() {
     };
     let reader = Reader::open(ReaderConfig {
         database: db.into(),
-        publisher_keys: vec![std::fs::read_to_string(key).expect("key file").trim().to_string()],
+        publisher_keys: vec![
+            std::fs::read_to_string(key)
+                .expect("key file")
+                .trim()
+                .to_string(),
+        ],
         main_url: main.clone(),
         mirrors: vec![],
         storage_budget_bytes: 1 << 30,
