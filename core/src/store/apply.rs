@@ -362,10 +362,15 @@ pub(crate) fn apply_snapshot_items(
         });
     }
     let mut stats = ApplyStats::default();
+    // The search index is rebuilt once, by `finish_snapshot`: indexing each article as its
+    // headline, body and comments arrive would index it three times.
     let mut dirty = Dirty::default();
     for item in items {
         let done = match item {
-            PartItem::Headline(h) => put_headline(conn, h, seq, &mut dirty)?,
+            PartItem::Headline(h) => {
+                put_headline(conn, h, seq, &mut dirty)?;
+                continue;
+            }
             PartItem::Article(a) => {
                 put_article(conn, a, Revisions::GreaterOrEqual, Some(seq), &mut dirty)?
             }
@@ -386,7 +391,6 @@ pub(crate) fn apply_snapshot_items(
             stats.skipped += 1;
         }
     }
-    dirty.reindex(conn)?;
     conn.execute(
         "UPDATE sync_position SET snapshot_seq = ?1, snapshot_parts_applied = ?2",
         params![seq as i64, applied.max(part_index + 1)],
@@ -414,19 +418,11 @@ pub(crate) fn finish_snapshot(conn: &Connection, seq: u64, tip: &str) -> Result<
         delete_article(conn, id, false)?;
         stats.articles_deleted += 1;
     }
-    let mut dirty = Dirty::default();
-    {
-        let mut stmt = conn.prepare(
-            "DELETE FROM comments WHERE snapshot_seq IS NULL OR snapshot_seq != ?1
-             RETURNING article_id",
-        )?;
-        let ids = stmt.query_map([seq as i64], |r| r.get::<_, String>(0))?;
-        for id in ids {
-            dirty.add(&id?);
-            stats.comments_deleted += 1;
-        }
-    }
-    dirty.reindex(conn)?;
+    stats.comments_deleted += conn.execute(
+        "DELETE FROM comments WHERE snapshot_seq IS NULL OR snapshot_seq != ?1",
+        [seq as i64],
+    )? as u64;
+    search::reindex_all(conn)?;
     conn.execute(
         "DELETE FROM media WHERE NOT EXISTS (SELECT 1 FROM article_media m WHERE m.hash = media.hash)",
         [],

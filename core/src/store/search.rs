@@ -211,12 +211,16 @@ pub(crate) fn index_article(conn: &Connection, id: &str) -> Result<()> {
     let Some(pk) = pk_of(conn, id)? else {
         return Ok(());
     };
-    index_pk(conn, pk)
+    index_pk(conn, pk, true)
 }
 
-fn index_pk(conn: &Connection, pk: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
-        .execute([pk])?;
+/// Indexes row `pk`; `replace` deletes its old entry first (deleting an absent row would
+/// only leave a tombstone that slows every later merge).
+fn index_pk(conn: &Connection, pk: i64, replace: bool) -> Result<()> {
+    if replace {
+        conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+            .execute([pk])?;
+    }
     if let Some(t) = texts(conn, pk)? {
         conn.prepare_cached(
             "INSERT INTO search (rowid, title, summary, body, comments) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -243,13 +247,13 @@ pub(crate) fn unindex_article(conn: &Connection, id: &str) -> Result<()> {
 
 /// Rebuilds the whole index (after the search migration, or a normaliser change).
 pub(crate) fn reindex_all(conn: &Connection) -> Result<()> {
-    conn.execute("DELETE FROM search", [])?;
+    conn.execute("INSERT INTO search (search) VALUES ('delete-all')", [])?;
     let pks: Vec<i64> = conn
         .prepare("SELECT pk FROM articles")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for pk in pks {
-        index_pk(conn, pk)?;
+        index_pk(conn, pk, false)?;
     }
     Ok(())
 }
