@@ -84,11 +84,18 @@ impl Reader {
                 reason: "at least one publisher key must be pinned".into(),
             });
         }
-        let routes =
-            RouteSet::new(&config.main_url, &config.mirrors).map_err(|e| OpenError::Route {
-                url: config.main_url.clone(),
+        let routes = RouteSet::new(&config.main_url, &config.mirrors).map_err(|e| {
+            // Name the URL that is wrong: main or one of the mirrors.
+            let url = std::iter::once(&config.main_url)
+                .chain(&config.mirrors)
+                .find(|u| crate::net::Route::parse(u, crate::net::RouteSource::BuiltIn).is_err())
+                .unwrap_or(&config.main_url)
+                .clone();
+            OpenError::Route {
+                url,
                 reason: e.to_string(),
-            })?;
+            }
+        })?;
         let store = Arc::new(Store::open(
             &config.database,
             StoreConfig {

@@ -378,7 +378,7 @@ impl Connectivity {
         let routes = self.lock_routes();
         let h = &routes.get(route.id())?.health;
         let failed_at = h.last_failure_at?;
-        if h.last_success_at.is_some_and(|s| s >= failed_at) {
+        if h.consecutive_failures == 0 {
             return None;
         }
         Some(Attempt {

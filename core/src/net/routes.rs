@@ -160,13 +160,10 @@ impl RouteEntry {
         };
     }
 
-    /// Whether the latest thing known about this route is a success.
+    /// Whether the latest thing known about this route is a success (failures since the last
+    /// success tell the order even within one second).
     fn is_good(&self) -> bool {
-        match (self.health.last_success_at, self.health.last_failure_at) {
-            (Some(s), Some(f)) => s >= f,
-            (Some(_), None) => true,
-            _ => false,
-        }
+        self.health.last_success_at.is_some() && self.health.consecutive_failures == 0
     }
 
     fn in_backoff(&self, now: i64) -> bool {

@@ -119,7 +119,7 @@ impl Syncer {
                         result
                     });
                     let shared = task
-                        .map(|joined| joined.unwrap_or(Err(SyncError::Cancelled)))
+                        .map(|joined| joined.unwrap_or_else(|e| Err(joined_error(e))))
                         .boxed()
                         .shared();
                     *running = Some((shared.clone(), token));
@@ -641,7 +641,7 @@ impl Inner {
             })
             .collect();
         futures::stream::iter(handles)
-            .then(|h| async move { h.await.unwrap_or(Err(SyncError::Cancelled)) })
+            .then(|h| async move { h.await.unwrap_or_else(|e| Err(joined_error(e))) })
             .boxed()
     }
 
@@ -846,5 +846,19 @@ async fn blocking<T: Send + 'static, E: Into<SyncError> + Send + 'static>(
 ) -> Result<T, SyncError> {
     tokio::task::spawn_blocking(move || f().map_err(Into::into))
         .await
-        .unwrap_or(Err(SyncError::Cancelled))
+        .unwrap_or_else(|e| Err(joined_error(e)))
+}
+
+/// A task that did not finish: cancelled with the runtime, or panicked (a bug, named as such).
+fn joined_error(e: tokio::task::JoinError) -> SyncError {
+    if !e.is_panic() {
+        return SyncError::Cancelled;
+    }
+    let panic = e.into_panic();
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    SyncError::Internal(format!("sync task panicked: {what}"))
 }

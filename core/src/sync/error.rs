@@ -32,6 +32,9 @@ pub enum SyncError {
     /// The whole-sync deadline passed.
     #[error("sync deadline passed")]
     Deadline,
+    /// A bug: the sync task panicked. The store is as the last committed step left it.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl From<StoreError> for SyncError {
