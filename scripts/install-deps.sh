@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# Installs what the tests need and a fresh Debian 12 machine lacks. Idempotent: a second run
-# only checks. Needs root for apt-get.
+# Installs what the tests need and a fresh Debian 12 machine (with Rust, Python, a JDK and
+# Maven, as on the project's machines) may lack. Idempotent: a second run only checks.
+# Needs root for apt-get and for the Swift chroot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-command -v cargo >/dev/null || { echo "cargo (rustup) is required" >&2; exit 1; }
-rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+command -v cargo >/dev/null || { echo "install-deps: cargo (rustup) is required" >&2; exit 1; }
+for component in clippy rustfmt; do
+    rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+done
 
-if [ ${#need_apt[@]} -gt 0 ]; then
+apt_packages=()
+command -v java >/dev/null || apt_packages+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || apt_packages+=(maven)
+command -v newsboat >/dev/null || apt_packages+=(newsboat)
+command -v strip >/dev/null || apt_packages+=(binutils)
+if [[ ${#apt_packages[@]} -gt 0 ]]; then
+    echo "install-deps: apt-get install ${apt_packages[*]}" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
+
+python3 -c 'import pytest' 2>/dev/null || python3 -m pip install -q pytest
+
+# Swift 6 for Linux in a cached Debian trixie chroot (see design/toolchains.md).
+scripts/install-swift-chroot.sh >/dev/null

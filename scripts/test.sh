@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting and lints, the Rust tests (`cargo test`), then the
-# generated bindings in Python, Kotlin (JVM) and Swift (Linux), and the benchmark's quick mode.
-# Installs what a fresh Debian machine lacks first (scripts/install-deps.sh; needs root).
+# Runs every test of the project: formatting and lints, the Rust tests (`cargo test`), the
+# generated bindings in Python, Kotlin (JVM) and Swift (Linux) against real servers on
+# loopback, and the benchmark's quick mode (every row produced). Installs what a fresh Debian
+# machine lacks first (scripts/install-deps.sh; needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +14,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== bindings: Python, Kotlin, Swift"
+scripts/test-bindings.sh
