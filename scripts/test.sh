@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+# One clean build: incremental state only costs disk and time here.
+export CARGO_INCREMENTAL=0
 
 echo "== rustfmt and clippy"
 cargo fmt --all -- --check

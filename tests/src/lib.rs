@@ -231,3 +231,25 @@ pub mod craft {
         std::fs::write(tree.join(layout::HEAD), bytes).unwrap();
     }
 }
+
+/// Every stored article (id, revision, body) with its comment ids, sorted: what two stores
+/// must agree on to hold the same sync data.
+pub fn store_contents(db: &Path) -> Vec<(String, u64, String, Vec<String>)> {
+    use article_sync_core::store::{ListFilter, Store, StoreConfig};
+    let store = Store::open(db, StoreConfig::default()).unwrap();
+    let mut out = vec![];
+    let mut after = None;
+    loop {
+        let page = store.list(&ListFilter::All, after.as_ref(), 1000).unwrap();
+        for item in &page.items {
+            let view = store.article(&item.id).unwrap().unwrap();
+            out.push((item.id.clone(), view.article.revision, view.article.body_html, view.comments.into_iter().map(|c| c.id).collect()));
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    out.sort();
+    out
+}

@@ -15,7 +15,7 @@ use article_sync_core::net::{Connectivity, FailureKind, MemoryHealthLog, RouteSe
 use article_sync_core::publish::{self, source::SourceArticle};
 use article_sync_core::store::{Store, StoreConfig};
 use article_sync_core::sync::{SyncConfig, SyncError, SyncReport, Syncer};
-use article_sync_tests::craft;
+use article_sync_tests::{craft, store_contents};
 use article_sync_tests::world::{World, now};
 
 const DAY: i64 = 24 * 3600;
@@ -35,37 +35,6 @@ fn store(db: &Path) -> Store {
     Store::open(db, StoreConfig::default()).unwrap()
 }
 
-/// Ids and revisions of every stored article, with their comment ids.
-fn contents(db: &Path) -> Vec<(String, u64, String, Vec<String>)> {
-    let store = store(db);
-    let mut out = vec![];
-    let mut after = None;
-    loop {
-        let page = store
-            .list(
-                &article_sync_core::store::ListFilter::All,
-                after.as_ref(),
-                500,
-            )
-            .unwrap();
-        for item in &page.items {
-            let view = store.article(&item.id).unwrap().unwrap();
-            out.push((
-                item.id.clone(),
-                view.article.revision,
-                view.article.body_html.clone(),
-                view.comments.iter().map(|c| c.id.clone()).collect(),
-            ));
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The contents a clean sync of `tree` gives.
 async fn clean_contents(world: &World, tree: &Path) -> Vec<(String, u64, String, Vec<String>)> {
     let server = world.serve(tree, Fault::None).await;
@@ -77,7 +46,7 @@ async fn clean_contents(world: &World, tree: &Path) -> Vec<(String, u64, String,
         .sync()
         .await
         .expect("clean sync");
-    contents(&db)
+    store_contents(&db)
 }
 
 fn failure_on(syncer: &Syncer, url: &str) -> Option<FailureKind> {
@@ -107,7 +76,7 @@ async fn good_mirror_wins(
         .await
         .unwrap_or_else(|e| panic!("sync from the good mirror: {e}"));
     assert_eq!(
-        contents(&db),
+        store_contents(&db),
         clean_contents(world, &world.tree).await,
         "the store holds exactly the good tree"
     );
@@ -182,7 +151,7 @@ async fn rollback_to_an_older_signed_head_is_refused() {
     let db = world.dir.path().join("reader.db");
     let s = syncer(&world, &db, &good.url(), &[], 0);
     s.sync().await.unwrap();
-    let held = contents(&db);
+    let held = store_contents(&db);
 
     // Only the rolled-back route: a typed error, nothing changes.
     let only_bad = syncer(&world, &db, &bad.url(), &[], 0);
@@ -190,7 +159,7 @@ async fn rollback_to_an_older_signed_head_is_refused() {
         Err(SyncError::Rollback { served, stored, .. }) => assert!(served < stored),
         other => panic!("expected a rollback error, got {other:?}"),
     }
-    assert_eq!(contents(&db), held);
+    assert_eq!(store_contents(&db), held);
 
     // Beside a good mirror: the good one answers.
     let both = syncer(&world, &db, &bad.url(), &[good.url()], 0);
@@ -199,7 +168,7 @@ async fn rollback_to_an_older_signed_head_is_refused() {
         failure_on(&both, &bad.url()),
         Some(FailureKind::Verification)
     );
-    assert_eq!(contents(&db), held);
+    assert_eq!(store_contents(&db), held);
 }
 
 #[tokio::test]
@@ -214,7 +183,7 @@ async fn a_frozen_mirror_and_a_clock_past_expiry_keep_the_data() {
         .sync()
         .await
         .unwrap();
-    let held = contents(&db);
+    let held = store_contents(&db);
     // A year ahead every head has expired: a stale warning, data kept.
     match syncer(&world, &db, &good.url(), &[], 365 * DAY)
         .sync()
@@ -223,13 +192,13 @@ async fn a_frozen_mirror_and_a_clock_past_expiry_keep_the_data() {
         Err(SyncError::Stale { since }) => assert!(since <= now() + 8 * DAY),
         other => panic!("expected stale, got {other:?}"),
     }
-    assert_eq!(contents(&db), held);
+    assert_eq!(store_contents(&db), held);
     // A year behind: only expiry is checked, so syncing works.
     syncer(&world, &db, &good.url(), &[], -365 * DAY)
         .sync()
         .await
         .expect("a slow clock still syncs");
-    assert_eq!(contents(&db), held);
+    assert_eq!(store_contents(&db), held);
 }
 
 #[tokio::test]
@@ -241,7 +210,7 @@ async fn a_forked_history_is_refused() {
         .sync()
         .await
         .unwrap();
-    let held = contents(&db);
+    let held = store_contents(&db);
 
     // Same key, same log size, a different history, a newer head version.
     let fork = world.dir.path().join("fork");
@@ -261,7 +230,7 @@ async fn a_forked_history_is_refused() {
     let s = syncer(&world, &db, &bad.url(), &[good.url()], 0);
     s.sync().await.expect("the good mirror answers");
     assert_eq!(failure_on(&s, &bad.url()), Some(FailureKind::Verification));
-    assert_eq!(contents(&db), held);
+    assert_eq!(store_contents(&db), held);
 }
 
 /// Replaces the newest log file of a copy of the tree with `bytes` under the same name.
@@ -325,7 +294,7 @@ async fn mix_and_match_dropped_entries_and_endless_data_are_caught_by_the_pins()
             "{name}"
         );
         assert_eq!(
-            contents(&db),
+            store_contents(&db),
             clean_contents(&world, &world.tree).await,
             "{name}"
         );
@@ -346,7 +315,7 @@ async fn a_slow_drip_loses_to_the_stagger() {
         "took {:?}",
         started.elapsed()
     );
-    assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
+    assert_eq!(store_contents(&db), clean_contents(&world, &world.tree).await);
 }
 
 #[tokio::test]
@@ -369,7 +338,7 @@ async fn a_torn_mirror_sends_the_reader_elsewhere_for_the_missing_files() {
         "the torn mirror's head is valid and wins the race"
     );
     assert_eq!(failure_on(&s, &torn.url()), Some(FailureKind::HttpStatus));
-    assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
+    assert_eq!(store_contents(&db), clean_contents(&world, &world.tree).await);
 }
 
 #[tokio::test]
@@ -402,7 +371,7 @@ async fn a_hostile_mirror_in_the_signed_list_cannot_inject_data() {
     s.sync()
         .await
         .expect("the good mirror delivers what the hostile one tampers with");
-    assert_eq!(contents(&db), clean_contents(&world, &world.tree).await);
+    assert_eq!(store_contents(&db), clean_contents(&world, &world.tree).await);
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use article_sync_cli::serve::Fault;
 use article_sync_core::store::{ListFilter, Store, StoreConfig};
+use article_sync_tests::store_contents;
 use article_sync_tests::world::World;
 use rand::{Rng, SeedableRng};
 
@@ -15,29 +16,6 @@ fn integrity(db: &std::path::Path) -> String {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap()
-}
-
-/// Every article with its revision and body, and every comment id, sorted.
-fn contents(db: &std::path::Path) -> Vec<(String, u64, String, Vec<String>)> {
-    let store = Store::open(db, StoreConfig::default()).unwrap();
-    let mut out = vec![];
-    let mut after = None;
-    loop {
-        let page = store.list(&ListFilter::All, after.as_ref(), 1000).unwrap();
-        for item in &page.items {
-            let view = store.article(&item.id).unwrap().unwrap();
-            out.push((
-                item.id.clone(),
-                view.article.revision,
-                view.article.body_html,
-                view.comments.into_iter().map(|c| c.id).collect(),
-            ));
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return out,
-        }
-    }
 }
 
 /// Waits until the child writes to the database (its WAL grows) or exits, then lets it run a
@@ -118,8 +96,8 @@ async fn killed_syncs_leave_an_intact_store_that_resumes_to_the_clean_state() {
     let fresh = world.dir.path().join("fresh.db");
     assert!(run(&fresh).wait().unwrap().success());
     assert_eq!(
-        contents(&db),
-        contents(&fresh),
+        store_contents(&db),
+        store_contents(&fresh),
         "resumed state equals a clean sync"
     );
     let store = Store::open(&db, StoreConfig::default()).unwrap();
