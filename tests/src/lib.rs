@@ -243,7 +243,12 @@ pub fn store_contents(db: &Path) -> Vec<(String, u64, String, Vec<String>)> {
         let page = store.list(&ListFilter::All, after.as_ref(), 1000).unwrap();
         for item in &page.items {
             let view = store.article(&item.id).unwrap().unwrap();
-            out.push((item.id.clone(), view.article.revision, view.article.body_html, view.comments.into_iter().map(|c| c.id).collect()));
+            out.push((
+                item.id.clone(),
+                view.article.revision,
+                view.article.body_html,
+                view.comments.into_iter().map(|c| c.id).collect(),
+            ));
         }
         match page.next {
             Some(next) => after = Some(next),

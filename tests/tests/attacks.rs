@@ -15,8 +15,8 @@ use article_sync_core::net::{Connectivity, FailureKind, MemoryHealthLog, RouteSe
 use article_sync_core::publish::{self, source::SourceArticle};
 use article_sync_core::store::{Store, StoreConfig};
 use article_sync_core::sync::{SyncConfig, SyncError, SyncReport, Syncer};
-use article_sync_tests::{craft, store_contents};
 use article_sync_tests::world::{World, now};
+use article_sync_tests::{craft, store_contents};
 
 const DAY: i64 = 24 * 3600;
 
@@ -315,7 +315,10 @@ async fn a_slow_drip_loses_to_the_stagger() {
         "took {:?}",
         started.elapsed()
     );
-    assert_eq!(store_contents(&db), clean_contents(&world, &world.tree).await);
+    assert_eq!(
+        store_contents(&db),
+        clean_contents(&world, &world.tree).await
+    );
 }
 
 #[tokio::test]
@@ -338,7 +341,10 @@ async fn a_torn_mirror_sends_the_reader_elsewhere_for_the_missing_files() {
         "the torn mirror's head is valid and wins the race"
     );
     assert_eq!(failure_on(&s, &torn.url()), Some(FailureKind::HttpStatus));
-    assert_eq!(store_contents(&db), clean_contents(&world, &world.tree).await);
+    assert_eq!(
+        store_contents(&db),
+        clean_contents(&world, &world.tree).await
+    );
 }
 
 #[tokio::test]
@@ -371,7 +377,10 @@ async fn a_hostile_mirror_in_the_signed_list_cannot_inject_data() {
     s.sync()
         .await
         .expect("the good mirror delivers what the hostile one tampers with");
-    assert_eq!(store_contents(&db), clean_contents(&world, &world.tree).await);
+    assert_eq!(
+        store_contents(&db),
+        clean_contents(&world, &world.tree).await
+    );
 }
 
 #[tokio::test]

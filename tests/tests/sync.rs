@@ -1,9 +1,12 @@
 //! The sync engine against real HTTPS servers on loopback (`article-sync serve` in-process,
 //! TLS from a test CA): first sync, incremental sync, no-change sync.
 
+use std::time::Duration;
+
 use article_sync_cli::serve::{Fault, PathKind};
 use article_sync_core::format::layout;
 use article_sync_core::store::ListFilter;
+use article_sync_core::sync::SyncError;
 use article_sync_tests::world::World;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,4 +103,123 @@ async fn first_sync_then_incremental_then_nothing_new() {
         1,
         "the host gives ETags, so a 304"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lead_images_come_within_the_sync_and_others_on_demand_and_text_only_skips_them() {
+    use article_sync_core::publish::source;
+    let dir = tempfile::tempdir().unwrap();
+    let world = World::new(0);
+    let articles = source::read_folder(&article_sync_tests::seed_dir(), "fa").unwrap();
+    article_sync_core::publish::publish(
+        &world.tree,
+        &world.key,
+        articles,
+        &article_sync_tests::options(article_sync_tests::world::now()),
+    )
+    .unwrap();
+    let server = world.serve(&world.tree, Fault::None).await;
+
+    let reader = world.reader(&dir.path().join("with-media.db"), &server.url(), &[]);
+    let report = reader.syncer().sync().await.unwrap();
+    assert_eq!(report.media_fetched, 1);
+    let seed = reader
+        .store()
+        .article("russia-ready-military-cooperation-syria")
+        .unwrap()
+        .unwrap();
+    let image = seed
+        .article
+        .lead_image
+        .clone()
+        .expect("the seed has a lead image");
+    let bytes = reader
+        .store()
+        .media(&image.hash)
+        .unwrap()
+        .expect("stored with the sync");
+    assert_eq!(
+        article_sync_core::format::codec::sha256_hex(&bytes),
+        image.hash
+    );
+
+    let mut net = world.net_config();
+    net.stagger = Duration::from_millis(250);
+    let text_only =
+        article_sync_core::reader::Reader::open(article_sync_core::reader::ReaderConfig {
+            database: dir.path().join("text-only.db"),
+            publisher_keys: vec![world.key.public().to_string()],
+            main_url: server.url(),
+            mirrors: vec![],
+            storage_budget_bytes: 1 << 30,
+            text_only: true,
+            net,
+        })
+        .unwrap();
+    server.reset_stats();
+    let report = text_only.syncer().sync().await.unwrap();
+    assert_eq!(report.media_fetched, 0);
+    assert_eq!(
+        server.stats().path(PathKind::Media).requests,
+        0,
+        "text-only fetches no media"
+    );
+    assert!(text_only.store().media(&image.hash).unwrap().is_none());
+    let fetched = text_only
+        .syncer()
+        .fetch_media(&image)
+        .await
+        .expect("on demand");
+    assert_eq!(fetched, bytes);
+    assert_eq!(text_only.store().media(&image.hash).unwrap(), Some(bytes));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_sync_joins_the_running_one_and_cancel_stops_it() {
+    let world = World::new(300);
+    let main = world.serve(&world.tree, Fault::Drip).await;
+    let db = world.dir.path().join("reader.db");
+    let reader = world.reader(&db, &main.url(), &[]);
+
+    // A dripping main keeps the sync busy; a second request joins instead of starting anew.
+    let first = tokio::spawn({
+        let syncer = reader.syncer().clone();
+        async move { syncer.sync().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let connections = main.stats().connections;
+    let second = tokio::spawn({
+        let syncer = reader.syncer().clone();
+        async move { syncer.sync().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        main.stats().connections,
+        connections,
+        "the joined sync made no requests of its own"
+    );
+
+    let started = std::time::Instant::now();
+    reader.syncer().cancel();
+    for task in [first, second] {
+        assert!(matches!(task.await.unwrap(), Err(SyncError::Cancelled)));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "cancel is prompt"
+    );
+    assert_eq!(
+        reader.store().counts().unwrap().total,
+        0,
+        "nothing half-applied"
+    );
+
+    // The next sync starts afresh and completes.
+    main.set_fault(Fault::None).unwrap();
+    reader
+        .syncer()
+        .sync()
+        .await
+        .expect("a new sync after the cancelled one");
+    assert_eq!(reader.store().counts().unwrap().total, 300);
 }

@@ -11,7 +11,8 @@ pub struct Args {
     /// The publisher's secret key (from `keygen`).
     #[arg(long, env = "ARTICLE_SYNC_PUBLISHER_KEY")]
     pub key: PathBuf,
-    /// A folder of article JSON files (see the README), or an RSS 2.0, Atom or JSON Feed file.
+    /// A folder of article JSON files (see the README), or an RSS 2.0, Atom or JSON Feed file or
+    /// `http(s)` URL.
     #[arg(long)]
     pub from: PathBuf,
     /// The tree to create or update.
@@ -85,8 +86,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Articles from a folder of article files or a feed file.
+/// Articles from a folder of article files, a feed file, or a feed at an `http(s)` URL.
 fn read_source(from: &Path, language: &str) -> anyhow::Result<Vec<source::SourceArticle>> {
+    let text = from.to_string_lossy();
+    if text.starts_with("http://") || text.starts_with("https://") {
+        let bytes = fetch_feed(&text)?;
+        return Ok(source::read_feed(from, &bytes, language)?);
+    }
     if from.is_dir() {
         return Ok(source::read_folder(from, language)?);
     }
@@ -101,4 +107,33 @@ fn read_source(from: &Path, language: &str) -> anyhow::Result<Vec<source::Source
     );
     let bytes = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
     Ok(source::read_feed(from, &bytes, language)?)
+}
+
+/// Downloads a feed, at most [`source::FEED_MAX`] bytes, with explicit timeouts.
+fn fetch_feed(url: &str) -> anyhow::Result<Vec<u8>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(120))
+            .build()?;
+        let mut response = client
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()
+            .with_context(|| format!("cannot fetch the feed {url}"))?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            bytes.extend_from_slice(&chunk);
+            anyhow::ensure!(
+                bytes.len() as u64 <= source::FEED_MAX,
+                "{url}: feed is larger than {} bytes",
+                source::FEED_MAX
+            );
+        }
+        Ok(bytes)
+    })
 }

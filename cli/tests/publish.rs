@@ -1,0 +1,120 @@
+//! `keygen` and `publish` as a publisher runs them, including a feed fetched over HTTP.
+
+use std::process::Command;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const BIN: &str = env!("CARGO_BIN_EXE_article-sync");
+
+const RSS: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>خبر</title>
+<item><title>عنوان از خوراک</title><link>https://www.example-news.org/fa/feed-1</link><guid>feed-1</guid>
+<description>خلاصه</description><pubDate>Tue, 17 Jul 2018 19:30:00 GMT</pubDate></item></channel></rss>"#;
+
+/// Serves `body` once per connection as an HTTP/1.1 answer, on 127.0.0.1.
+async fn serve_feed(body: &'static str) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 2048];
+            let _ = socket.read(&mut request).await;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(body.as_bytes()).await;
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn keygen_then_publish_a_feed_from_a_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let out = Command::new(BIN)
+        .args(["keygen", "--out", keys.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let public = std::fs::read_to_string(keys.join("publisher.pub")).unwrap();
+    assert!(public.trim().starts_with("ed25519:") && public.lines().count() == 1);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(keys.join("publisher.key"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+
+    let addr = serve_feed(RSS).await;
+    let tree = dir.path().join("tree");
+    let url = format!("http://{addr}/feed.xml");
+    let key = keys.join("publisher.key");
+    let publish = |extra: &[&str]| {
+        let mut args = vec![
+            "publish",
+            "--key",
+            key.to_str().unwrap(),
+            "--from",
+            &url,
+            "--tree",
+            tree.to_str().unwrap(),
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        Command::new(BIN).args(&args).output().unwrap()
+    };
+    let out = tokio::task::spawn_blocking({
+        let publish = publish.clone();
+        move || publish(&[])
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["added"], 1);
+    assert_eq!(
+        report["written"].as_array().unwrap().last().unwrap(),
+        "head"
+    );
+
+    let again = tokio::task::spawn_blocking(move || publish(&[]))
+        .await
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(
+        report["written"].as_array().unwrap().len(),
+        0,
+        "no change writes nothing"
+    );
+    assert_eq!(report["head_version"], 1);
+}
+
+#[test]
+fn a_missing_key_fails_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "publish",
+            "--key",
+            "/nonexistent/publisher.key",
+            "--from",
+            dir.path().to_str().unwrap(),
+            "--tree",
+            dir.path().join("t").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("publisher.key"), "{stderr}");
+}
