@@ -576,7 +576,7 @@ impl Inner {
                 snapshot.seq,
                 route.id().to_string(),
             );
-            let count = part.items;
+            let (count, len) = (part.items, part.len);
             let stats = blocking(move || {
                 let mut reader = PartReader::new(&part, &bytes);
                 let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
@@ -596,7 +596,7 @@ impl Inner {
             .await?;
             add_stats(applied, stats);
             reporter.update(|p| {
-                p.bytes += bytes_len(&parts, index as usize);
+                p.bytes += len;
                 p.items += count;
             });
         }
@@ -787,13 +787,6 @@ fn forks(head: &Head, position: &SyncPosition) -> bool {
                 (f.last == seq && &f.tip_after != tip)
                     || (f.first == seq + 1 && &f.tip_before != tip)
             }))
-}
-
-fn bytes_len(parts: &[(usize, &PartRef)], index: usize) -> u64 {
-    parts
-        .iter()
-        .find(|(i, _)| *i == index)
-        .map_or(0, |(_, p)| p.len)
 }
 
 /// No route delivered an intact file: a verification failure if any route served bad bytes,
