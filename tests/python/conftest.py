@@ -34,3 +34,26 @@ def article_sync(tmp_path_factory):
         return importlib.import_module("article_sync")
     finally:
         sys.path.remove(str(folder))
+
+
+class Servers:
+    """The loopback servers scripts/test-bindings.sh starts (ARTICLE_SYNC_TEST_* variables)."""
+
+    def __init__(self):
+        names = ["KEY", "CA", "MAIN_BLOCKED", "MIRROR", "BLACKHOLE_A", "BLACKHOLE_B", "CLOSED"]
+        missing = [n for n in names if not os.environ.get("ARTICLE_SYNC_TEST_" + n)]
+        if missing:
+            pytest.fail(f"ARTICLE_SYNC_TEST_{missing[0]} is not set: run scripts/test-bindings.sh")
+        env = {n: os.environ["ARTICLE_SYNC_TEST_" + n] for n in names}
+        self.key = env["KEY"]
+        self.ca_pem = Path(env["CA"]).read_text()
+        self.main_blocked = env["MAIN_BLOCKED"]
+        self.mirror = env["MIRROR"]
+        self.blackhole_a = env["BLACKHOLE_A"]
+        self.blackhole_b = env["BLACKHOLE_B"]
+        self.closed = env["CLOSED"]
+
+
+@pytest.fixture(scope="session")
+def servers():
+    return Servers()
