@@ -104,7 +104,7 @@ test_kotlin() {
 
 test_swift() {
     echo "== swift (swift test in the trixie chroot)" >&2
-    local root
+    # Global, not local: the EXIT trap below may run after this function returned.
     root="$(scripts/install-swift-chroot.sh | tail -n 1)"
     exec 9>"$root.lock"
     flock 9
@@ -120,6 +120,8 @@ test_swift() {
     cp ios-sample/ArticleSyncSample/Logic/*.swift "$work/pkg/Sources/ReaderLogic/"
     cp "$lib" "$work/lib/"
     cp "$ARTICLE_SYNC_TEST_CA" "$work/ca.pem"
+    rm -rf "$work/ios-resources"
+    cp -a ios-sample/ArticleSyncSample/Resources "$work/ios-resources"
 
     cleanup_swift() {
         if mountpoint -q "$root/proc"; then umount "$root/proc" || umount -l "$root/proc"; fi
@@ -137,6 +139,7 @@ test_swift() {
         ARTICLE_SYNC_TEST_BLACKHOLE_A="$ARTICLE_SYNC_TEST_BLACKHOLE_A" \
         ARTICLE_SYNC_TEST_BLACKHOLE_B="$ARTICLE_SYNC_TEST_BLACKHOLE_B" \
         ARTICLE_SYNC_TEST_CLOSED="$ARTICLE_SYNC_TEST_CLOSED" \
+        ARTICLE_SYNC_IOS_RESOURCES=/w/ios-resources \
         /bin/sh -c 'cd /w/pkg && swift test --disable-swift-testing --scratch-path /w/build -Xlinker -L/w/lib 2>&1'
     umount "$root/proc" || umount -l "$root/proc"
     trap stop_servers EXIT
