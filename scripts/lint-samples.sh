@@ -30,7 +30,7 @@ lint_kotlin() {
 
 lint_swift() {
     echo "== swiftc -parse: ios-sample" >&2
-    local root
+    # Global: the EXIT trap below reads it.
     root="$(scripts/install-swift-chroot.sh | tail -n 1)"
     exec 8>"$root.lock"
     flock 8
@@ -39,9 +39,13 @@ lint_swift() {
     cp -a ios-sample "$root/w/ios-sample"
     local files
     files="$(cd "$root/w" && find ios-sample -name '*.swift' ! -name Package.swift | sort)"
+    mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+    trap 'umount "$root/proc" 2>/dev/null || umount -l "$root/proc"' EXIT
     # shellcheck disable=SC2086
-    chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
+    chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 \
         /bin/sh -c "cd /w && swiftc -parse $(echo $files)"
+    umount "$root/proc" || umount -l "$root/proc"
+    trap - EXIT
     echo "swiftc -parse: $(echo "$files" | wc -l) files parse" >&2
 }
 

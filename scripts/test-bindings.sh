@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Tests the generated bindings in each language against the host build of the FFI library.
 #
-#   scripts/test-bindings.sh [python] [kotlin] [swift]     # default: all three
+#   scripts/test-bindings.sh [python] [kotlin] [swift] [samples]    # default: all four
 #
 # - python: pytest in tests/python (needs python3 with pytest).
 # - kotlin: Maven + JUnit on the JVM in tests/kotlin (needs a JDK 17+ and Maven; the first run
 #   downloads plugins and dependencies into ~/.m2, later runs work offline).
 # - swift: `swift test` (XCTest) in a Debian trixie chroot with Swift 6 (needs root; made and
 #   cached by scripts/install-swift-chroot.sh), against the same host-built library.
+# - samples: scripts/lint-samples.sh (ktlint on android-sample, swiftc -parse on ios-sample).
+#   Their plain-Kotlin/Swift logic is compiled and tested by the kotlin and swift runs.
 #
 # Every language runs the same scenarios through the real API against real servers on loopback,
 # started here once for all three: `article-sync serve --tls` (the CLI, built here) on a tree
@@ -27,10 +29,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 langs=("$@")
-[[ ${#langs[@]} -gt 0 ]] || langs=(python kotlin swift)
+[[ ${#langs[@]} -gt 0 ]] || langs=(python kotlin swift samples)
 for lang in "${langs[@]}"; do
-    case "$lang" in python | kotlin | swift) ;; *)
-        echo "usage: $0 [python] [kotlin] [swift]" >&2
+    case "$lang" in python | kotlin | swift | samples) ;; *)
+        echo "usage: $0 [python] [kotlin] [swift] [samples]" >&2
         exit 2
         ;;
     esac
@@ -143,6 +145,12 @@ test_swift() {
         /bin/sh -c 'cd /w/pkg && swift test --disable-swift-testing --scratch-path /w/build -Xlinker -L/w/lib 2>&1'
     umount "$root/proc" || umount -l "$root/proc"
     trap stop_servers EXIT
+    exec 9>&-   # releases the chroot's lock
+}
+
+test_samples() {
+    echo "== sample apps (ktlint, swiftc -parse)" >&2
+    scripts/lint-samples.sh
 }
 
 for lang in "${langs[@]}"; do
