@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # Tests the generated bindings in each language against the host build of the FFI library.
 #
-#   scripts/test-bindings.sh [python] [kotlin] [swift]     # default: all three
+#   scripts/test-bindings.sh [python] [kotlin] [swift] [samples]    # default: all four
 #
 # - python: pytest in tests/python (needs python3 with pytest).
 # - kotlin: Maven + JUnit on the JVM in tests/kotlin (needs a JDK 17+ and Maven; the first run
 #   downloads plugins and dependencies into ~/.m2, later runs work offline).
 # - swift: `swift test` (XCTest) in a Debian trixie chroot with Swift 6 (needs root; made and
 #   cached by scripts/install-swift-chroot.sh), against the same host-built library.
+# - samples: scripts/lint-samples.sh (ktlint on android-sample, swiftc -parse on ios-sample).
+#   Their plain-Kotlin/Swift logic is compiled and tested by the kotlin and swift runs.
+#
+# Every language runs the same scenarios through the real API against real servers on loopback,
+# started here once for all three: `article-sync serve --tls` (the CLI, built here) on a tree
+# published from tests/fixtures/seed with a fresh key. The servers' addresses, the publisher
+# key and the test CAs reach the tests as ARTICLE_SYNC_TEST_* variables:
+#   KEY          the publisher's public key (ed25519:…)
+#   CA           a PEM file with the throw-away CA of every server
+#   MAIN_BLOCKED a main site that resets every connection (a censor)
+#   MIRROR       a healthy mirror of the same tree
+#   BLACKHOLE_A  two servers that accept connections and never answer
+#   BLACKHOLE_B
+#   CLOSED       a loopback https URL nothing listens on
 #
 # Each runner prints its own summary line; the script stops at the first failure.
 set -euo pipefail
@@ -15,10 +29,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 langs=("$@")
-[[ ${#langs[@]} -gt 0 ]] || langs=(python kotlin swift)
+[[ ${#langs[@]} -gt 0 ]] || langs=(python kotlin swift samples)
 for lang in "${langs[@]}"; do
-    case "$lang" in python | kotlin | swift) ;; *)
-        echo "usage: $0 [python] [kotlin] [swift]" >&2
+    case "$lang" in python | kotlin | swift | samples) ;; *)
+        echo "usage: $0 [python] [kotlin] [swift] [samples]" >&2
         exit 2
         ;;
     esac
@@ -28,6 +42,48 @@ echo "== generating bindings" >&2
 lib="$(scripts/generate-bindings.sh | tail -n 1)"
 lib="$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")"
 bindings="$(cd "$(dirname "$lib")/../bindings" && pwd)"
+
+echo "== starting loopback servers" >&2
+cargo build -q -p article-sync-cli
+cli="$(dirname "$lib")/article-sync"
+fixtures="$(mktemp -d)"
+stop_servers() {
+    local pid_file
+    for pid_file in "$fixtures"/*.pid; do
+        [[ -f "$pid_file" ]] && kill "$(cat "$pid_file")" 2>/dev/null || true
+    done
+    rm -rf "$fixtures"
+}
+trap stop_servers EXIT
+"$cli" keygen --out "$fixtures/keys" >/dev/null
+"$cli" publish --key "$fixtures/keys/publisher.key" --from tests/fixtures/seed \
+    --tree "$fixtures/tree" >/dev/null
+
+# serve NAME [FAULT]: starts a TLS server on a free loopback port, prints its URL.
+serve() {
+    local name="$1" fault="${2:-none}"
+    "$cli" serve --tree "$fixtures/tree" --addr 127.0.0.1:0 --tls \
+        --ca-out "$fixtures/ca-$name.pem" --fault "$fault" >"$fixtures/$name.out" 2>&1 &
+    echo $! >"$fixtures/$name.pid"   # a subshell runs this: stop_servers reads the pid files
+    local url=""
+    for _ in $(seq 200); do
+        url="$(grep -o 'https://127\.0\.0\.1:[0-9]*/' "$fixtures/$name.out" 2>/dev/null | head -n 1 || true)"
+        [[ -n "$url" && -s "$fixtures/ca-$name.pem" ]] && break
+        sleep 0.05
+    done
+    [[ -n "$url" ]] || { cat "$fixtures/$name.out" >&2; echo "test-bindings: $name did not start" >&2; exit 1; }
+    echo "$url"
+}
+export ARTICLE_SYNC_TEST_MAIN_BLOCKED="$(serve main-blocked reset)"
+export ARTICLE_SYNC_TEST_MIRROR="$(serve mirror)"
+export ARTICLE_SYNC_TEST_BLACKHOLE_A="$(serve blackhole-a blackhole)"
+export ARTICLE_SYNC_TEST_BLACKHOLE_B="$(serve blackhole-b blackhole)"
+closed_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export ARTICLE_SYNC_TEST_CLOSED="https://127.0.0.1:$closed_port/"
+cat "$fixtures"/ca-*.pem >"$fixtures/ca.pem"
+export ARTICLE_SYNC_TEST_CA="$fixtures/ca.pem"
+ARTICLE_SYNC_TEST_KEY="$(cat "$fixtures/keys/publisher.pub")"
+export ARTICLE_SYNC_TEST_KEY
 
 test_python() {
     echo "== python (pytest)" >&2
@@ -48,32 +104,9 @@ test_kotlin() {
     touch "$HOME/.m2/repository/org/jetbrains/kotlin/kotlin-maven-plugin/.article-sync-ok"
 }
 
-# Loopback HTTP server for the Swift probe test; writes its port to $1.
-start_probe_server() {
-    python3 - "$1" <<'PY' &
-import http.server, sys
-class Quiet(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(204)
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-server.serve_forever()
-PY
-    probe_server_pid=$!
-}
-
-free_loopback_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 test_swift() {
     echo "== swift (swift test in the trixie chroot)" >&2
-    local root
+    # Global, not local: the EXIT trap below may run after this function returned.
     root="$(scripts/install-swift-chroot.sh | tail -n 1)"
     exec 9>"$root.lock"
     flock 9
@@ -84,32 +117,40 @@ test_swift() {
     cp -a tests/swift/. "$work/pkg/"
     cp "$bindings/swift/ArticleSync.swift" "$work/pkg/Sources/ArticleSync/"
     cp "$bindings/swift/ArticleSyncFFI.h" "$work/pkg/Sources/ArticleSyncFFI/"
+    # The iOS sample's plain-Swift logic (no SwiftUI) is compiled and tested here too.
+    mkdir -p "$work/pkg/Sources/ReaderLogic"
+    cp ios-sample/ArticleSyncSample/Logic/*.swift "$work/pkg/Sources/ReaderLogic/"
     cp "$lib" "$work/lib/"
+    cp "$ARTICLE_SYNC_TEST_CA" "$work/ca.pem"
+    rm -rf "$work/ios-resources"
+    cp -a ios-sample/ArticleSyncSample/Resources "$work/ios-resources"
 
-    local port_file
-    port_file="$(mktemp -u)"
-    probe_server_pid=""
     cleanup_swift() {
-        if [[ -n "$probe_server_pid" ]]; then kill "$probe_server_pid" 2>/dev/null || true; fi
         if mountpoint -q "$root/proc"; then umount "$root/proc" || umount -l "$root/proc"; fi
-        rm -f "$port_file"
+        stop_servers
     }
     trap cleanup_swift EXIT
-    start_probe_server "$port_file"
-    for _ in $(seq 100); do [[ -s "$port_file" ]] && break; sleep 0.05; done
-    [[ -s "$port_file" ]] || { echo "test-bindings: probe server did not start" >&2; exit 1; }
-    local closed_port
-    closed_port="$(free_loopback_port)"
-
     mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
     chroot "$root" /usr/bin/env -i \
         HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
         LD_LIBRARY_PATH=/w/lib \
-        ARTICLE_SYNC_PROBE_URL="http://127.0.0.1:$(cat "$port_file")/" \
-        ARTICLE_SYNC_CLOSED_URL="http://127.0.0.1:$closed_port/" \
+        ARTICLE_SYNC_TEST_KEY="$ARTICLE_SYNC_TEST_KEY" \
+        ARTICLE_SYNC_TEST_CA=/w/ca.pem \
+        ARTICLE_SYNC_TEST_MAIN_BLOCKED="$ARTICLE_SYNC_TEST_MAIN_BLOCKED" \
+        ARTICLE_SYNC_TEST_MIRROR="$ARTICLE_SYNC_TEST_MIRROR" \
+        ARTICLE_SYNC_TEST_BLACKHOLE_A="$ARTICLE_SYNC_TEST_BLACKHOLE_A" \
+        ARTICLE_SYNC_TEST_BLACKHOLE_B="$ARTICLE_SYNC_TEST_BLACKHOLE_B" \
+        ARTICLE_SYNC_TEST_CLOSED="$ARTICLE_SYNC_TEST_CLOSED" \
+        ARTICLE_SYNC_IOS_RESOURCES=/w/ios-resources \
         /bin/sh -c 'cd /w/pkg && swift test --disable-swift-testing --scratch-path /w/build -Xlinker -L/w/lib 2>&1'
-    cleanup_swift
-    trap - EXIT
+    umount "$root/proc" || umount -l "$root/proc"
+    trap stop_servers EXIT
+    exec 9>&-   # releases the chroot's lock
+}
+
+test_samples() {
+    echo "== sample apps (ktlint, swiftc -parse)" >&2
+    scripts/lint-samples.sh
 }
 
 for lang in "${langs[@]}"; do

@@ -1,6 +1,9 @@
-//! The one error type of the FFI.
+//! The one error type of the FFI: every core error is mapped here, once.
 
 use article_sync_core::format::FormatError;
+use article_sync_core::reader::OpenError;
+use article_sync_core::store::StoreError;
+use article_sync_core::sync::SyncError;
 use article_sync_core::text::date::DateError;
 
 /// Why a call into the article-sync core failed.
@@ -17,6 +20,36 @@ pub enum ArticleSyncError {
     /// An argument from the app is malformed or out of range (a locale, a URL, a time).
     #[error("bad argument `{name}`: {reason}")]
     BadArgument { name: String, reason: String },
+    /// The article or image asked for is not in the store.
+    #[error("not found: {what}")]
+    NotFound { what: String },
+    /// No route (main site or mirror) gave verified content; the message lists how each
+    /// failed. `Reader.connectionState()` names the banner state.
+    #[error("no route: {reason}")]
+    NoRoute { reason: String },
+    /// A route served content that failed verification; nothing of it was stored.
+    #[error("verification failed: {reason}")]
+    Verification { reason: String },
+    /// Every route that answered served an older tree than the reader holds (a frozen or
+    /// hostile mirror); nothing was stored.
+    #[error("rollback refused: {reason}")]
+    Rollback { reason: String },
+    /// Every route that answered served an expired tree; stored articles stay readable.
+    #[error("stale tree: {reason}")]
+    Stale { reason: String },
+    /// The whole sync took longer than `ReaderConfig.syncDeadlineMs`; what was applied stays.
+    #[error("timed out: {reason}")]
+    Timeout { reason: String },
+    /// The local database failed (disk full, corrupt file, I/O). `Reader.wipe()` rebuilds.
+    #[error("storage: {reason}")]
+    Storage { reason: String },
+    /// The sync was cancelled (`cancelSync()` or the caller's cancellation); what was applied
+    /// stays and the next sync resumes.
+    #[error("cancelled")]
+    Cancelled,
+    /// The reader was wiped; open a new one.
+    #[error("the reader is closed (wiped)")]
+    Closed,
     /// A fault inside the core (a bug): it failed safely; report it with the message.
     #[error("internal error: {reason}")]
     Internal { reason: String },
@@ -33,6 +66,12 @@ impl ArticleSyncError {
     pub(crate) fn internal(reason: impl ToString) -> Self {
         ArticleSyncError::Internal {
             reason: reason.to_string(),
+        }
+    }
+
+    pub(crate) fn not_found(what: impl ToString) -> Self {
+        ArticleSyncError::NotFound {
+            what: what.to_string(),
         }
     }
 }
@@ -67,5 +106,117 @@ impl From<DateError> for ArticleSyncError {
             DateError::OutOfRange(_) => ArticleSyncError::bad_argument("unix_seconds", e),
             DateError::Data { .. } => ArticleSyncError::internal(e),
         }
+    }
+}
+
+impl From<StoreError> for ArticleSyncError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // A query or a value the store wrote itself: a bug, not the disk.
+            StoreError::Sqlite(_) | StoreError::OutOfOrder { .. } | StoreError::Snapshot { .. } => {
+                ArticleSyncError::internal(e)
+            }
+            _ => ArticleSyncError::Storage {
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
+impl From<SyncError> for ArticleSyncError {
+    fn from(e: SyncError) -> Self {
+        let reason = e.to_string();
+        match e {
+            SyncError::NoRoute { attempts } => {
+                let failures: Vec<String> = attempts
+                    .iter()
+                    .filter(|a| !a.remembered)
+                    .filter_map(|a| {
+                        a.failure_kind()
+                            .map(|kind| format!("{} {}", a.url, kind.as_str()))
+                    })
+                    .collect();
+                ArticleSyncError::NoRoute {
+                    reason: if failures.is_empty() {
+                        reason
+                    } else {
+                        format!("{reason}: {}", failures.join(", "))
+                    },
+                }
+            }
+            SyncError::Verification { .. } => ArticleSyncError::Verification { reason },
+            SyncError::Rollback { .. } => ArticleSyncError::Rollback { reason },
+            SyncError::Stale { .. } => ArticleSyncError::Stale { reason },
+            SyncError::Storage(_) => ArticleSyncError::Storage { reason },
+            SyncError::Cancelled => ArticleSyncError::Cancelled,
+            SyncError::Deadline => ArticleSyncError::Timeout { reason },
+        }
+    }
+}
+
+impl From<OpenError> for ArticleSyncError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::Key { .. } => ArticleSyncError::Invalid {
+                what: "publisher key".to_owned(),
+                reason: e.to_string(),
+            },
+            OpenError::Route { .. } => ArticleSyncError::bad_argument("main_url", e),
+            OpenError::Net(_) => ArticleSyncError::bad_argument("extra_ca_pem", e),
+            OpenError::Store(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use article_sync_core::net::{Attempt, FailureKind, Outcome, RouteSource};
+
+    #[test]
+    fn no_route_names_each_failed_route() {
+        let attempt = |url: &str, kind, remembered| Attempt {
+            url: url.to_owned(),
+            source: RouteSource::Main,
+            path: "head".to_owned(),
+            at: 0,
+            outcome: Outcome::Failed {
+                kind,
+                detail: String::new(),
+            },
+            remembered,
+        };
+        let e: ArticleSyncError = SyncError::NoRoute {
+            attempts: vec![
+                attempt("https://main.example/", FailureKind::Reset, false),
+                attempt("https://old.example/", FailureKind::Dns, true),
+            ],
+        }
+        .into();
+        match e {
+            ArticleSyncError::NoRoute { reason } => {
+                assert!(reason.contains("https://main.example/ reset"), "{reason}");
+                assert!(!reason.contains("old.example"), "{reason}");
+            }
+            other => panic!("gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn store_faults_are_storage_and_bugs_are_internal() {
+        assert!(matches!(
+            StoreError::DiskFull.into(),
+            ArticleSyncError::Storage { .. }
+        ));
+        let bug: ArticleSyncError = StoreError::OutOfOrder {
+            expected: 1,
+            found: 3,
+        }
+        .into();
+        assert!(matches!(bug, ArticleSyncError::Internal { .. }));
+        assert!(matches!(
+            SyncError::Cancelled.into(),
+            ArticleSyncError::Cancelled
+        ));
     }
 }

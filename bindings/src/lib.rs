@@ -4,6 +4,10 @@
 //! `scripts/generate-bindings.sh` (uniffi library mode, proc-macros, no UDL). Every exported item
 //! carries a doc comment; uniffi copies it into the generated Kotlin and Swift.
 //!
+//! The app's entry point is [`Reader`] (one per database, held for the app's lifetime); its
+//! records live in [`model`]. Free functions: [`format_date`], [`banner_text`],
+//! [`verify_public_key`].
+//!
 //! Rules every export follows:
 //! - Core types cross as records and enums defined here and converted from the core's types, so
 //!   the core never depends on uniffi.
@@ -17,7 +21,8 @@ mod banner;
 mod date;
 mod error;
 mod keys;
-mod probe;
+pub mod model;
+pub mod reader;
 pub mod runtime;
 pub mod subscription;
 
@@ -25,7 +30,7 @@ pub use banner::{BannerState, BannerText, banner_text};
 pub use date::{DateStyle, format_date};
 pub use error::ArticleSyncError;
 pub use keys::verify_public_key;
-pub use probe::probe_url;
+pub use reader::{ConnectionListener, ProgressListener, Reader, ReaderConfig, StoreListener};
 pub use subscription::Subscription;
 
 uniffi::setup_scaffolding!();

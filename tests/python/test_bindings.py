@@ -1,11 +1,7 @@
 """The article-sync FFI from Python, against the host build."""
 
-import asyncio
 import base64
 import hashlib
-import http.server
-import socket
-import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -72,61 +68,3 @@ def test_banner_texts(article_sync):
     assert shutdown.english == "The internet may be shut down nationwide"
     assert "\u200c" in article_sync.banner_text(State.OFFLINE).persian
     assert article_sync.banner_text(State.NO_ROUTE) == article_sync.banner_text(State.CONNECTING)
-
-
-class _Quiet(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_probe_reaches_a_loopback_server(article_sync):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/"
-        assert asyncio.run(article_sync.probe_url(url, 2000)) is True
-    finally:
-        server.shutdown()
-
-
-def test_probe_of_a_closed_port_is_false(article_sync):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    assert asyncio.run(article_sync.probe_url(f"http://127.0.0.1:{port}/", 2000)) is False
-
-
-def test_cancelling_a_probe_closes_its_connection(article_sync):
-    # A server that accepts and never answers: the probe waits until cancelled, and the
-    # cancellation must reach Rust and close the connection (the server then reads EOF).
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        silent.settimeout(5)
-        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
-
-        async def probe_then_cancel():
-            task = asyncio.ensure_future(article_sync.probe_url(url, 60_000))
-            conn, _ = await asyncio.get_running_loop().run_in_executor(None, silent.accept)
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            return conn
-
-        conn = asyncio.run(asyncio.wait_for(probe_then_cancel(), 10))
-        with conn:
-            conn.settimeout(5)
-            request = conn.recv(4096)
-            assert request.startswith(b"GET / HTTP/1.1")
-            while request:  # read to EOF: the client hung up
-                request = conn.recv(4096)
-
-
-def test_probe_rejects_other_schemes(article_sync):
-    with pytest.raises(article_sync.ArticleSyncError.BadArgument):
-        asyncio.run(article_sync.probe_url("file:///etc/passwd", 100))

@@ -1,7 +1,7 @@
 //! One sync: race for a verified `head`, plan, fetch in parallel, verify, apply in
 //! transactions together with the new position, then lead images.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::future::{BoxFuture, Shared};
@@ -73,6 +73,8 @@ struct Inner {
     config: SyncConfig,
     progress: watch::Sender<Progress>,
     running: Mutex<Option<(SharedSync, CancellationToken)>>,
+    /// Starts as `config.text_only`; [`Syncer::set_text_only`] switches it.
+    text_only: AtomicBool,
 }
 
 impl Syncer {
@@ -81,6 +83,7 @@ impl Syncer {
             inner: Arc::new(Inner {
                 store,
                 net,
+                text_only: AtomicBool::new(config.text_only),
                 config,
                 progress: watch::channel(Progress::default()).0,
                 running: Mutex::new(None),
@@ -141,6 +144,11 @@ impl Syncer {
         {
             token.cancel();
         }
+    }
+
+    /// Skips media from the next sync on (e.g. the network became metered), or stops skipping.
+    pub fn set_text_only(&self, text_only: bool) {
+        self.inner.text_only.store(text_only, Ordering::Relaxed);
     }
 
     /// Progress of the running (or last) sync, current value first.
@@ -273,7 +281,7 @@ impl Inner {
         let store = self.store.clone();
         let id = route.id().to_string();
         blocking(move || store.set_head_etag(&id, etag.as_deref())).await?;
-        if !self.config.text_only {
+        if !self.text_only.load(Ordering::Relaxed) {
             report.media_fetched = self.fetch_lead_images(&route, &reporter, &counters).await?;
         }
         report.requests = counters.requests.load(Ordering::Relaxed);

@@ -75,33 +75,4 @@ final class BindingsTests: XCTestCase {
             bannerText(state: .nationalShutdown).english, "The internet may be shut down nationwide")
         XCTAssertEqual(bannerText(state: .connecting), bannerText(state: .noRoute))
     }
-
-    /// `ARTICLE_SYNC_PROBE_URL` is a loopback HTTP server that scripts/test-bindings.sh runs.
-    func testProbeReachesALoopbackServer() async throws {
-        guard let url = ProcessInfo.processInfo.environment["ARTICLE_SYNC_PROBE_URL"] else {
-            return XCTFail("ARTICLE_SYNC_PROBE_URL is not set (run scripts/test-bindings.sh)")
-        }
-        let up = try await probeUrl(url: url, timeoutMs: 2000)
-        XCTAssertTrue(up)
-    }
-
-    /// `ARTICLE_SYNC_CLOSED_URL` is a loopback port that nothing listens on.
-    func testProbeOfAClosedPortIsFalse() async throws {
-        guard let url = ProcessInfo.processInfo.environment["ARTICLE_SYNC_CLOSED_URL"] else {
-            return XCTFail("ARTICLE_SYNC_CLOSED_URL is not set (run scripts/test-bindings.sh)")
-        }
-        let up = try await probeUrl(url: url, timeoutMs: 2000)
-        XCTAssertFalse(up)
-    }
-
-    func testProbeRejectsOtherSchemes() async {
-        do {
-            _ = try await probeUrl(url: "file:///etc/passwd", timeoutMs: 100)
-            XCTFail("no error")
-        } catch ArticleSyncError.BadArgument(let message) {
-            XCTAssertTrue(message.contains("url"), message)
-        } catch {
-            XCTFail("unexpected error \(error)")
-        }
-    }
 }

@@ -1,20 +1,10 @@
 package org.articlesync
 
-import com.sun.net.httpserver.HttpServer
-import java.net.InetSocketAddress
-import java.net.ServerSocket
 import java.security.MessageDigest
 import java.time.LocalDate
 import java.time.ZoneOffset
 import java.util.Base64
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.async
-import kotlinx.coroutines.cancelAndJoin
-import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.withContext
-import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
-import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
@@ -83,63 +73,5 @@ class BindingsTest {
         )
         assertEquals(bannerText(BannerState.CONNECTING), bannerText(BannerState.NO_ROUTE))
         assertEquals(BannerState.entries.size, 8)
-    }
-
-    @Test
-    fun probeReachesALoopbackServer() {
-        val server = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
-        server.createContext("/") { exchange ->
-            exchange.sendResponseHeaders(204, -1)
-            exchange.close()
-        }
-        server.start()
-        try {
-            val up = runBlocking { probeUrl("http://127.0.0.1:${server.address.port}/", 2000u) }
-            assertTrue(up)
-        } finally {
-            server.stop(0)
-        }
-    }
-
-    @Test
-    fun probeOfAClosedPortIsFalse() {
-        val port = ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()).use { it.localPort }
-        assertFalse(runBlocking { probeUrl("http://127.0.0.1:$port/", 2000u) })
-    }
-
-    @Test
-    fun cancellingAProbeClosesItsConnection() {
-        // A server that accepts and never answers: the probe waits until cancelled, and the
-        // cancellation must reach Rust and close the connection (the server then reads EOF).
-        ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()).use { silent ->
-            silent.soTimeout = 5_000
-            val conn = runBlocking {
-                withTimeout(10_000) {
-                    val probe = async(Dispatchers.IO) {
-                        probeUrl("http://127.0.0.1:${silent.localPort}/", 60_000u)
-                    }
-                    val conn = withContext(Dispatchers.IO) { silent.accept() }
-                    probe.cancelAndJoin()
-                    assertTrue(probe.isCancelled)
-                    conn
-                }
-            }
-            conn.use {
-                it.soTimeout = 5_000
-                val input = it.getInputStream()
-                val request = ByteArray(4096)
-                val n = input.read(request)
-                assertTrue(String(request, 0, n).startsWith("GET / HTTP/1.1"))
-                // Read to EOF: the client hung up (a timeout here throws and fails the test).
-                while (input.read(request) != -1) { }
-            }
-        }
-    }
-
-    @Test
-    fun probeRejectsOtherSchemes() {
-        assertThrows<ArticleSyncException.BadArgument> {
-            runBlocking { probeUrl("file:///etc/passwd", 100u) }
-        }
     }
 }

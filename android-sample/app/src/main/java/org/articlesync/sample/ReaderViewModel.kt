@@ -1,0 +1,135 @@
+package org.articlesync.sample
+
+import android.app.Application
+import androidx.lifecycle.AndroidViewModel
+import androidx.lifecycle.viewModelScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import org.articlesync.Article
+import org.articlesync.ArticleCounts
+import org.articlesync.ArticleSummary
+import org.articlesync.ArticleSyncException
+import org.articlesync.ConnectionInfo
+import org.articlesync.ConnectionListener
+import org.articlesync.ListFilter
+import org.articlesync.ProgressListener
+import org.articlesync.StoreListener
+import org.articlesync.SyncPhase
+import org.articlesync.SyncProgress
+import org.articlesync.sample.logic.ArticleListModel
+import org.articlesync.sample.logic.BannerPresenter
+import org.articlesync.sample.logic.BannerUi
+
+/** Everything the screen shows. */
+data class ViewState(
+    val banner: BannerUi,
+    val filter: ListFilter = ListFilter.All,
+    val items: List<ArticleSummary> = emptyList(),
+    val hasMore: Boolean = false,
+    val article: Article? = null,
+    val syncing: Boolean = false,
+    /** A sync error's message (English, for the log line under the banner). */
+    val error: String? = null,
+)
+
+/** Holds the view state; every decision is the core's or the plain-Kotlin logic's. */
+class ReaderViewModel(
+    app: Application,
+) : AndroidViewModel(app) {
+    private val reader = (app as SampleApp).reader
+    private val list = ArticleListModel { filter, cursor, limit -> reader.listArticles(filter, cursor, limit) }
+    private val _state = MutableStateFlow(ViewState(BannerPresenter.present(reader.connectionState())))
+    val state: StateFlow<ViewState> = _state
+    private var syncJob: Job? = null
+
+    // Listeners run on core threads; StateFlow updates are thread-safe, list reloads hop to Main.
+    private val connection =
+        reader.subscribeConnection(
+            object : ConnectionListener {
+                override fun onConnection(info: ConnectionInfo) {
+                    _state.update { it.copy(banner = BannerPresenter.present(info)) }
+                }
+            },
+        )
+    private val changes =
+        reader.subscribeChanges(
+            object : StoreListener {
+                override fun onStoreChanged(counts: ArticleCounts) {
+                    viewModelScope.launch(Dispatchers.Main) { reloadList() }
+                }
+            },
+        )
+    private val progress =
+        reader.subscribeProgress(
+            object : ProgressListener {
+                override fun onProgress(progress: SyncProgress) {
+                    val running = progress.phase !in setOf(SyncPhase.IDLE, SyncPhase.DONE)
+                    _state.update { it.copy(syncing = running) }
+                }
+            },
+        )
+
+    init {
+        sync()
+    }
+
+    /** Starts a sync unless one runs; leaving the screen cancels it (and the Rust sync). */
+    fun sync() {
+        if (syncJob?.isActive == true) return
+        syncJob =
+            viewModelScope.launch {
+                _state.update { it.copy(error = null) }
+                try {
+                    reader.sync()
+                } catch (e: ArticleSyncException.Cancelled) {
+                    // The user or the system stopped it.
+                } catch (e: ArticleSyncException) {
+                    _state.update { it.copy(error = e.message) }
+                }
+            }
+    }
+
+    fun cancelSync() = reader.cancelSync()
+
+    fun showFilter(filter: ListFilter) {
+        list.reload(filter)
+        publishList()
+    }
+
+    fun loadMore() {
+        list.loadMore()
+        publishList()
+    }
+
+    fun open(id: String) {
+        reader.setRead(id, true)
+        _state.update { it.copy(article = reader.article(id)) }
+    }
+
+    fun close() = _state.update { it.copy(article = null) }
+
+    fun toggleBookmark(summary: ArticleSummary) {
+        reader.setBookmarked(summary.id, summary.marks.bookmarkedAt == null)
+        val fresh = reader.article(summary.id) ?: return
+        list.update(fresh.summary)
+        _state.update { s -> s.copy(article = s.article?.let { fresh }, items = list.items) }
+    }
+
+    private fun reloadList() {
+        list.reload()
+        publishList()
+    }
+
+    private fun publishList() =
+        _state.update { it.copy(filter = list.filter, items = list.items, hasMore = list.hasMore) }
+
+    override fun onCleared() {
+        connection.close()
+        changes.close()
+        progress.close()
+    }
+}

@@ -1,0 +1,36 @@
+package org.articlesync.sample
+
+import android.content.Context
+import android.net.ConnectivityManager
+import androidx.work.CoroutineWorker
+import androidx.work.WorkerParameters
+import org.articlesync.ArticleSyncException
+
+/**
+ * Periodic background sync. Text-only on a metered network; WorkManager stopping the worker
+ * cancels the coroutine, which cancels the Rust sync (what it applied stays).
+ */
+class SyncWorker(
+    context: Context,
+    params: WorkerParameters,
+) : CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
+        val app = applicationContext as SampleApp
+        val metered = applicationContext.getSystemService(ConnectivityManager::class.java).isActiveNetworkMetered
+        app.reader.setTextOnly(metered)
+        return try {
+            app.reader.sync()
+            Result.success()
+        } catch (e: ArticleSyncException.NoRoute) {
+            Result.retry()
+        } catch (e: ArticleSyncException.Timeout) {
+            Result.retry()
+        } catch (e: ArticleSyncException) {
+            Result.failure()
+        }
+    }
+
+    companion object {
+        const val NAME = "article-sync-periodic"
+    }
+}

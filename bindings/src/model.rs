@@ -1,0 +1,743 @@
+//! Records and enums that cross the FFI, converted from the core's types (`From` impls).
+//! Times are Unix seconds; sizes are bytes.
+
+use article_sync_core::format as core_format;
+use article_sync_core::net::{self as core_net, ConnectionState};
+use article_sync_core::store as core_store;
+use article_sync_core::sync as core_sync;
+
+use crate::banner::{BannerState, BannerText, banner_text};
+
+// ---- articles -------------------------------------------------------------------------------
+
+/// An image the tree holds under `media/<hash>`; fetch its bytes with `Reader.fetchImage`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Image {
+    /// SHA-256 of the bytes, hex: the image's name.
+    pub hash: String,
+    /// Exact size in bytes.
+    pub size: u64,
+    /// `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
+    pub mime: String,
+    pub caption: Option<String>,
+}
+
+impl From<core_format::MediaRef> for Image {
+    fn from(m: core_format::MediaRef) -> Self {
+        Image {
+            hash: m.hash,
+            size: m.size,
+            mime: m.mime,
+            caption: m.caption,
+        }
+    }
+}
+
+/// The reader's own marks on an article (kept across re-syncs).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ReaderMarks {
+    /// When the article was marked read; `null`/`nil` when unread.
+    pub read_at: Option<i64>,
+    /// When it was bookmarked; `null`/`nil` when not bookmarked.
+    pub bookmarked_at: Option<i64>,
+    /// Reading position, a fraction of the article from 0.0 to 1.0.
+    pub position: Option<f64>,
+}
+
+impl From<core_store::ReaderState> for ReaderMarks {
+    fn from(r: core_store::ReaderState) -> Self {
+        ReaderMarks {
+            read_at: r.read_at,
+            bookmarked_at: r.bookmarked_at,
+            position: r.position,
+        }
+    }
+}
+
+/// A list item: an article without its body.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ArticleSummary {
+    pub id: String,
+    /// Grows by one on every edit by the publisher.
+    pub revision: u64,
+    pub title: String,
+    pub summary: String,
+    pub author: Option<String>,
+    /// BCP 47 tag, e.g. `fa`.
+    pub language: String,
+    pub published_at: i64,
+    pub updated_at: i64,
+    pub tags: Vec<String>,
+    /// The article's address on the main site, if it has one.
+    pub url: Option<String>,
+    pub lead_image: Option<Image>,
+    /// Whether the body is stored (false for headlines not yet filled and evicted articles).
+    pub has_body: bool,
+    /// The storage budget dropped the body and images; the next sync fetches them again.
+    pub evicted: bool,
+    pub marks: ReaderMarks,
+}
+
+impl From<core_store::ArticleSummary> for ArticleSummary {
+    fn from(a: core_store::ArticleSummary) -> Self {
+        ArticleSummary {
+            id: a.id,
+            revision: a.revision,
+            title: a.title,
+            summary: a.summary,
+            author: a.author,
+            language: a.language,
+            published_at: a.published_at,
+            updated_at: a.updated_at,
+            tags: a.tags,
+            url: a.url,
+            lead_image: a.lead_image.map(Image::from),
+            has_body: a.has_body,
+            evicted: a.evicted,
+            marks: a.reader.into(),
+        }
+    }
+}
+
+/// A comment as the publisher published it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Comment {
+    pub id: String,
+    pub article_id: String,
+    pub author: String,
+    /// Plain text; never render it as HTML.
+    pub body: String,
+    pub posted_at: i64,
+}
+
+impl From<core_format::Comment> for Comment {
+    fn from(c: core_format::Comment) -> Self {
+        Comment {
+            id: c.id,
+            article_id: c.article_id,
+            author: c.author,
+            body: c.body,
+            posted_at: c.posted_at,
+        }
+    }
+}
+
+/// An article to read, with what the store holds around it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Article {
+    /// Title, dates, tags, lead image, marks and whether the body is stored.
+    pub summary: ArticleSummary,
+    /// Sanitised HTML (no scripts, no remote loads); empty when `summary.hasBody` is false.
+    /// Images are referenced by hash: show them with `Reader.fetchImage`.
+    pub body_html: String,
+    /// Further images the body references.
+    pub images: Vec<Image>,
+    /// Oldest first.
+    pub comments: Vec<Comment>,
+    /// The editor's "read more" articles that are stored, in the editor's order.
+    pub related: Vec<ArticleSummary>,
+    /// Articles the body links to that are stored.
+    pub links: Vec<ArticleSummary>,
+}
+
+impl From<core_store::ArticleView> for Article {
+    fn from(v: core_store::ArticleView) -> Self {
+        let a = v.article;
+        Article {
+            summary: ArticleSummary {
+                id: a.id,
+                revision: a.revision,
+                title: a.title,
+                summary: a.summary,
+                author: a.author,
+                language: a.language,
+                published_at: a.published_at,
+                updated_at: a.updated_at,
+                tags: a.tags,
+                url: a.url,
+                lead_image: a.lead_image.map(Image::from),
+                has_body: v.has_body,
+                evicted: v.evicted,
+                marks: v.reader.into(),
+            },
+            body_html: a.body_html,
+            images: a.images.into_iter().map(Image::from).collect(),
+            comments: v.comments.into_iter().map(Comment::from).collect(),
+            related: v.related.into_iter().map(ArticleSummary::from).collect(),
+            links: v.links.into_iter().map(ArticleSummary::from).collect(),
+        }
+    }
+}
+
+/// Which articles a list shows. Every list is newest first.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ListFilter {
+    All,
+    /// Articles with this tag.
+    Tag {
+        tag: String,
+    },
+    Bookmarked,
+    Unread,
+}
+
+impl From<ListFilter> for core_store::ListFilter {
+    fn from(f: ListFilter) -> Self {
+        match f {
+            ListFilter::All => core_store::ListFilter::All,
+            ListFilter::Tag { tag } => core_store::ListFilter::Tag(tag),
+            ListFilter::Bookmarked => core_store::ListFilter::Bookmarked,
+            ListFilter::Unread => core_store::ListFilter::Unread,
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ArticlePage {
+    pub items: Vec<ArticleSummary>,
+    /// Pass it to the next `listArticles` call for the following page; `null`/`nil` on the last
+    /// page. Opaque; stable while articles are added (a new article never shifts a page).
+    pub next_cursor: Option<String>,
+}
+
+/// How many articles each tab holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ArticleCounts {
+    pub total: u64,
+    pub unread: u64,
+    pub bookmarked: u64,
+}
+
+impl From<core_store::Counts> for ArticleCounts {
+    fn from(c: core_store::Counts) -> Self {
+        ArticleCounts {
+            total: c.total,
+            unread: c.unread,
+            bookmarked: c.bookmarked,
+        }
+    }
+}
+
+// ---- search ---------------------------------------------------------------------------------
+
+/// A piece of a title or snippet: matched pieces are the words the query found.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TextRun {
+    pub text: String,
+    /// Whether to highlight this piece.
+    pub matched: bool,
+}
+
+/// One search result, best first.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SearchHit {
+    pub article: ArticleSummary,
+    /// The title, cut into runs; the matched words are marked.
+    pub title: Vec<TextRun>,
+    /// A window of the summary, body or comments around the matches, in the original spelling
+    /// (ZWNJ kept); `…` where it was cut.
+    pub snippet: Vec<TextRun>,
+}
+
+/// Markers the store puts around matches; private-use characters that sanitised text never
+/// holds, split into [`TextRun`]s here.
+pub(crate) const MARK_OPEN: &str = "\u{E000}";
+pub(crate) const MARK_CLOSE: &str = "\u{E001}";
+
+/// Splits text marked with [`MARK_OPEN`]/[`MARK_CLOSE`] into runs.
+pub(crate) fn runs(marked: &str) -> Vec<TextRun> {
+    let mut out = Vec::new();
+    let mut rest = marked;
+    while !rest.is_empty() {
+        match rest.find(MARK_OPEN) {
+            Some(start) => {
+                if start > 0 {
+                    out.push(TextRun {
+                        text: rest[..start].to_owned(),
+                        matched: false,
+                    });
+                }
+                let after = &rest[start + MARK_OPEN.len()..];
+                let end = after.find(MARK_CLOSE).unwrap_or(after.len());
+                if end > 0 {
+                    out.push(TextRun {
+                        text: after[..end].to_owned(),
+                        matched: true,
+                    });
+                }
+                rest = after.get(end + MARK_CLOSE.len()..).unwrap_or("");
+            }
+            None => {
+                out.push(TextRun {
+                    text: rest.to_owned(),
+                    matched: false,
+                });
+                break;
+            }
+        }
+    }
+    out
+}
+
+impl From<core_store::SearchHit> for SearchHit {
+    fn from(h: core_store::SearchHit) -> Self {
+        SearchHit {
+            article: h.article.into(),
+            title: runs(&h.title),
+            snippet: runs(&h.snippet),
+        }
+    }
+}
+
+// ---- outbox, storage ------------------------------------------------------------------------
+
+/// Where a comment the reader wrote stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum OutboxState {
+    /// Waiting to be sent.
+    Queued,
+    /// Being sent.
+    Sending,
+    /// The publisher has it.
+    Sent,
+    /// Sending failed; see `lastError`.
+    Failed,
+}
+
+impl From<core_store::OutboxState> for OutboxState {
+    fn from(s: core_store::OutboxState) -> Self {
+        match s {
+            core_store::OutboxState::Queued => OutboxState::Queued,
+            core_store::OutboxState::Sending => OutboxState::Sending,
+            core_store::OutboxState::Sent => OutboxState::Sent,
+            core_store::OutboxState::Failed => OutboxState::Failed,
+        }
+    }
+}
+
+/// A comment in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OutboxItem {
+    /// Local id, unique in this store.
+    pub id: i64,
+    pub article_id: String,
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+    /// Times sending was tried.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub state: OutboxState,
+}
+
+impl From<core_store::OutboxItem> for OutboxItem {
+    fn from(o: core_store::OutboxItem) -> Self {
+        OutboxItem {
+            id: o.id,
+            article_id: o.article_id,
+            author: o.author,
+            body: o.body,
+            created_at: o.created_at,
+            attempts: o.attempts,
+            last_error: o.last_error,
+            state: o.state.into(),
+        }
+    }
+}
+
+/// What the store holds against its budget, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct StorageUsage {
+    /// Article bodies (UTF-8 bytes of the HTML).
+    pub bodies_bytes: u64,
+    /// Images.
+    pub media_bytes: u64,
+    /// `bodiesBytes + mediaBytes`.
+    pub total_bytes: u64,
+    /// The configured budget; the store evicts (oldest read articles first) to stay under it.
+    pub budget_bytes: u64,
+    /// Articles whose body the budget dropped (their headlines stay).
+    pub evicted_articles: u64,
+}
+
+impl From<core_store::StorageUsage> for StorageUsage {
+    fn from(u: core_store::StorageUsage) -> Self {
+        StorageUsage {
+            bodies_bytes: u.bodies,
+            media_bytes: u.media,
+            total_bytes: u.total(),
+            budget_bytes: u.budget,
+            evicted_articles: u.evicted_articles,
+        }
+    }
+}
+
+// ---- sync -----------------------------------------------------------------------------------
+
+/// The phase a sync is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SyncPhase {
+    /// No sync running (also after a failed or cancelled one).
+    Idle,
+    /// Racing the main site and mirrors for the signed head.
+    Connecting,
+    /// First sync: headlines (the list can show after this phase).
+    Headlines,
+    /// First sync: bodies and comments.
+    Snapshot,
+    /// Changes since the last sync.
+    Log,
+    /// Lead images.
+    Media,
+    /// The sync finished.
+    Done,
+}
+
+impl From<core_sync::Phase> for SyncPhase {
+    fn from(p: core_sync::Phase) -> Self {
+        match p {
+            core_sync::Phase::Idle => SyncPhase::Idle,
+            core_sync::Phase::Connecting => SyncPhase::Connecting,
+            core_sync::Phase::Headlines => SyncPhase::Headlines,
+            core_sync::Phase::Snapshot => SyncPhase::Snapshot,
+            core_sync::Phase::Log => SyncPhase::Log,
+            core_sync::Phase::Media => SyncPhase::Media,
+            core_sync::Phase::Done => SyncPhase::Done,
+        }
+    }
+}
+
+/// Progress of the running sync, at most about ten events a second. Totals are known once the
+/// head is verified; counters restart with each phase.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub bytes: u64,
+    pub bytes_total: Option<u64>,
+    /// Articles and comments (or images, in `Media`).
+    pub items: u64,
+    pub items_total: Option<u64>,
+}
+
+impl From<core_sync::Progress> for SyncProgress {
+    fn from(p: core_sync::Progress) -> Self {
+        SyncProgress {
+            phase: p.phase.into(),
+            bytes: p.bytes,
+            bytes_total: p.bytes_total,
+            items: p.items,
+            items_total: p.items_total,
+        }
+    }
+}
+
+/// What a finished sync did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncSummary {
+    /// The route (base URL) whose signed head won the race.
+    pub route: String,
+    /// The publisher's head version the reader now holds.
+    pub head_version: u64,
+    /// Whether anything new was stored.
+    pub changed: bool,
+    /// Whether the snapshot was used (first sync, or far behind).
+    pub used_snapshot: bool,
+    pub requests: u64,
+    pub bytes: u64,
+    pub articles_put: u64,
+    pub articles_deleted: u64,
+    pub comments_put: u64,
+    pub images_fetched: u64,
+    /// Articles whose body the storage budget dropped.
+    pub evicted: u64,
+}
+
+impl From<core_sync::SyncReport> for SyncSummary {
+    fn from(r: core_sync::SyncReport) -> Self {
+        SyncSummary {
+            route: r.route,
+            head_version: r.head_version,
+            changed: r.changed,
+            used_snapshot: r.used_snapshot,
+            requests: r.requests,
+            bytes: r.bytes,
+            articles_put: r.applied.articles_put,
+            articles_deleted: r.applied.articles_deleted,
+            comments_put: r.applied.comments_put,
+            images_fetched: r.media_fetched,
+            evicted: r.applied.evicted,
+        }
+    }
+}
+
+// ---- connection -----------------------------------------------------------------------------
+
+/// Where a route came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RouteSource {
+    /// The publisher's main site.
+    Main,
+    /// A mirror built into the app.
+    BuiltIn,
+    /// A mirror from the publisher's signed mirror list.
+    MirrorList,
+    /// A mirror the reader added (`addMirror`).
+    User,
+    /// A local folder holding a copy of the tree.
+    Folder,
+}
+
+impl From<core_net::RouteSource> for RouteSource {
+    fn from(s: core_net::RouteSource) -> Self {
+        match s {
+            core_net::RouteSource::Main => RouteSource::Main,
+            core_net::RouteSource::BuiltIn => RouteSource::BuiltIn,
+            core_net::RouteSource::MirrorList => RouteSource::MirrorList,
+            core_net::RouteSource::User => RouteSource::User,
+            core_net::RouteSource::Folder => RouteSource::Folder,
+        }
+    }
+}
+
+/// How a request failed: the evidence the banner state is chosen from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FailureKind {
+    /// The name did not resolve.
+    Dns,
+    /// A public name resolved to a private address: a sign of DNS tampering.
+    DnsTampered,
+    Refused,
+    /// The connection was reset (a common censor's move).
+    Reset,
+    ConnectTimeout,
+    /// The answer stalled or dripped past the read timeout.
+    ReadTimeout,
+    /// The TLS handshake failed or the certificate is not trusted.
+    Tls,
+    /// HTTP 403/451 or a page that is not the signed content.
+    BlockPage,
+    /// Another HTTP error status (5xx, 404).
+    HttpStatus,
+    /// The content failed verification (tampered, rolled back, torn or stale tree).
+    Verification,
+    Other,
+}
+
+impl From<core_net::FailureKind> for FailureKind {
+    fn from(k: core_net::FailureKind) -> Self {
+        use core_net::FailureKind as K;
+        match k {
+            K::Dns => FailureKind::Dns,
+            K::DnsTampered => FailureKind::DnsTampered,
+            K::Refused => FailureKind::Refused,
+            K::Reset => FailureKind::Reset,
+            K::ConnectTimeout => FailureKind::ConnectTimeout,
+            K::ReadTimeout => FailureKind::ReadTimeout,
+            K::Tls => FailureKind::Tls,
+            K::BlockPage => FailureKind::BlockPage,
+            K::HttpStatus => FailureKind::HttpStatus,
+            K::Verification => FailureKind::Verification,
+            K::Other => FailureKind::Other,
+        }
+    }
+}
+
+/// One request on one route, as evidence for the banner state.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RouteAttempt {
+    /// The route's base URL.
+    pub url: String,
+    pub source: RouteSource,
+    /// The tree path requested (empty for a remembered failure).
+    pub path: String,
+    /// When it ended.
+    pub at: i64,
+    /// Whether the route answered with accepted content.
+    pub ok: bool,
+    /// How it failed; `null`/`nil` when it succeeded or was cancelled because another won.
+    pub failure: Option<FailureKind>,
+    /// Latency of a success, or time until cancelled, in milliseconds.
+    pub millis: Option<u32>,
+    /// Human-readable detail of a failure (English), for a details screen and logs.
+    pub detail: String,
+    /// Not tried this time: the route's last known failure.
+    pub remembered: bool,
+}
+
+impl From<core_net::Attempt> for RouteAttempt {
+    fn from(a: core_net::Attempt) -> Self {
+        let (ok, failure, millis, detail) = match a.outcome {
+            core_net::Outcome::Ok { latency_ms } => (true, None, Some(latency_ms), String::new()),
+            core_net::Outcome::Failed { kind, detail } => (false, Some(kind.into()), None, detail),
+            core_net::Outcome::Cancelled { after_ms } => {
+                (false, None, Some(after_ms), "cancelled".to_owned())
+            }
+        };
+        RouteAttempt {
+            url: a.url,
+            source: a.source.into(),
+            path: a.path,
+            at: a.at,
+            ok,
+            failure,
+            millis,
+            detail,
+            remembered: a.remembered,
+        }
+    }
+}
+
+/// One probe of a host that is not the publisher's.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProbeOutcome {
+    pub url: String,
+    /// True for a probe hosted inside the reader's country.
+    pub domestic: bool,
+    /// The HTTP status when the host answered (any status counts as an answer).
+    pub status: Option<u16>,
+    pub failure: Option<FailureKind>,
+    pub at: i64,
+}
+
+impl From<core_net::ProbeResult> for ProbeOutcome {
+    fn from(p: core_net::ProbeResult) -> Self {
+        ProbeOutcome {
+            url: p.url,
+            domestic: p.scope == core_net::ProbeScope::Domestic,
+            status: p.status,
+            failure: p.failure.map(FailureKind::from),
+            at: p.at,
+        }
+    }
+}
+
+/// The connection banner: its state, its text and why it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConnectionInfo {
+    pub state: BannerState,
+    /// The banner's text, Persian and English (see `bannerText`).
+    pub banner: BannerText,
+    /// The route (base URL) whose signed content was accepted, when one was.
+    pub route: Option<String>,
+    /// Route attempts of the last race (and remembered failures), in the order they ended.
+    pub attempts: Vec<RouteAttempt>,
+    pub probes: Vec<ProbeOutcome>,
+    /// Whether the OS reported a network (`Reader.setNetworkAvailable`).
+    pub network_available: bool,
+    /// When the state was decided; 0 for `Unknown`.
+    pub checked_at: i64,
+    /// False when this is the state recorded by the last sync of an earlier run (shown at
+    /// start until the first race of this run); the evidence is not kept across runs.
+    pub live: bool,
+}
+
+pub(crate) fn banner_state(state: &ConnectionState) -> BannerState {
+    match state {
+        ConnectionState::Unknown => BannerState::Unknown,
+        ConnectionState::Connecting(_) => BannerState::Connecting,
+        ConnectionState::Direct(_) => BannerState::Direct,
+        ConnectionState::MainBlockedMirror(_) => BannerState::MainBlockedViaMirror,
+        ConnectionState::MirrorOnly(_) => BannerState::Mirror,
+        ConnectionState::NoRoute(_) => BannerState::NoRoute,
+        ConnectionState::Offline(_) => BannerState::Offline,
+        ConnectionState::NationalShutdown(_) => BannerState::NationalShutdown,
+    }
+}
+
+impl ConnectionInfo {
+    /// The live state; when nothing was measured in this run yet, the state the last sync
+    /// recorded (`last`), if any.
+    pub(crate) fn new(state: ConnectionState, last: Option<core_store::LastConnection>) -> Self {
+        if matches!(state, ConnectionState::Unknown)
+            && let Some(last) = last
+        {
+            let mut info = ConnectionInfo::new(last.state, None);
+            info.route = last.route;
+            info.checked_at = last.at;
+            info.live = false;
+            return info;
+        }
+        let banner = banner_state(&state);
+        let evidence = state.evidence().cloned().unwrap_or_default();
+        let route = evidence
+            .attempts
+            .iter()
+            .rev()
+            .find(|a| a.is_ok() && !a.remembered && a.path == core_format::layout::HEAD)
+            .map(|a| a.url.clone());
+        ConnectionInfo {
+            state: banner,
+            banner: banner_text(banner),
+            route,
+            attempts: evidence
+                .attempts
+                .into_iter()
+                .map(RouteAttempt::from)
+                .collect(),
+            probes: evidence
+                .probes
+                .into_iter()
+                .map(ProbeOutcome::from)
+                .collect(),
+            network_available: evidence.network_available
+                || matches!(state, ConnectionState::Unknown),
+            checked_at: evidence.checked_at,
+            live: true,
+        }
+    }
+}
+
+/// A route the reader knows, with its health.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RouteInfo {
+    /// The tree's base URL: the route's identity.
+    pub url: String,
+    pub source: RouteSource,
+    pub successes: u64,
+    /// Failures since the last success.
+    pub consecutive_failures: u32,
+    pub last_success_at: Option<i64>,
+    pub last_failure_at: Option<i64>,
+    pub last_failure: Option<FailureKind>,
+    pub median_latency_ms: Option<u32>,
+    /// Not raced before this time unless nothing else is left.
+    pub backoff_until: Option<i64>,
+}
+
+impl From<core_net::RouteEntry> for RouteInfo {
+    fn from(e: core_net::RouteEntry) -> Self {
+        let h = e.health;
+        RouteInfo {
+            url: h.url,
+            source: h.source.into(),
+            successes: h.successes,
+            consecutive_failures: h.consecutive_failures,
+            last_success_at: h.last_success_at,
+            last_failure_at: h.last_failure_at,
+            last_failure: h.last_failure.map(FailureKind::from),
+            median_latency_ms: h.median_latency_ms,
+            backoff_until: h.backoff_until,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marked_text_splits_into_runs() {
+        let marked = format!("a {MARK_OPEN}گفت‌وگو{MARK_CLOSE} b{MARK_OPEN}x{MARK_CLOSE}");
+        let got = runs(&marked);
+        let want = [("a ", false), ("گفت‌وگو", true), (" b", false), ("x", true)];
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (run, (text, matched)) in got.iter().zip(want) {
+            assert_eq!((run.text.as_str(), run.matched), (text, matched));
+        }
+        assert!(runs("").is_empty());
+        assert_eq!(runs("plain")[0].text, "plain");
+        // An unclosed marker does not lose text.
+        assert_eq!(runs(&format!("{MARK_OPEN}tail"))[0].text, "tail");
+    }
+}
