@@ -150,6 +150,7 @@ impl From<SyncError> for ArticleSyncError {
             SyncError::Storage(_) => ArticleSyncError::Storage { reason },
             SyncError::Cancelled => ArticleSyncError::Cancelled,
             SyncError::Deadline => ArticleSyncError::Timeout { reason },
+            SyncError::Internal(_) => ArticleSyncError::Internal { reason },
         }
     }
 }
