@@ -223,3 +223,42 @@ async fn a_second_sync_joins_the_running_one_and_cancel_stops_it() {
         .expect("a new sync after the cancelled one");
     assert_eq!(reader.store().counts().unwrap().total, 300);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_files_fetched_one_at_a_time_arrive_in_order() {
+    use article_sync_core::net::{Connectivity, MemoryHealthLog, RouteSet};
+    use article_sync_core::store::{Store, StoreConfig};
+    use article_sync_core::sync::{SyncConfig, Syncer};
+    use std::sync::Arc;
+
+    let mut world = World::new(10);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let db = world.dir.path().join("reader.db");
+    let store = Arc::new(Store::open(&db, StoreConfig::default()).unwrap());
+    let net = Connectivity::new(
+        world.net_config(),
+        RouteSet::new(&main.url(), &[]).unwrap(),
+        Arc::new(MemoryHealthLog::new()),
+    )
+    .unwrap();
+    let mut config = SyncConfig::new(vec![world.key.public()]);
+    config.parallel_fetches = 1;
+    let syncer = Syncer::new(store.clone(), net, config);
+    syncer.sync().await.unwrap();
+    for run in 0..12u64 {
+        world
+            .articles
+            .extend(world.corpus.articles(10 + run * 3..13 + run * 3));
+        world.publish();
+    }
+    main.reset_stats();
+    let report = tokio::time::timeout(Duration::from_secs(30), syncer.sync())
+        .await
+        .expect("no deadlock")
+        .unwrap();
+    assert!(
+        main.stats().path(PathKind::Log).requests >= 2,
+        "several log files: {report:?}"
+    );
+    assert_eq!(store.counts().unwrap().total, 46);
+}

@@ -1,5 +1,5 @@
-//! Racing routes: start the first, start the next after a stagger or at once when everything
-//! running has failed, take the first verified answer, cancel the rest.
+//! Racing routes: start the first, start the next after a stagger or at once when an attempt
+//! fails, take the first verified answer, cancel the rest.
 
 use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -168,11 +168,16 @@ where
                         cancel_rest(&in_flight, &mut attempts);
                         return Ok(Won { route: routes[i].clone(), value, attempts });
                     }
-                    Err(e) => attempts.push(Attempt::new(
-                        &routes[i],
-                        path,
-                        Outcome::Failed { kind: e.kind, detail: e.detail },
-                    )),
+                    Err(e) => {
+                        attempts.push(Attempt::new(
+                            &routes[i],
+                            path,
+                            Outcome::Failed { kind: e.kind, detail: e.detail },
+                        ));
+                        // A failure (refused, reset, DNS, a rejected answer) starts the next
+                        // route at once, even while others are still running.
+                        next_start = Instant::now();
+                    }
                 }
             }
             () = stagger_wait => {}

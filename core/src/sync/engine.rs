@@ -8,6 +8,7 @@ use futures::future::{BoxFuture, Shared};
 use futures::{FutureExt, StreamExt, TryStreamExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::plan::{Plan, plan};
 use super::progress::{Phase, Progress, Reporter};
@@ -628,29 +629,34 @@ impl Inner {
         counters: &Arc<Counters>,
     ) -> futures::stream::BoxStream<'static, Result<(Vec<u8>, OwnedSemaphorePermit), SyncError>>
     {
-        let permits = Arc::new(Semaphore::new(self.config.parallel_fetches.max(1)));
-        let handles: Vec<_> = files
-            .into_iter()
-            .map(|(path, hash, len)| {
-                let (this, route, counters, permits) = (
-                    self.clone(),
-                    route.clone(),
-                    counters.clone(),
-                    permits.clone(),
-                );
-                tokio::spawn(async move {
-                    let permit = permits
-                        .acquire_owned()
-                        .await
-                        .map_err(|_| SyncError::Cancelled)?;
+        let parallel = self.config.parallel_fetches.max(1);
+        let permits = Arc::new(Semaphore::new(parallel));
+        let (tx, rx) = tokio::sync::mpsc::channel(parallel);
+        let (this, route, counters) = (self.clone(), route.clone(), counters.clone());
+        // Permits are taken in file order, so the file the caller waits for never waits behind
+        // later ones; every task is aborted when the caller drops the stream (a cancelled sync
+        // stops downloading).
+        let producer = AbortOnDropHandle::new(tokio::spawn(async move {
+            for (path, hash, len) in files {
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    return;
+                };
+                let (this, route, counters) = (this.clone(), route.clone(), counters.clone());
+                let fetch = AbortOnDropHandle::new(tokio::spawn(async move {
                     let bytes = this.fetch_file(&route, path, &hash, len, &counters).await?;
                     Ok((bytes, permit))
-                })
-            })
-            .collect();
-        futures::stream::iter(handles)
-            .then(|h| async move { h.await.unwrap_or_else(|e| Err(joined_error(e))) })
-            .boxed()
+                }));
+                if tx.send(fetch).await.is_err() {
+                    return;
+                }
+            }
+        }));
+        futures::stream::unfold((rx, producer), |(mut rx, producer)| async move {
+            let fetch = rx.recv().await?;
+            let result = fetch.await.unwrap_or_else(|e| Err(joined_error(e)));
+            Some((result, (rx, producer)))
+        })
+        .boxed()
     }
 
     /// Fetches an immutable, content-addressed file from `route` or any other route that holds
