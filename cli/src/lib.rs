@@ -5,9 +5,11 @@
 //! - [`serve`]: a tree on loopback with switchable faults.
 //! - [`reader`]: the reader commands on a real database (`sync`, `status`, `list`, …).
 //! - [`demo`]: the whole story in one command, on loopback.
+//! - [`bench`]: the benchmark against newsboat and the floors.
 
 use clap::{Parser, Subcommand};
 
+pub mod bench;
 pub mod commands;
 pub mod corpus;
 pub mod demo;
@@ -72,6 +74,11 @@ pub enum Command {
     Publish(commands::publish::Args),
     /// Serve a tree on loopback, optionally behaving like a censor or a hostile mirror.
     Serve(serve::Args),
+    /// Measure sync, search and size against newsboat and the floors; table, JSON and PNG.
+    Bench(bench::Args),
+    /// One measured sync or cold open for `bench` (internal).
+    #[command(hide = true)]
+    BenchChild(bench::child::ChildArgs),
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -91,5 +98,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Keygen(args) => Ok(commands::keygen::run(args)?),
         Command::Publish(args) => Ok(commands::publish::run(args)?),
         Command::Serve(args) => Ok(serve::run(args)?),
+        Command::Bench(args) => bench::run(args),
+        Command::BenchChild(args) => bench::child::run(args),
     }
 }

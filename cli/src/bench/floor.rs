@@ -1,0 +1,129 @@
+//! The floors: what the work would cost with nothing but the essential step.
+//!
+//! - First sync: the same article rows inserted into the store's own schema (a database made
+//!   by [`Store::open`]) with one prepared statement in one transaction, from memory. No
+//!   download, no verification, no search index, no comments.
+//! - Incremental sync: the gzip size of the new articles and their comments, as JSON lines of
+//!   the wire model, compressed together.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use article_sync_core::format::codec::gzip;
+use article_sync_core::format::{Article, Comment};
+use article_sync_core::publish::source::SourceArticle;
+use article_sync_core::store::{Store, StoreConfig};
+
+use super::BenchError;
+
+/// Inserts `articles` into a fresh store database at `db`; returns the time of the insert
+/// (connection, transaction, statement, commit).
+pub fn sqlite_insert(db: &Path, articles: &[SourceArticle]) -> Result<Duration, BenchError> {
+    drop(Store::open(db, StoreConfig::default()).map_err(|e| BenchError::io(db, e))?);
+    let io = |e: rusqlite::Error| BenchError::io(db, e);
+    let started = Instant::now();
+    let mut conn = rusqlite::Connection::open(db).map_err(io)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(io)?;
+    let tx = conn.transaction().map_err(io)?;
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO articles (id, revision, title, summary, body_html, body_size, author, \
+                 language, published_at, updated_at, url, tags, related) \
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .map_err(io)?;
+        for a in articles {
+            insert
+                .execute(rusqlite::params![
+                    a.id,
+                    a.title,
+                    a.summary,
+                    a.body_html,
+                    a.body_html.len() as i64,
+                    a.author,
+                    a.language,
+                    a.published_at,
+                    a.updated_at,
+                    a.url,
+                    serde_json::to_string(&a.tags).unwrap_or_default(),
+                    serde_json::to_string(&a.related).unwrap_or_default(),
+                ])
+                .map_err(io)?;
+        }
+    }
+    tx.commit().map_err(io)?;
+    Ok(started.elapsed())
+}
+
+/// The gzip size of `articles` with their comments, as JSON lines of the wire model.
+pub fn compressed_size(articles: &[SourceArticle]) -> u64 {
+    let mut lines = Vec::new();
+    for a in articles {
+        let article = Article {
+            id: a.id.clone(),
+            revision: 1,
+            title: a.title.clone(),
+            summary: a.summary.clone(),
+            body_html: a.body_html.clone(),
+            author: a.author.clone(),
+            language: a.language.clone(),
+            published_at: a.published_at,
+            updated_at: a.updated_at,
+            tags: a.tags.clone(),
+            url: a.url.clone(),
+            lead_image: None,
+            images: vec![],
+            related: a.related.clone(),
+            links: vec![],
+        };
+        push_line(&mut lines, &article);
+        for c in &a.comments {
+            let comment = Comment {
+                id: c.id.clone(),
+                article_id: a.id.clone(),
+                author: c.author.clone(),
+                body: c.body.clone(),
+                posted_at: c.posted_at,
+            };
+            push_line(&mut lines, &comment);
+        }
+    }
+    gzip(&lines).len() as u64
+}
+
+fn push_line<T: serde::Serialize>(out: &mut Vec<u8>, value: &T) {
+    if serde_json::to_writer(&mut *out, value).is_ok() {
+        out.push(b'\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Corpus;
+
+    #[test]
+    fn the_floor_insert_writes_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("floor.db");
+        let articles = Corpus::new(3).articles(0..25);
+        sqlite_insert(&db, &articles).unwrap();
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 25);
+    }
+
+    #[test]
+    fn compressed_size_grows_with_articles_and_is_below_raw() {
+        let articles = Corpus::new(3).articles(0..10);
+        let ten = compressed_size(&articles);
+        let one = compressed_size(&articles[..1]);
+        let raw: usize = articles.iter().map(|a| a.body_html.len()).sum();
+        assert!(one < ten, "{one} < {ten}");
+        assert!((ten as usize) < raw, "{ten} < {raw}");
+    }
+}
