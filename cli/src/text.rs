@@ -5,6 +5,7 @@
 //! never put after a left-to-right column on the same line when it can be avoided.
 
 use article_sync_core::store::search::html_to_text;
+use article_sync_core::text::date::{DateStyle, format_date};
 
 /// Sanitised article HTML as plain paragraphs separated by blank lines.
 pub fn body_text(html: &str) -> String {
@@ -16,13 +17,17 @@ pub fn body_text(html: &str) -> String {
         .join("\n\n")
 }
 
-/// A publication date. ISO form (`2018-07-17 19:30 UTC`) until the seed-style formatter
-/// (`core::text::date::format_date`, Gregorian and Solar Hijri) is on main.
+/// A date as the seed page writes it, Gregorian and Solar Hijri side by side with Persian digits
+/// (`۱۷ ژوئیه ۲۰۱۸/ ۲۶ تیر ۱۳۹۷`), then the time of day, in this machine's time zone.
 pub fn date(unix_seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(unix_seconds, 0).map_or_else(
-        || unix_seconds.to_string(),
-        |d| d.format("%Y-%m-%d %H:%M UTC").to_string(),
-    )
+    use chrono::{Local, Offset, TimeZone};
+    let Some(local) = Local.timestamp_opt(unix_seconds, 0).single() else {
+        return unix_seconds.to_string();
+    };
+    let offset = local.offset().fix().local_minus_utc();
+    let day = format_date(unix_seconds, offset, "fa", DateStyle::DayMonthYear)
+        .unwrap_or_else(|_| local.format("%Y-%m-%d").to_string());
+    format!("{day} · {}", local.format("%H:%M"))
 }
 
 /// A byte count for people: `812 B`, `4.1 KB`, `2.3 MB`.
