@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting and lints, the Rust tests (`cargo test`), the
+# Runs every test of the project: formatting and lints, the Rust tests (`cargo test`, which
+# also runs the demo and the benchmark's quick mode: cli/tests/{demo,bench}.rs), and the
 # generated bindings in Python, Kotlin (JVM) and Swift (Linux) against real servers on
-# loopback, and the benchmark's quick mode (every row produced). Installs what a fresh Debian
-# machine lacks first (scripts/install-deps.sh; needs root).
+# loopback. Installs what a fresh Debian machine lacks first (scripts/install-deps.sh; root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -57,7 +57,17 @@ mod tests {
 
     #[test]
     fn dates_and_sizes_read_well() {
-        assert_eq!(date(1_531_855_800), "2018-07-17 19:30 UTC");
+        // 2018-07-17 19:30 UTC, the seed article's date; the day may shift with the time zone.
+        let seed = date(1_531_855_800);
+        let local = chrono::TimeZone::timestamp_opt(&chrono::Local, 1_531_855_800, 0).unwrap();
+        assert!(
+            seed.contains("ژوئیه ۲۰۱۸/") && seed.contains("تیر ۱۳۹۷"),
+            "{seed}"
+        );
+        assert!(
+            seed.ends_with(&format!(" · {}", local.format("%H:%M"))),
+            "{seed}"
+        );
         assert_eq!(bytes(812), "812 B");
         assert_eq!(bytes(4200), "4.1 KB");
         assert_eq!(bytes(3 * 1024 * 1024), "3.0 MB");
