@@ -1,0 +1,209 @@
+//! Applying a plan: snapshot parts and log files, verified, in transactions with the position.
+
+use super::super::SyncError;
+use super::super::plan::Plan;
+use super::super::progress::{Phase, Reporter};
+use futures::StreamExt;
+use std::sync::Arc;
+
+use crate::format::codec::parse_hash;
+use crate::format::head::{LogFileRef, PartRef, SnapshotRef};
+use crate::format::log::LogReader;
+use crate::format::snapshot::{PartItem, PartReader};
+use crate::format::{Change, Entry, FormatError, layout};
+use crate::net::Route;
+use crate::publish::sanitize::sanitize_html;
+use crate::store::{ApplyStats, SyncPosition};
+
+use super::{BATCH, Counters, Inner, add_stats, blocking};
+
+impl Inner {
+    pub(super) async fn apply_plan(
+        self: &Arc<Self>,
+        route: &Route,
+        plan: &Plan<'_>,
+        position: &SyncPosition,
+        reporter: &Reporter,
+        counters: &Arc<Counters>,
+        applied: &mut ApplyStats,
+    ) -> Result<(), SyncError> {
+        let (seq, tip, logs) = match plan {
+            Plan::UpToDate => return Ok(()),
+            Plan::Logs(files) => (position.log_seq, position.log_tip.clone(), files.as_slice()),
+            Plan::Snapshot { snapshot, then } => {
+                self.apply_snapshot(route, snapshot, position, reporter, counters, applied)
+                    .await?;
+                (snapshot.seq, snapshot.tip.clone(), then.as_slice())
+            }
+        };
+        if logs.is_empty() {
+            return Ok(());
+        }
+        reporter.phase(
+            Phase::Log,
+            Some(logs.iter().map(|f| f.len).sum()),
+            Some(logs.iter().map(|f| f.last - f.first + 1).sum()),
+        );
+        let tip = parse_hash("stored tip", &tip).map_err(|e| SyncError::Verification {
+            route: route.id().into(),
+            check: e.to_string(),
+        })?;
+        let mut fetched = self.prefetch(
+            route,
+            logs.iter()
+                .map(|f| (layout::log(&f.hash), f.hash.clone(), f.len))
+                .collect(),
+            counters,
+        );
+        let mut at = (seq, tip);
+        for file in logs {
+            let (bytes, _permit) = fetched.next().await.expect("one fetch per file")?;
+            reporter.update(|p| p.bytes += file.len);
+            at = self
+                .apply_log_file(route, (*file).clone(), bytes, at, applied)
+                .await?;
+            reporter.update(|p| p.items = at.0.saturating_sub(seq));
+        }
+        Ok(())
+    }
+
+    /// Verifies and applies one log file in batches, each batch in one transaction with its
+    /// position. Returns the new position.
+    pub(super) async fn apply_log_file(
+        &self,
+        route: &Route,
+        file: LogFileRef,
+        bytes: Vec<u8>,
+        at: (u64, [u8; 32]),
+        applied: &mut ApplyStats,
+    ) -> Result<(u64, [u8; 32]), SyncError> {
+        let store = self.store.clone();
+        let route_id = route.id().to_string();
+        let (result, stats) = blocking(move || {
+            let mut stats = ApplyStats::default();
+            let result = (|| {
+                let fail = |e: FormatError| SyncError::Verification {
+                    route: route_id.clone(),
+                    check: e.to_string(),
+                };
+                let mut reader = LogReader::new(&file, &bytes, at.0, at.1).map_err(fail)?;
+                let mut batch: Vec<Entry> = Vec::with_capacity(BATCH);
+                let mut pending: Vec<(Vec<Entry>, u64, [u8; 32])> = Vec::new();
+                let mut last = at;
+                // Verify the whole file before applying any of it: a broken chain must not
+                // leave half a file in the store.
+                while let Some((mut entry, tip)) = reader.next_entry().map_err(fail)? {
+                    sanitize_entry(&mut entry);
+                    last = (entry.seq, tip);
+                    batch.push(entry);
+                    if batch.len() == BATCH {
+                        pending.push((std::mem::take(&mut batch), last.0, last.1));
+                    }
+                }
+                if !batch.is_empty() {
+                    pending.push((batch, last.0, last.1));
+                }
+                for (entries, seq, tip) in pending {
+                    add_stats(
+                        &mut stats,
+                        store.apply_entries(&entries, seq, &hex::encode(tip))?,
+                    );
+                }
+                Ok::<_, SyncError>(last)
+            })();
+            Ok::<_, SyncError>((result, stats))
+        })
+        .await?;
+        add_stats(applied, stats);
+        if let Err(SyncError::Verification { check, .. }) = &result {
+            self.net
+                .report_verification_failure(route, layout::HEAD, check);
+        }
+        result
+    }
+
+    pub(super) async fn apply_snapshot(
+        self: &Arc<Self>,
+        route: &Route,
+        snapshot: &SnapshotRef,
+        position: &SyncPosition,
+        reporter: &Reporter,
+        counters: &Arc<Counters>,
+        applied: &mut ApplyStats,
+    ) -> Result<(), SyncError> {
+        let start = match &position.snapshot {
+            Some(p) if p.seq == snapshot.seq => p.parts_applied as usize,
+            _ => 0,
+        };
+        let parts: Vec<(usize, &PartRef)> = snapshot.parts.iter().enumerate().skip(start).collect();
+        let mut fetched = self.prefetch(
+            route,
+            parts
+                .iter()
+                .map(|(_, p)| (layout::snapshot(&p.hash), p.hash.clone(), p.len))
+                .collect(),
+            counters,
+        );
+        let rest: u64 = parts.iter().map(|(_, p)| p.len).sum();
+        for (index, part) in &parts {
+            let phase = if *index == 0 {
+                Phase::Headlines
+            } else {
+                Phase::Snapshot
+            };
+            if *index <= 1 {
+                reporter.phase(
+                    phase,
+                    Some(rest),
+                    Some(snapshot.articles + snapshot.comments),
+                );
+            }
+            let (bytes, _permit) = fetched.next().await.expect("one fetch per part")?;
+            let store = self.store.clone();
+            let (part, index, seq, route_id) = (
+                (*part).clone(),
+                *index as u32,
+                snapshot.seq,
+                route.id().to_string(),
+            );
+            let (count, len) = (part.items, part.len);
+            let stats = blocking(move || {
+                let mut reader = PartReader::new(&part, &bytes);
+                let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
+                while let Some(mut item) =
+                    reader.next_item().map_err(|e| SyncError::Verification {
+                        route: route_id.clone(),
+                        check: e.to_string(),
+                    })?
+                {
+                    if let PartItem::Article(a) = &mut item {
+                        a.body_html = sanitize_html(&a.body_html);
+                    }
+                    items.push(item);
+                }
+                Ok::<_, SyncError>(store.apply_snapshot_items(seq, index, &items)?)
+            })
+            .await?;
+            add_stats(applied, stats);
+            reporter.update(|p| {
+                p.bytes += len;
+                p.items += count;
+            });
+        }
+        let store = self.store.clone();
+        let (seq, tip) = (snapshot.seq, snapshot.tip.clone());
+        add_stats(
+            applied,
+            blocking(move || store.finish_snapshot(seq, &tip)).await?,
+        );
+        Ok(())
+    }
+}
+
+/// Sanitises article HTML on ingest, before storage: a mirror may be hostile even when the
+/// publisher's signature holds (a stolen key), and the publisher's own sanitiser may lag.
+fn sanitize_entry(entry: &mut Entry) {
+    if let Change::PutArticle { article } = &mut entry.change {
+        article.body_html = sanitize_html(&article.body_html);
+    }
+}

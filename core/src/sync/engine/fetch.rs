@@ -1,0 +1,218 @@
+//! Fetching pinned files from any route: prefetch in order, the mirror list, lead images.
+
+use super::super::SyncError;
+use super::super::progress::{Phase, Reporter};
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt, TryStreamExt};
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::task::AbortOnDropHandle;
+
+use crate::format::head::Head;
+use crate::format::limits::MIRRORS_MAX;
+use crate::format::log::check_pinned;
+use crate::format::mirrors::MirrorList;
+use crate::format::root::TrustedRoot;
+use crate::format::{MediaRef, layout};
+use crate::net::{Attempt, Lost, Route};
+
+use super::{Counters, Inner, blocking, joined_error};
+
+impl Inner {
+    /// Starts fetching `files` (path, hash, length) in the background, at most
+    /// `parallel_fetches` at a time, and yields them in order. A file's permit is held until
+    /// the caller drops it, so at most that many files are in memory however slowly they are
+    /// applied, and downloads keep flowing while the caller writes to the store.
+    pub(super) fn prefetch(
+        self: &Arc<Self>,
+        route: &Route,
+        files: Vec<(String, String, u64)>,
+        counters: &Arc<Counters>,
+    ) -> futures::stream::BoxStream<'static, Result<(Vec<u8>, OwnedSemaphorePermit), SyncError>>
+    {
+        let parallel = self.config.parallel_fetches.max(1);
+        let permits = Arc::new(Semaphore::new(parallel));
+        let (tx, rx) = tokio::sync::mpsc::channel(parallel);
+        let (this, route, counters) = (self.clone(), route.clone(), counters.clone());
+        // Permits are taken in file order, so the file the caller waits for never waits behind
+        // later ones; every task is aborted when the caller drops the stream (a cancelled sync
+        // stops downloading).
+        let producer = AbortOnDropHandle::new(tokio::spawn(async move {
+            for (path, hash, len) in files {
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    return;
+                };
+                let (this, route, counters) = (this.clone(), route.clone(), counters.clone());
+                let fetch = AbortOnDropHandle::new(tokio::spawn(async move {
+                    let bytes = this.fetch_file(&route, path, &hash, len, &counters).await?;
+                    Ok((bytes, permit))
+                }));
+                if tx.send(fetch).await.is_err() {
+                    return;
+                }
+            }
+        }));
+        futures::stream::unfold((rx, producer), |(mut rx, producer)| async move {
+            let fetch = rx.recv().await?;
+            let result = fetch.await.unwrap_or_else(|e| Err(joined_error(e)));
+            Some((result, (rx, producer)))
+        })
+        .boxed()
+    }
+
+    /// Fetches an immutable, content-addressed file from `route` or any other route that holds
+    /// it, checked against the length and hash the verified head gives.
+    pub(super) async fn fetch_file(
+        &self,
+        route: &Route,
+        path: String,
+        hash: &str,
+        len: u64,
+        counters: &Counters,
+    ) -> Result<Vec<u8>, SyncError> {
+        match self.net.fetch_pinned(route, &path, len).await {
+            Ok(won) => {
+                counters.add(
+                    won.attempts.iter().filter(|a| !a.remembered).count() as u64,
+                    won.value.len() as u64,
+                );
+                check_pinned(&path, &won.value, hash, len).map_err(|e| {
+                    self.net
+                        .report_verification_failure(&won.route, &path, &e.to_string());
+                    SyncError::Verification {
+                        route: won.route.id().to_string(),
+                        check: e.to_string(),
+                    }
+                })?;
+                Ok(won.value)
+            }
+            Err(lost) => {
+                counters.add(
+                    lost.attempts.iter().filter(|a| !a.remembered).count() as u64,
+                    0,
+                );
+                Err(file_lost(lost))
+            }
+        }
+    }
+
+    /// Updates the routes from the head's signed mirror list. A list that fails to arrive or
+    /// verify changes nothing: it only decides where to fetch from.
+    pub(super) async fn update_mirrors(
+        &self,
+        route: &Route,
+        head: &Head,
+        root: &TrustedRoot,
+        counters: &Counters,
+    ) {
+        let Some(file) = &head.mirrors else { return };
+        if file.len > MIRRORS_MAX {
+            return;
+        }
+        let Ok(bytes) = self
+            .fetch_file(
+                route,
+                layout::mirrors(&file.hash),
+                &file.hash,
+                file.len,
+                counters,
+            )
+            .await
+        else {
+            return;
+        };
+        match MirrorList::verify(&bytes, &root.keys) {
+            Ok(list) => self.net.set_mirror_list(&list.mirrors),
+            Err(e) => self.net.report_verification_failure(
+                route,
+                &layout::mirrors(&file.hash),
+                &e.to_string(),
+            ),
+        }
+    }
+
+    pub(super) async fn fetch_lead_images(
+        &self,
+        route: &Route,
+        reporter: &Reporter,
+        counters: &Counters,
+    ) -> Result<u64, SyncError> {
+        let store = self.store.clone();
+        let limit = self.config.lead_images_per_sync;
+        let wanted = blocking(move || store.missing_lead_images(limit)).await?;
+        if wanted.is_empty() {
+            return Ok(0);
+        }
+        reporter.phase(
+            Phase::Media,
+            Some(wanted.iter().map(|m| m.size).sum()),
+            Some(wanted.len() as u64),
+        );
+        // An image that no route delivers intact is skipped; it is fetched on demand later.
+        let fetches: Vec<BoxFuture<'_, Result<bool, SyncError>>> = wanted
+            .into_iter()
+            .map(|media| {
+                async move {
+                    let Ok(bytes) = self.fetch_media(route, &media, counters).await else {
+                        return Ok(false);
+                    };
+                    let store = self.store.clone();
+                    blocking(move || store.put_media(&media.hash, &media.mime, &bytes)).await?;
+                    reporter.update(|p| p.items += 1);
+                    Ok(true)
+                }
+                .boxed()
+            })
+            .collect();
+        let stored: Vec<bool> = futures::stream::iter(fetches)
+            .buffer_unordered(self.config.parallel_fetches.max(1))
+            .try_collect()
+            .await?;
+        let stored = stored.into_iter().filter(|&s| s).count() as u64;
+        let store = self.store.clone();
+        blocking(move || store.enforce_budget()).await?;
+        Ok(stored)
+    }
+
+    pub(super) async fn fetch_media(
+        &self,
+        route: &Route,
+        media: &MediaRef,
+        counters: &Counters,
+    ) -> Result<Vec<u8>, SyncError> {
+        let path =
+            layout::media(&media.hash, &media.mime).ok_or_else(|| SyncError::Verification {
+                route: route.id().to_string(),
+                check: format!("media type {} is not allowed", media.mime),
+            })?;
+        self.fetch_file(route, path, &media.hash, media.size, counters)
+            .await
+    }
+}
+
+/// No route delivered an intact file: a verification failure if any route served bad bytes,
+/// otherwise no route.
+fn file_lost(lost: Lost) -> SyncError {
+    let bad = lost.attempts.iter().find(|a| {
+        matches!(
+            &a.outcome,
+            crate::net::Outcome::Failed {
+                kind: crate::net::FailureKind::Verification,
+                ..
+            }
+        )
+    });
+    match bad {
+        Some(Attempt {
+            url,
+            outcome: crate::net::Outcome::Failed { detail, .. },
+            ..
+        }) => SyncError::Verification {
+            route: url.clone(),
+            check: detail.clone(),
+        },
+        _ => SyncError::NoRoute {
+            attempts: lost.attempts,
+        },
+    }
+}

@@ -1,0 +1,306 @@
+//! One sync: race for a verified `head`, plan, fetch in parallel, verify, apply in
+//! transactions together with the new position, then lead images.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::plan::{Plan, plan};
+use super::progress::{Phase, Progress, Reporter};
+use super::{SyncError, SyncReport};
+
+mod apply;
+mod fetch;
+mod head;
+
+use crate::format::MediaRef;
+use crate::format::note::PublicKey;
+use crate::net::Connectivity;
+use crate::store::{ApplyStats, Store, StoredRoot};
+use head::{HeadAnswer, Refusals};
+
+/// Entries applied per transaction.
+const BATCH: usize = 1000;
+/// Root rotations followed in one sync.
+const MAX_ROTATIONS: u64 = 16;
+
+/// The current time in Unix seconds; replaceable so tests can move the client's clock.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// How the engine syncs.
+#[derive(Clone)]
+pub struct SyncConfig {
+    /// The publisher keys pinned in the app (the implicit root version 0).
+    pub pinned_keys: Vec<PublicKey>,
+    /// Skip media (for metered networks).
+    pub text_only: bool,
+    /// Lead images fetched per sync at most (within the storage budget).
+    pub lead_images_per_sync: usize,
+    /// Files fetched at once.
+    pub parallel_fetches: usize,
+    pub clock: Clock,
+}
+
+impl SyncConfig {
+    pub fn new(pinned_keys: Vec<PublicKey>) -> Self {
+        SyncConfig {
+            pinned_keys,
+            text_only: false,
+            lead_images_per_sync: 50,
+            parallel_fetches: 4,
+            clock: Arc::new(|| chrono::Utc::now().timestamp()),
+        }
+    }
+}
+
+type SharedSync = Shared<BoxFuture<'static, Result<SyncReport, SyncError>>>;
+
+/// The sync engine. Cheap to clone; one sync runs at a time and a second request joins it.
+#[derive(Clone)]
+pub struct Syncer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<Store>,
+    net: Connectivity,
+    config: SyncConfig,
+    progress: watch::Sender<Progress>,
+    running: Mutex<Option<(SharedSync, CancellationToken)>>,
+    /// Starts as `config.text_only`; [`Syncer::set_text_only`] switches it.
+    text_only: AtomicBool,
+}
+
+impl Syncer {
+    pub fn new(store: Arc<Store>, net: Connectivity, config: SyncConfig) -> Self {
+        Syncer {
+            inner: Arc::new(Inner {
+                store,
+                net,
+                text_only: AtomicBool::new(config.text_only),
+                config,
+                progress: watch::channel(Progress::default()).0,
+                running: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Syncs, or joins the sync already running. The sync runs as a task of its own: dropping
+    /// this future does not stop it; [`Syncer::cancel`] does. Must be called within a tokio
+    /// runtime.
+    pub async fn sync(&self) -> Result<SyncReport, SyncError> {
+        let shared = {
+            let mut running = self.inner.running.lock().unwrap_or_else(|e| e.into_inner());
+            match running.as_ref() {
+                Some((shared, _)) => shared.clone(),
+                None => {
+                    let token = CancellationToken::new();
+                    let inner = self.inner.clone();
+                    let cancel = token.clone();
+                    let task = tokio::spawn(async move {
+                        let result = tokio::select! {
+                            r = tokio::time::timeout(inner.net.config().sync_deadline, inner.run()) => r.unwrap_or(Err(SyncError::Deadline)),
+                            () = cancel.cancelled() => Err(SyncError::Cancelled),
+                        };
+                        *inner.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                        let reporter = Reporter::new(inner.progress.clone());
+                        reporter.phase(
+                            if result.is_ok() {
+                                Phase::Done
+                            } else {
+                                Phase::Idle
+                            },
+                            None,
+                            None,
+                        );
+                        result
+                    });
+                    let shared = task
+                        .map(|joined| joined.unwrap_or_else(|e| Err(joined_error(e))))
+                        .boxed()
+                        .shared();
+                    *running = Some((shared.clone(), token));
+                    shared
+                }
+            }
+        };
+        shared.await
+    }
+
+    /// Cancels the running sync, if any. What was applied stays; the next sync resumes.
+    pub fn cancel(&self) {
+        if let Some((_, token)) = self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            token.cancel();
+        }
+    }
+
+    /// Skips media from the next sync on (e.g. the network became metered), or stops skipping.
+    pub fn set_text_only(&self, text_only: bool) {
+        self.inner.text_only.store(text_only, Ordering::Relaxed);
+    }
+
+    /// Progress of the running (or last) sync, current value first.
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.inner.progress.subscribe()
+    }
+
+    /// The network layer, for state and routes.
+    pub fn net(&self) -> &Connectivity {
+        &self.inner.net
+    }
+
+    /// Fetches one image by hash through the current routes, verifies and stores it.
+    pub async fn fetch_media(&self, media: &MediaRef) -> Result<Vec<u8>, SyncError> {
+        let inner = &self.inner;
+        let route = inner
+            .net
+            .race_order()
+            .into_iter()
+            .next()
+            .ok_or(SyncError::NoRoute { attempts: vec![] })?;
+        let counters = Counters::default();
+        let bytes = inner.fetch_media(&route, media, &counters).await?;
+        let store = inner.store.clone();
+        let (hash, mime, b) = (media.hash.clone(), media.mime.clone(), bytes.clone());
+        blocking(move || store.put_media(&hash, &mime, &b)).await?;
+        Ok(bytes)
+    }
+}
+
+/// Requests made and bytes received by one sync.
+#[derive(Default)]
+struct Counters {
+    requests: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Counters {
+    fn add(&self, requests: u64, bytes: u64) {
+        self.requests.fetch_add(requests, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+}
+
+impl Inner {
+    async fn run(self: &Arc<Self>) -> Result<SyncReport, SyncError> {
+        let store = self.store.clone();
+        let position = blocking(move || store.sync_position()).await?;
+        let trusted = self.trusted_root(&position)?;
+        let reporter = Reporter::new(self.progress.clone());
+        reporter.phase(Phase::Connecting, None, None);
+        let counters = Arc::new(Counters::default());
+        let refusals = Mutex::new(Refusals::default());
+        let now = (self.config.clock)();
+
+        let race = self
+            .net
+            .race_head(|route| {
+                self.fetch_head(route, &position, &trusted, now, &counters, &refusals)
+                    .boxed()
+            })
+            .await;
+        let won = match race {
+            Ok(won) => won,
+            Err(lost) => {
+                return Err(self.lost(lost, &position, refusals.into_inner().unwrap_or_default()));
+            }
+        };
+        counters.add(
+            won.attempts.iter().filter(|a| !a.remembered).count() as u64,
+            0,
+        );
+        let route = won.route;
+        let HeadAnswer { head, root, etag } = won.value;
+
+        let mut report = SyncReport {
+            route: route.id().to_string(),
+            head_version: position.head_version,
+            ..SyncReport::default()
+        };
+        if let Some(head) = head {
+            if root.version > position.root.version {
+                let stored = StoredRoot {
+                    version: root.version,
+                    keys: root.keys.keys.iter().map(|k| k.to_string()).collect(),
+                    threshold: root.keys.threshold as u32,
+                };
+                let store = self.store.clone();
+                blocking(move || store.set_root(&stored)).await?;
+            }
+            let plan = plan(&head, position.log_seq).ok_or_else(|| SyncError::Verification {
+                route: route.id().to_string(),
+                check: format!(
+                    "head {} offers no path from log position {}",
+                    head.version, position.log_seq
+                ),
+            })?;
+            report.used_snapshot = matches!(plan, Plan::Snapshot { .. });
+            self.apply_plan(
+                &route,
+                &plan,
+                &position,
+                &reporter,
+                &counters,
+                &mut report.applied,
+            )
+            .await?;
+            self.update_mirrors(&route, &head, &root, &counters).await;
+            let store = self.store.clone();
+            let (version, issued, expires) = (head.version, head.issued_at, head.expires_at);
+            blocking(move || store.set_head(version, issued, expires)).await?;
+            report.head_version = head.version;
+            report.changed = true;
+        }
+        let store = self.store.clone();
+        let id = route.id().to_string();
+        blocking(move || store.set_head_etag(&id, etag.as_deref())).await?;
+        if !self.text_only.load(Ordering::Relaxed) {
+            report.media_fetched = self.fetch_lead_images(&route, &reporter, &counters).await?;
+        }
+        report.requests = counters.requests.load(Ordering::Relaxed);
+        report.bytes = counters.bytes.load(Ordering::Relaxed);
+        Ok(report)
+    }
+}
+
+fn add_stats(total: &mut ApplyStats, s: ApplyStats) {
+    total.articles_put += s.articles_put;
+    total.articles_deleted += s.articles_deleted;
+    total.comments_put += s.comments_put;
+    total.comments_deleted += s.comments_deleted;
+    total.media_refs += s.media_refs;
+    total.skipped += s.skipped;
+}
+
+/// Runs blocking store work off the async threads.
+async fn blocking<T: Send + 'static, E: Into<SyncError> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(move || f().map_err(Into::into))
+        .await
+        .unwrap_or_else(|e| Err(joined_error(e)))
+}
+
+/// A task that did not finish: cancelled with the runtime, or panicked (a bug, named as such).
+fn joined_error(e: tokio::task::JoinError) -> SyncError {
+    if !e.is_panic() {
+        return SyncError::Cancelled;
+    }
+    let panic = e.into_panic();
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    SyncError::Internal(format!("sync task panicked: {what}"))
+}
