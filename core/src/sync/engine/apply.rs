@@ -1,10 +1,8 @@
 //! Applying a plan: snapshot parts and log files, verified, in transactions with the position.
 
-use super::super::SyncError;
-use super::super::plan::Plan;
-use super::super::progress::{Phase, Reporter};
-use futures::StreamExt;
 use std::sync::Arc;
+
+use futures::StreamExt;
 
 use crate::format::codec::parse_hash;
 use crate::format::head::{LogFileRef, PartRef, SnapshotRef};
@@ -14,6 +12,9 @@ use crate::format::{Change, Entry, FormatError, layout};
 use crate::net::Route;
 use crate::publish::sanitize::sanitize_html;
 use crate::store::{ApplyStats, SyncPosition};
+use crate::sync::SyncError;
+use crate::sync::plan::Plan;
+use crate::sync::progress::{Phase, Reporter};
 
 use super::{BATCH, Counters, Inner, add_stats, blocking};
 

@@ -1,10 +1,9 @@
 //! Fetching pinned files from any route: prefetch in order, the mirror list, lead images.
 
-use super::super::SyncError;
-use super::super::progress::{Phase, Reporter};
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
-use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::task::AbortOnDropHandle;
 
@@ -15,6 +14,8 @@ use crate::format::mirrors::MirrorList;
 use crate::format::root::TrustedRoot;
 use crate::format::{MediaRef, layout};
 use crate::net::{Attempt, Lost, Route};
+use crate::sync::SyncError;
+use crate::sync::progress::{Phase, Reporter};
 
 use super::{Counters, Inner, blocking, joined_error};
 

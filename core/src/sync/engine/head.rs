@@ -1,6 +1,5 @@
 //! The head race: fetch `head` from a route and decide whether the reader accepts it.
 
-use super::super::SyncError;
 use std::sync::Mutex;
 
 use crate::format::head::Head;
@@ -10,6 +9,7 @@ use crate::format::root::TrustedRoot;
 use crate::format::{FormatError, layout};
 use crate::net::{FetchError, Fetched, Lost, Route};
 use crate::store::SyncPosition;
+use crate::sync::SyncError;
 
 use super::{Counters, Inner, MAX_ROTATIONS, blocking};
 
