@@ -32,48 +32,29 @@ pub struct BannerText {
     pub english: String,
 }
 
-// The seven messages of the seed page's banner, in its order.
-const UNKNOWN: (&str, &str) = ("ارتباط ناشناخته", "Connection unknown");
-const UNCENSORED: (&str, &str) = ("ارتباط بدون سانسور", "Uncensored connection");
-const CANNOT_CONNECT: (&str, &str) = ("ارتباط برقرار نمی\u{200c}شود", "Cannot connect");
-const MAIN_CENSORED: (&str, &str) = (
-    "سایت اصلی احتمالاً زیر سانسور است",
-    "The main site is probably censored",
-);
-const MIRROR: (&str, &str) = (
-    "ارتباط با سایت (های) موازی برقرار شد",
-    "Connected to parallel (mirror) site(s)",
-);
-const OFFLINE: (&str, &str) = (
-    "ارتباط برقرار نمی\u{200c}شود. ارتباط اینترنت خود را امتحان کنید",
-    "Cannot connect. Check your internet connection",
-);
-const SHUTDOWN: (&str, &str) = (
-    "احتمال دارد اینترنت به طور سراسری قطع شده باشد",
-    "The internet may be shut down nationwide",
-);
-
-/// The banner text for a state, as the seed page shows it. Constant data: fine on a UI thread.
+/// The banner text for a state, as the seed page shows it (the core's
+/// `net::banner_text`). Constant data: fine on a UI thread.
 ///
 /// The page's seven messages cover eight states: `Connecting` and `NoRoute` both say
 /// "Cannot connect", and `MainBlockedViaMirror` shows two messages together, as the page does.
 #[uniffi::export]
 pub fn banner_text(state: BannerState) -> BannerText {
-    let one = |(persian, english): (&str, &str)| BannerText {
+    use article_sync_core::net::{ConnectionState as S, Evidence, banner_text};
+    let e = Evidence::default;
+    let core = match state {
+        BannerState::Unknown => S::Unknown,
+        BannerState::Connecting => S::Connecting(e()),
+        BannerState::Direct => S::Direct(e()),
+        BannerState::MainBlockedViaMirror => S::MainBlockedMirror(e()),
+        BannerState::Mirror => S::MirrorOnly(e()),
+        BannerState::NoRoute => S::NoRoute(e()),
+        BannerState::Offline => S::Offline(e()),
+        BannerState::NationalShutdown => S::NationalShutdown(e()),
+    };
+    let (persian, english) = banner_text(&core);
+    BannerText {
         persian: persian.to_owned(),
         english: english.to_owned(),
-    };
-    match state {
-        BannerState::Unknown => one(UNKNOWN),
-        BannerState::Connecting | BannerState::NoRoute => one(CANNOT_CONNECT),
-        BannerState::Direct => one(UNCENSORED),
-        BannerState::MainBlockedViaMirror => BannerText {
-            persian: format!("{}. {}", MAIN_CENSORED.0, MIRROR.0),
-            english: format!("{}. {}", MAIN_CENSORED.1, MIRROR.1),
-        },
-        BannerState::Mirror => one(MIRROR),
-        BannerState::Offline => one(OFFLINE),
-        BannerState::NationalShutdown => one(SHUTDOWN),
     }
 }
 

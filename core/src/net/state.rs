@@ -91,25 +91,26 @@ impl ConnectionState {
     }
 }
 
-/// The banner line, Persian and English, as on the seed page. `MainBlockedMirror` shows
-/// states 4 and 5 together.
+/// The banner line, Persian and English, as on the seed page (Persian with the zero-width
+/// non-joiner the copied page lost). `MainBlockedMirror` shows messages 4 and 5 together.
+/// The only place these texts live: the CLI, the demo and the FFI all call it.
 pub fn banner_text(state: &ConnectionState) -> (&'static str, &'static str) {
     match state {
         ConnectionState::Unknown => ("ارتباط ناشناخته", "Connection unknown"),
         ConnectionState::Direct(_) => ("ارتباط بدون سانسور", "Uncensored connection"),
         ConnectionState::Connecting(_) | ConnectionState::NoRoute(_) => {
-            ("ارتباط برقرار نمیشود", "Cannot connect")
+            ("ارتباط برقرار نمی\u{200c}شود", "Cannot connect")
         }
         ConnectionState::MainBlockedMirror(_) => (
-            "سایت اصلی احتمالاً زیر سانسور است؛ ارتباط با سایت (های) موازی برقرار شد",
-            "The main site is probably censored; connected to parallel (mirror) site(s)",
+            "سایت اصلی احتمالاً زیر سانسور است. ارتباط با سایت (های) موازی برقرار شد",
+            "The main site is probably censored. Connected to parallel (mirror) site(s)",
         ),
         ConnectionState::MirrorOnly(_) => (
             "ارتباط با سایت (های) موازی برقرار شد",
             "Connected to parallel (mirror) site(s)",
         ),
         ConnectionState::Offline(_) => (
-            "ارتباط برقرار نمیشود. ارتباط اینترنت خود را امتحان کنید",
+            "ارتباط برقرار نمی\u{200c}شود. ارتباط اینترنت خود را امتحان کنید",
             "Cannot connect. Check your internet connection",
         ),
         ConnectionState::NationalShutdown(_) => (
