@@ -34,27 +34,27 @@ pub struct Eviction {
     pub bytes: u64,
 }
 
+/// Usage from three small partial indexes (migration 0005), never the bodies and images.
+pub(crate) const USAGE: &str = "SELECT
+    (SELECT coalesce(sum(body_size), 0) FROM articles WHERE body_size > 0),
+    (SELECT coalesce(sum(stored_size), 0) FROM media WHERE stored_size > 0),
+    (SELECT count(*) FROM articles WHERE evicted = 1)";
+
 pub(crate) fn usage(conn: &Connection, budget: u64) -> Result<StorageUsage> {
-    Ok(conn.query_row(
-        "SELECT
-            (SELECT coalesce(sum(body_size), 0) FROM articles WHERE body_html IS NOT NULL),
-            (SELECT coalesce(sum(size), 0) FROM media WHERE bytes IS NOT NULL),
-            (SELECT count(*) FROM articles WHERE evicted = 1)",
-        [],
-        |r| {
-            Ok(StorageUsage {
-                bodies: r.get::<_, i64>(0)? as u64,
-                media: r.get::<_, i64>(1)? as u64,
-                budget,
-                evicted_articles: r.get::<_, i64>(2)? as u64,
-            })
-        },
-    )?)
+    Ok(conn.query_row(USAGE, [], |r| {
+        Ok(StorageUsage {
+            bodies: r.get::<_, i64>(0)? as u64,
+            media: r.get::<_, i64>(1)? as u64,
+            budget,
+            evicted_articles: r.get::<_, i64>(2)? as u64,
+        })
+    })?)
 }
 
 fn drop_media(conn: &Connection, hash: &str, ev: &mut Eviction) -> Result<u64> {
     let size: i64 = conn.query_row(
-        "UPDATE media SET bytes = NULL WHERE hash = ?1 AND bytes IS NOT NULL RETURNING size",
+        "UPDATE media SET bytes = NULL, stored_size = 0 WHERE hash = ?1 AND bytes IS NOT NULL
+         RETURNING size",
         [hash],
         |r| r.get(0),
     )?;

@@ -4,6 +4,7 @@
 //! transaction, commits, and then bumps the change counter. Readers see the last committed
 //! state and never wait for a running write (WAL).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -30,11 +31,12 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 }
 
 impl Db {
-    /// Opens (or creates) the database at `path`, checks it, and upgrades its schema.
+    /// Opens (or creates) the database at `path`, checks it (when `check`, see [`check_at_open`]),
+    /// and upgrades its schema.
     pub(crate) fn open(
         path: &Path,
         readers: usize,
-        quick_check: bool,
+        check: bool,
         busy_timeout: Duration,
     ) -> Result<Db> {
         let mut writer = Connection::open(path)?;
@@ -48,8 +50,8 @@ impl Db {
         }
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         writer.pragma_update(None, "foreign_keys", true)?;
-        if quick_check {
-            check(&writer)?;
+        if check {
+            check_at_open(&writer, path)?;
         }
         schema::upgrade(&mut writer, schema::VERSION)?;
         Self::with_writer(path, writer, readers, busy_timeout)
@@ -127,9 +129,37 @@ fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
     Ok(conn)
 }
 
-/// `PRAGMA quick_check`: a corrupt file is reported at open, not at the first unlucky query.
-fn check(conn: &Connection) -> Result<()> {
-    let mut stmt = conn.prepare("PRAGMA quick_check")?;
+/// The tables whose loss sync cannot repair: the reader's marks, queued comments, the sync
+/// position and route health. Checked at open; the article tables are re-synced data, and a
+/// corrupt page there is reported ([`StoreError::Corrupt`]) when it is read, or by
+/// [`integrity_check`].
+const PRECIOUS_TABLES: &[&str] = &["reader_state", "outbox", "sync_position", "routes"];
+
+/// Checks at open whose cost does not grow with the articles stored: the file holds every page
+/// its header counts (a truncated copy is caught), and `PRAGMA quick_check` of each of the
+/// [`PRECIOUS_TABLES`] that exists (a new file has none yet).
+fn check_at_open(conn: &Connection, path: &Path) -> Result<()> {
+    check_length(path)?;
+    for table in PRECIOUS_TABLES {
+        let exists: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [table],
+            |r| r.get(0),
+        )?;
+        if exists {
+            quick_check(conn, &format!("PRAGMA quick_check({table})"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The whole file's `PRAGMA quick_check` (time grows with the database).
+pub(crate) fn integrity_check(conn: &Connection) -> Result<()> {
+    quick_check(conn, "PRAGMA quick_check")
+}
+
+fn quick_check(conn: &Connection, pragma: &str) -> Result<()> {
+    let mut stmt = conn.prepare(pragma)?;
     let problems = stmt
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -140,4 +170,41 @@ fn check(conn: &Connection) -> Result<()> {
             detail: problems.join("; "),
         })
     }
+}
+
+/// The main file is at least as long as the page count in its header says (SQLite file format,
+/// §1.3: page size at offset 16, change counter at 24, page count at 28, valid when the
+/// "version-valid-for" number at 92 equals the change counter). Skipped while the WAL holds
+/// frames: a checkpoint cut short may leave the file short until the WAL is replayed.
+fn check_length(path: &Path) -> Result<()> {
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Ok(());
+    }
+    let mut header = [0u8; 100];
+    let len = {
+        let mut file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        if len < header.len() as u64 {
+            return Ok(()); // a new, still empty file
+        }
+        file.read_exact(&mut header)?;
+        len
+    };
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65536,
+        n => u64::from(n),
+    };
+    let pages = u64::from(be32(28));
+    if be32(24) == be32(92) && pages * page_size > len {
+        return Err(StoreError::Corrupt {
+            detail: format!(
+                "the file is {len} bytes but its header counts {pages} pages of {page_size} bytes (truncated)"
+            ),
+        });
+    }
+    Ok(())
 }

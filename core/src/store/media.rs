@@ -12,8 +12,10 @@ pub(crate) fn put(conn: &Connection, hash: &str, mime: &str, bytes: &[u8], now: 
         return Err(StoreError::MediaHashMismatch { hash: hash.into() });
     }
     conn.execute(
-        "INSERT INTO media (hash, mime, size, bytes, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (hash) DO UPDATE SET mime = ?2, size = ?3, bytes = ?4, last_used_at = ?5",
+        "INSERT INTO media (hash, mime, size, bytes, stored_size, last_used_at)
+         VALUES (?1, ?2, ?3, ?4, ?3, ?5)
+         ON CONFLICT (hash) DO UPDATE SET mime = ?2, size = ?3, bytes = ?4, stored_size = ?3,
+             last_used_at = ?5",
         params![hash, mime, bytes.len() as i64, bytes, now],
     )?;
     Ok(())

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_last_connection",
         include_str!("migrations/0004_last_connection.sql"),
     ),
+    (
+        "0005_budget_indexes",
+        include_str!("migrations/0005_budget_indexes.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

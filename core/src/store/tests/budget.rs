@@ -187,3 +187,30 @@ fn sync_writes_keep_the_budget_in_the_same_transaction() {
     assert!(store.article("old").unwrap().unwrap().evicted);
     assert!(store.usage().unwrap().total() <= 2_500);
 }
+
+#[test]
+fn usage_reads_only_covering_indexes() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let plan: Vec<String> = store.db.with_writer_conn(|c| {
+        let mut stmt = c
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                crate::store::budget::USAGE
+            ))
+            .unwrap();
+        stmt.query_map([], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    });
+    let reads: Vec<&String> = plan
+        .iter()
+        .filter(|l| l.starts_with("SEARCH") || l.starts_with("SCAN") && !l.contains("CONSTANT"))
+        .collect();
+    assert_eq!(reads.len(), 3, "{plan:?}");
+    assert!(
+        reads.iter().all(|l| l.contains("COVERING INDEX")),
+        "{plan:?}"
+    );
+}

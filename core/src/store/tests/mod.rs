@@ -215,14 +215,7 @@ fn garbage_bytes_are_reported_as_corrupt() {
 fn a_truncated_file_is_reported_as_corrupt() {
     let (_dir, path) = temp();
     let store = open(&path);
-    let many: Vec<Change> = (0..200)
-        .map(|i| {
-            let mut a = article(&format!("a{i}"), 1, i);
-            a.body_html = format!("<p>{}</p>", "متن ".repeat(200));
-            put(a)
-        })
-        .collect();
-    apply(&store, many).unwrap();
+    many_articles(&store, 200);
     drop(store); // checkpoints the WAL into the main file
     let bytes = std::fs::read(&path).unwrap();
     assert!(bytes.len() > 64 * 1024);
@@ -232,6 +225,80 @@ fn a_truncated_file_is_reported_as_corrupt() {
         Err(StoreError::Corrupt { .. }) => {}
         other => panic!("expected Corrupt, got {:?}", other.err()),
     }
+}
+
+/// Overwrites page `root` (1-based) of the database file with garbage.
+fn scribble_over_page(path: &Path, table: &str) {
+    let conn = Connection::open(path).unwrap();
+    let root: i64 = conn
+        .query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+            [table],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = ((root - 1) * page_size) as usize;
+    for (i, b) in bytes[at..at + page_size as usize].iter_mut().enumerate() {
+        *b = (i * 7 + 13) as u8;
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn many_articles(store: &Store, n: usize) {
+    let many: Vec<Change> = (0..n)
+        .map(|i| {
+            let mut a = article(&format!("a{i}"), 1, i as i64);
+            a.body_html = format!("<p>{}</p>", "متن ".repeat(200));
+            put(a)
+        })
+        .collect();
+    apply(store, many).unwrap();
+}
+
+#[test]
+fn a_corrupt_page_of_the_readers_marks_is_reported_at_open() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    many_articles(&store, 50);
+    store.set_bookmarked("a3", true).unwrap();
+    drop(store);
+    scribble_over_page(&path, "reader_state");
+    match Store::open(&path, StoreConfig::default()) {
+        Err(StoreError::Corrupt { .. }) => {}
+        other => panic!("expected Corrupt, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn a_corrupt_article_page_is_reported_when_read_and_by_the_full_check() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    many_articles(&store, 200);
+    drop(store);
+    scribble_over_page(&path, "articles_newest");
+    // Opening stays cheap: the article tables are not scanned.
+    let store = open(&path);
+    assert!(matches!(
+        store.integrity_check(),
+        Err(StoreError::Corrupt { .. })
+    ));
+    assert!(matches!(
+        store.list(&ListFilter::All, None, 20),
+        Err(StoreError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn a_healthy_store_passes_the_full_check() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    many_articles(&store, 20);
+    store.integrity_check().unwrap();
 }
 
 #[test]
