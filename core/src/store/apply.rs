@@ -53,9 +53,8 @@ impl Dirty {
 
 fn stored_revision(conn: &Connection, id: &str) -> Result<Option<u64>> {
     Ok(conn
-        .query_row("SELECT revision FROM articles WHERE id = ?1", [id], |r| {
-            r.get::<_, i64>(0)
-        })
+        .prepare_cached("SELECT revision FROM articles WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, i64>(0))
         .optional()?
         .map(|r| r as u64))
 }
@@ -88,14 +87,16 @@ fn set_tags_and_media(
     tags: &[String],
     media: &mut dyn Iterator<Item = (&MediaRef, bool)>,
 ) -> Result<()> {
-    conn.execute("DELETE FROM article_tags WHERE article_id = ?1", [id])?;
+    conn.prepare_cached("DELETE FROM article_tags WHERE article_id = ?1")?
+        .execute([id])?;
     let mut tag = conn
         .prepare_cached("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")?;
     for t in tags {
         tag.execute([id, t])?;
     }
     let old = media_hashes(conn, id)?;
-    conn.execute("DELETE FROM article_media WHERE article_id = ?1", [id])?;
+    conn.prepare_cached("DELETE FROM article_media WHERE article_id = ?1")?
+        .execute([id])?;
     let mut m = conn.prepare_cached(
         "INSERT INTO article_media (article_id, position, hash, is_lead) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -208,10 +209,10 @@ fn put_headline(conn: &Connection, h: &Headline, seq: u64, dirty: &mut Dirty) ->
 
 fn mark_snapshot(conn: &Connection, table: &str, id: &str, snapshot: Option<u64>) -> Result<()> {
     if let Some(seq) = snapshot {
-        conn.execute(
-            &format!("UPDATE {table} SET snapshot_seq = ?2 WHERE id = ?1"),
-            params![id, seq as i64],
-        )?;
+        conn.prepare_cached(&format!(
+            "UPDATE {table} SET snapshot_seq = ?2 WHERE id = ?1"
+        ))?
+        .execute(params![id, seq as i64])?;
     }
     Ok(())
 }
@@ -221,9 +222,11 @@ fn mark_snapshot(conn: &Connection, table: &str, id: &str, snapshot: Option<u64>
 pub(crate) fn delete_article(conn: &Connection, id: &str, drop_reader_state: bool) -> Result<()> {
     let hashes = media_hashes(conn, id)?;
     search::unindex_article(conn, id)?;
-    conn.execute("DELETE FROM articles WHERE id = ?1", [id])?;
+    conn.prepare_cached("DELETE FROM articles WHERE id = ?1")?
+        .execute([id])?;
     if drop_reader_state {
-        conn.execute("DELETE FROM reader_state WHERE article_id = ?1", [id])?;
+        conn.prepare_cached("DELETE FROM reader_state WHERE article_id = ?1")?
+            .execute([id])?;
     }
     drop_unreferenced_media(conn, &hashes)
 }

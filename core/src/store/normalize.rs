@@ -11,8 +11,16 @@
 //! - Arabic letter variants fold to the Persian ones: ي ى → ی, ك → ک, ة ۀ → ه, أ إ آ ٱ → ا
 //!   (readers type `امریکا` for `آمریکا`), ؤ → و, ئ → ی.
 //! - Persian ۰–۹ and Arabic-Indic ٠–٩ digits fold to Latin 0–9.
-//! - Everything is lower-cased; FTS5's `unicode61 remove_diacritics 2` additionally folds Latin
-//!   accents inside the index.
+//! - Accented Latin letters fold to their base letter (`é` → `e`, `ǖ` → `u`).
+//! - Everything is lower-cased.
+//!
+//! The index receives [`index_text`]: the normalised words separated by single spaces, so that
+//! FTS5's plain `ascii` tokenizer (which splits at ASCII spaces and punctuation only) sees exactly
+//! the words of [`words`], and no Unicode table is consulted twice.
+
+use std::sync::LazyLock;
+
+use icu_normalizer::properties::{CanonicalDecompositionBorrowed, Decomposed};
 
 /// The folded form of one character, or `None` if it is dropped.
 pub fn fold_char(c: char) -> Option<char> {
@@ -39,15 +47,72 @@ pub fn fold_char(c: char) -> Option<char> {
         'ؤ' => 'و',
         '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
         '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
+        '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => latin_base(c),
         c => c,
     })
+}
+
+/// The base letter of an accented Latin letter: the first character of its full canonical
+/// decomposition (`ǖ` → `ü` + macron → `u` + diaeresis + macron).
+fn latin_base(mut c: char) -> char {
+    const DECOMPOSE: CanonicalDecompositionBorrowed<'static> =
+        CanonicalDecompositionBorrowed::new();
+    loop {
+        match DECOMPOSE.decompose(c) {
+            Decomposed::Default => return c,
+            Decomposed::Singleton(base) | Decomposed::Expansion(base, _) => c = base,
+        }
+    }
+}
+
+/// Whether a folded character belongs to a word: `char::is_alphanumeric`, answered from a table
+/// for ASCII and the Arabic block (Unicode's general lookup dominated indexing time).
+fn is_word_char(c: char) -> bool {
+    static ARABIC: LazyLock<[bool; 256]> = LazyLock::new(|| {
+        std::array::from_fn(|i| char::from_u32(0x600 + i as u32).is_some_and(char::is_alphanumeric))
+    });
+    match c as u32 {
+        0..0x80 => c.is_ascii_alphanumeric(),
+        0x600..0x700 => ARABIC[c as usize - 0x600],
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// Appends the lower case of a folded character; ASCII and Arabic script take the fast path.
+fn push_lower(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else if ('\u{0600}'..='\u{06FF}').contains(&c) {
+        out.push(c); // Arabic script has no case
+    } else {
+        out.extend(c.to_lowercase());
+    }
 }
 
 /// The normalised text: folded and lower-cased.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars().filter_map(fold_char) {
-        out.extend(c.to_lowercase());
+        push_lower(&mut out, c);
+    }
+    out
+}
+
+/// What the search index stores for `text`: the `norm` of each of its [`words`], separated by
+/// one ASCII space (computed in one pass, without the words' byte ranges).
+pub fn index_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars().filter_map(fold_char) {
+        if is_word_char(c) {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            push_lower(&mut out, c);
+        } else {
+            gap = true;
+        }
     }
     out
 }
@@ -72,14 +137,14 @@ pub fn words(text: &str) -> Vec<Word> {
             }
             continue;
         };
-        if f.is_alphanumeric() {
+        if is_word_char(f) {
             let w = current.get_or_insert_with(|| Word {
                 start: i,
                 end: i,
                 norm: String::new(),
             });
             w.end = i + c.len_utf8();
-            w.norm.extend(f.to_lowercase());
+            push_lower(&mut w.norm, f);
         } else if let Some(w) = current.take() {
             out.push(w);
         }
@@ -140,8 +205,18 @@ mod tests {
     }
 
     #[test]
-    fn latin_is_lower_cased() {
+    fn latin_is_lower_cased_and_its_accents_fold() {
         assert_eq!(normalize("Helsinki"), "helsinki");
+        assert_eq!(normalize("Café Ǖber Ångström"), "cafe uber angstrom");
+    }
+
+    #[test]
+    fn the_index_text_is_the_words_joined_by_spaces() {
+        let text = "«شامگاه» سه‌شنبه، ۱۷ ژوئیه/ ۲۶ تیر — Café-Bar!";
+        let joined: Vec<String> = words(text).into_iter().map(|w| w.norm).collect();
+        assert_eq!(index_text(text), joined.join(" "));
+        assert_eq!(index_text(text), "شامگاه سهشنبه 17 ژوییه 26 تیر cafe bar");
+        assert_eq!(index_text(" ،؛ "), "");
     }
 
     #[test]

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_budget_indexes",
         include_str!("migrations/0005_budget_indexes.sql"),
     ),
+    (
+        "0006_search_words",
+        include_str!("migrations/0006_search_words.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -58,7 +62,8 @@ pub fn upgrade(conn: &mut Connection, target: u32) -> Result<()> {
 
 /// Data steps that need Rust (e.g. the search normaliser) after a migration's SQL ran.
 fn after_migration(conn: &Connection, version: u32) -> Result<()> {
-    if version == 3 {
+    // The migrations that (re)create the search table.
+    if version == 3 || version == 6 {
         search::reindex_all(conn)?;
     }
     Ok(())

@@ -1,18 +1,16 @@
 //! Offline search: FTS5 over the normalised title, summary, body text and comments.
 //!
-//! The FTS table is contentless and holds tokens of [`normalize`](super::normalize)d text only.
+//! The FTS table is contentless and holds [`index_text`] of each field only (normalised words).
 //! Ranking is bm25 with the title weighted highest. Snippets are cut in Rust from the *original*
 //! text (so the reader sees `سه‌شنبه` with its ZWNJ even when they typed `سهشنبه`): the original
 //! is split into words with [`normalize::words`], which keeps each word's byte range, and words
 //! equal to a query token (or, for the last token, starting with it) are wrapped in the markers.
-//! Compromise: Latin accents are folded by FTS5 (`remove_diacritics 2`) but not by the snippet
-//! matcher, so `cafe` finds `café` without highlighting it.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::articles::{ArticleSummary, SUMMARY_SELECT, summary_from_row};
 use super::error::Result;
-use super::normalize::{self, normalize};
+use super::normalize::{self, index_text};
 
 /// bm25 weights of the columns title, summary, body, comments.
 const WEIGHTS: &str = "10.0, 4.0, 1.0, 1.0";
@@ -169,41 +167,55 @@ struct Texts {
     comments: String,
 }
 
+/// Columns pk, title, summary, body_html and the comments joined by line breaks, of `articles a`.
+const TEXTS_SELECT: &str = "SELECT a.pk, a.title, a.summary, a.body_html,
+        (SELECT group_concat(body, char(10)) FROM
+            (SELECT body FROM comments c WHERE c.article_id = a.id ORDER BY posted_at, id))
+    FROM articles a";
+
+fn texts_from_row(r: &rusqlite::Row) -> rusqlite::Result<(i64, Texts)> {
+    Ok((
+        r.get(0)?,
+        Texts {
+            title: r.get(1)?,
+            summary: r.get(2)?,
+            body: r
+                .get_ref(3)?
+                .as_str_or_null()?
+                .map(html_to_text)
+                .unwrap_or_default(),
+            comments: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        },
+    ))
+}
+
 fn texts(conn: &Connection, pk: i64) -> Result<Option<Texts>> {
-    let row = conn
-        .query_row(
-            "SELECT title, summary, body_html, id FROM articles WHERE pk = ?1",
-            [pk],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((title, summary, body, id)) = row else {
-        return Ok(None);
-    };
-    let mut stmt = conn
-        .prepare_cached("SELECT body FROM comments WHERE article_id = ?1 ORDER BY posted_at, id")?;
-    let comments: Vec<String> = stmt
-        .query_map([&id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(Some(Texts {
-        title,
-        summary,
-        body: body.as_deref().map(html_to_text).unwrap_or_default(),
-        comments: comments.join("\n"),
-    }))
+    Ok(conn
+        .prepare_cached(&format!("{TEXTS_SELECT} WHERE a.pk = ?1"))?
+        .query_row([pk], texts_from_row)
+        .optional()?
+        .map(|(_, t)| t))
 }
 
 fn pk_of(conn: &Connection, id: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT pk FROM articles WHERE id = ?1", [id], |r| r.get(0))
+        .prepare_cached("SELECT pk FROM articles WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
         .optional()?)
+}
+
+fn insert_row(conn: &Connection, pk: i64, t: &Texts) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO search (rowid, title, summary, body, comments) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        pk,
+        index_text(&t.title),
+        index_text(&t.summary),
+        index_text(&t.body),
+        index_text(&t.comments)
+    ])?;
+    Ok(())
 }
 
 /// Rebuilds the search row of article `id` from what is stored now (no-op if not stored).
@@ -211,27 +223,10 @@ pub(crate) fn index_article(conn: &Connection, id: &str) -> Result<()> {
     let Some(pk) = pk_of(conn, id)? else {
         return Ok(());
     };
-    index_pk(conn, pk, true)
-}
-
-/// Indexes row `pk`; `replace` deletes its old entry first (deleting an absent row would
-/// only leave a tombstone that slows every later merge).
-fn index_pk(conn: &Connection, pk: i64, replace: bool) -> Result<()> {
-    if replace {
-        conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
-            .execute([pk])?;
-    }
+    conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+        .execute([pk])?;
     if let Some(t) = texts(conn, pk)? {
-        conn.prepare_cached(
-            "INSERT INTO search (rowid, title, summary, body, comments) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            pk,
-            normalize(&t.title),
-            normalize(&t.summary),
-            normalize(&t.body),
-            normalize(&t.comments)
-        ])?;
+        insert_row(conn, pk, &t)?;
     }
     Ok(())
 }
@@ -245,15 +240,15 @@ pub(crate) fn unindex_article(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Rebuilds the whole index (after the search migration, or a normaliser change).
+/// Rebuilds the whole index (after a search migration, or a snapshot), in one pass over the
+/// articles.
 pub(crate) fn reindex_all(conn: &Connection) -> Result<()> {
     conn.execute("INSERT INTO search (search) VALUES ('delete-all')", [])?;
-    let pks: Vec<i64> = conn
-        .prepare("SELECT pk FROM articles")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for pk in pks {
-        index_pk(conn, pk, false)?;
+    let mut stmt = conn.prepare(TEXTS_SELECT)?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (pk, t) = texts_from_row(row)?;
+        insert_row(conn, pk, &t)?;
     }
     Ok(())
 }
