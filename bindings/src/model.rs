@@ -570,7 +570,7 @@ impl From<core_net::Attempt> for RouteAttempt {
         let (ok, failure, millis, detail) = match a.outcome {
             core_net::Outcome::Ok { latency_ms } => (true, None, Some(latency_ms), String::new()),
             core_net::Outcome::Failed { kind, detail } => (false, Some(kind.into()), None, detail),
-            core_net::Outcome::Cancelled { after_ms } => {
+            core_net::Outcome::Cancelled { after_ms, .. } => {
                 (false, None, Some(after_ms), "cancelled".to_owned())
             }
         };

@@ -517,6 +517,14 @@ impl Reader {
         Ok(self.store()?.usage()?.into())
     }
 
+    /// Checks the whole database file (SQLite's `quick_check`). Opening checks only what sync
+    /// cannot bring back (marks, outbox, position, routes) so that it stays instant; this check
+    /// reads every page, so run it off the UI thread, e.g. now and then in the background.
+    /// Throws `Corrupt` with what it found; the app may then `wipe` and sync again.
+    pub fn check_integrity(&self) -> Result<(), ArticleSyncError> {
+        Ok(self.store()?.integrity_check()?)
+    }
+
     /// Deletes everything the reader stored (the database and its `-wal`/`-shm` files) and
     /// closes this reader: afterwards every method throws `Closed` and subscriptions end. A
     /// running sync is cancelled. To read again, open a new `Reader` on the same path.

@@ -169,7 +169,10 @@ async fn main_blackholed_mirror_used_after_the_stagger_not_a_timeout() {
     assert!(
         matches!(
             attempt_of(&won.attempts, &main_url).outcome,
-            Outcome::Cancelled { after_ms } if after_ms >= 250
+            Outcome::Cancelled {
+                after_ms,
+                overtaken: true
+            } if after_ms >= 250
         ),
         "{:#?}",
         won.attempts

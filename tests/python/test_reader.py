@@ -165,6 +165,7 @@ def test_sync_from_a_blocked_main_site_via_a_mirror_then_read_offline(
     with pytest.raises(article_sync.ArticleSyncError.NotFound):
         asyncio.run(reader.fetch_image(HELSINKI_ID, "00" * 32))
     assert reader.storage_usage().media_bytes >= lead.size
+    assert reader.check_integrity() is None  # the whole file reads back clean
 
     # Outbox.
     queued = reader.compose_comment(SEED_ID, "خواننده", "نظر من")

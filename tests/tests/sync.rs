@@ -29,6 +29,12 @@ async fn first_sync_then_incremental_then_nothing_new() {
         first.requests
     );
     assert_eq!(first.route, main.url());
+    assert_eq!(
+        first.requests_to_headlines,
+        Some(3),
+        "the list shows after `head`, the root it names and the headlines part, before any \
+         other part is asked for"
+    );
 
     // 10 new, 3 edited, 2 deleted, new comments.
     for i in [3, 500, 9_000] {

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use article_sync_core::format::layout;
 use article_sync_core::net::NetConfig;
 use article_sync_core::reader::{Reader, ReaderConfig};
 use article_sync_core::store::{ListFilter, Store, StoreConfig};
@@ -48,6 +49,10 @@ pub struct ChildOutcome {
     pub millis: f64,
     pub requests: u64,
     pub bytes: u64,
+    /// Requests made when the snapshot's headlines were stored (mode `sync`, snapshot only).
+    pub requests_to_headlines: Option<u64>,
+    /// Head requests sent to other routes than the one that won (mode `sync`).
+    pub wasted_head_attempts: u64,
     pub used_snapshot: bool,
     /// Articles stored after the work.
     pub articles: u64,
@@ -167,10 +172,18 @@ fn sync(spec: &ChildSpec) -> Result<ChildOutcome, Failure> {
         .block_on(reader.sync())
         .map_err(|e| Failure::failed(format!("sync: {e}")))?;
     let millis = started.elapsed().as_secs_f64() * 1e3;
+    let wasted = reader.net().state().evidence().map_or(0, |e| {
+        e.attempts
+            .iter()
+            .filter(|a| !a.remembered && a.path == layout::HEAD && a.url != report.route)
+            .count()
+    });
     Ok(ChildOutcome {
         millis,
         requests: report.requests,
         bytes: report.bytes,
+        requests_to_headlines: report.requests_to_headlines,
+        wasted_head_attempts: wasted as u64,
         used_snapshot: report.used_snapshot,
         articles: reader.store().counts()?.total,
         first_page: 0,

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use article_sync_core::format::codec::gzip;
-use article_sync_core::format::{Article, Comment};
+use article_sync_core::format::{Article, Change, Comment, Entry};
 use article_sync_core::publish::source::SourceArticle;
 use article_sync_core::store::{Store, StoreConfig};
 
@@ -58,8 +58,9 @@ pub fn sqlite_insert(db: &Path, articles: &[SourceArticle]) -> Result<Duration, 
 }
 
 /// The gzip size of `articles` with their comments, as JSON lines of the wire model.
-pub fn compressed_size(articles: &[SourceArticle]) -> u64 {
-    let mut lines = Vec::new();
+/// The wire model of generated articles, as log changes: each article, then its comments.
+pub fn changes(articles: &[SourceArticle]) -> Vec<Change> {
+    let mut out = Vec::with_capacity(articles.len() * 2);
     for a in articles {
         let article = Article {
             id: a.id.clone(),
@@ -78,7 +79,7 @@ pub fn compressed_size(articles: &[SourceArticle]) -> u64 {
             related: a.related.clone(),
             links: vec![],
         };
-        push_line(&mut lines, &article);
+        out.push(Change::PutArticle { article });
         for c in &a.comments {
             let comment = Comment {
                 id: c.id.clone(),
@@ -87,10 +88,40 @@ pub fn compressed_size(articles: &[SourceArticle]) -> u64 {
                 body: c.body.clone(),
                 posted_at: c.posted_at,
             };
-            push_line(&mut lines, &comment);
+            out.push(Change::PutComment { comment });
+        }
+    }
+    out
+}
+
+/// Gzip of the articles and their comments as JSON lines of the wire model.
+pub fn compressed_size(articles: &[SourceArticle]) -> u64 {
+    let mut lines = Vec::new();
+    for change in changes(articles) {
+        match change {
+            Change::PutArticle { article } => push_line(&mut lines, &article),
+            Change::PutComment { comment } => push_line(&mut lines, &comment),
+            _ => {}
         }
     }
     gzip(&lines).len() as u64
+}
+
+/// The store's own insert of the articles and comments (one `apply_entries` call: one
+/// transaction, search index and budget included), into a new store at `db`.
+pub fn store_insert(db: &Path, articles: &[SourceArticle]) -> Result<Duration, BenchError> {
+    let store = Store::open(db, StoreConfig::default()).map_err(|e| BenchError::io(db, e))?;
+    let entries: Vec<Entry> = changes(articles)
+        .into_iter()
+        .zip(1..)
+        .map(|(change, seq)| Entry { seq, change })
+        .collect();
+    let last = entries.len() as u64;
+    let started = Instant::now();
+    store
+        .apply_entries(&entries, last, &"0".repeat(64))
+        .map_err(|e| BenchError::io(db, e))?;
+    Ok(started.elapsed())
 }
 
 fn push_line<T: serde::Serialize>(out: &mut Vec<u8>, value: &T) {
@@ -115,6 +146,22 @@ mod tests {
             .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 25);
+    }
+
+    #[test]
+    fn the_store_insert_stores_every_article_and_comment() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("store.db");
+        let articles = Corpus::new(3).articles(0..25);
+        store_insert(&db, &articles).unwrap();
+        let store = Store::open(&db, StoreConfig::default()).unwrap();
+        assert_eq!(store.counts().unwrap().total, 25);
+        let comments: usize = articles.iter().map(|a| a.comments.len()).sum();
+        let stored: usize = articles
+            .iter()
+            .map(|a| store.article(&a.id).unwrap().unwrap().comments.len())
+            .sum();
+        assert_eq!(stored, comments);
     }
 
     #[test]

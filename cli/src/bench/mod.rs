@@ -23,7 +23,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use article_sync_core::store::{SearchOptions, Store, StoreConfig};
+use article_sync_core::store::{ListFilter, SearchOptions, Store, StoreConfig};
 
 use crate::corpus::Corpus;
 use crate::error::Failure;
@@ -104,6 +104,7 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("first_sync.peak_rss", &["newsboat"]),
     ("first_sync.bytes", &["newsboat"]),
     ("first_sync.requests", &["newsboat"]),
+    ("first_sync.requests_to_headlines", &[]),
     ("incremental.requests", &["newsboat"]),
     ("incremental.bytes", &["newsboat", "compressed floor"]),
     ("incremental.time", &["newsboat"]),
@@ -113,6 +114,9 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
         "blackholed_main.time",
         &["route by route", "healthy route + stagger"],
     ),
+    ("warm_start.wasted", &[]),
+    ("store.insert", &[]),
+    ("store.first_page", &[]),
     ("search.p50", &[]),
     ("search.p95", &[]),
     ("cold_open.time", &[]),
@@ -220,7 +224,9 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
             let synced = results[0].1.is_ok();
             results.push(("first_sync", stage.first_sync_newsboat(&dir, samples)));
             results.push(("first_sync", floor_insert(&dir, &articles, samples)));
+            results.push(("store", store_insert(&dir, &articles, samples)));
             if synced {
+                results.push(("store", first_page(&first, samples)));
                 results.push(("cold_open", stage.cold_open(&first, samples)));
                 results.push(("search", search(&first, &queries, samples)));
                 results.push(("no_change", stage.no_change(&dir, &first, samples)));
@@ -404,8 +410,13 @@ impl<'a> Stage<'a> {
     fn first_sync(&self, db: &Path, samples: &mut Samples) -> Result<(), BenchError> {
         self.serve_tree(false)?;
         self.reset_stats();
-        let (_, finished) = self.child_sync(db, STAGGER_MS, self.fixture.size, "first sync")?;
+        let (outcome, finished) =
+            self.child_sync(db, STAGGER_MS, self.fixture.size, "first sync")?;
         let (requests, bytes) = self.served();
+        let to_headlines = outcome.requests_to_headlines.ok_or_else(|| {
+            BenchError::Check("the first sync did not report when its headlines were stored".into())
+        })?;
+        push(samples, "first.ours.to_headlines", to_headlines as f64);
         push(samples, "first.ours.time", millis(finished.wall));
         push(samples, "first.ours.rss", finished.peak_rss as f64);
         push(samples, "first.ours.bytes", bytes);
@@ -536,6 +547,13 @@ impl<'a> Stage<'a> {
             copy_db(first, &raced)?;
             let (outcome, _) = self.child_sync(&raced, STAGGER_MS, expect, "blackholed sync")?;
             push(samples, "bh.ours.time", outcome.millis);
+            // A warm start of the same reader, still blocked.
+            let (outcome, _) = self.child_sync(&raced, STAGGER_MS, expect, "warm start")?;
+            push(
+                samples,
+                "warm.ours.wasted",
+                outcome.wasted_head_attempts as f64,
+            );
             let sequential = dir.join("route-by-route.db");
             copy_db(first, &sequential)?;
             let (outcome, _) =
@@ -570,6 +588,39 @@ fn floor_insert(
         tokio::task::block_in_place(|| floor::sqlite_insert(&dir.join("floor.db"), articles))?;
     push(samples, "first.floor.time", millis(took));
     Ok(())
+}
+
+fn store_insert(
+    dir: &Path,
+    articles: &[article_sync_core::publish::source::SourceArticle],
+    samples: &mut Samples,
+) -> Result<(), BenchError> {
+    let took =
+        tokio::task::block_in_place(|| floor::store_insert(&dir.join("store.db"), articles))?;
+    push(samples, "store.insert.time", millis(took));
+    Ok(())
+}
+
+/// The first page of the newest-first list (20 articles), warm: the median of 50 reads.
+fn first_page(db: &Path, samples: &mut Samples) -> Result<(), BenchError> {
+    tokio::task::block_in_place(|| {
+        let store = Store::open(db, StoreConfig::default()).map_err(|e| BenchError::io(db, e))?;
+        let mut latencies = Vec::new();
+        for _ in 0..50 {
+            let started = Instant::now();
+            let page = store
+                .list(&ListFilter::All, None, child::FIRST_PAGE)
+                .map_err(|e| BenchError::io(db, e))?;
+            latencies.push(millis(started.elapsed()));
+            if page.items.is_empty() {
+                return Err(BenchError::Check("the first page is empty".into()));
+            }
+        }
+        let p50 = percentile(&latencies, 50.0)
+            .ok_or_else(|| BenchError::Check("no first-page reads".into()))?;
+        push(samples, "store.list.p50", p50);
+        Ok(())
+    })
 }
 
 /// Persian queries from the corpus's titles: words, and every third query two words.
@@ -646,7 +697,9 @@ fn notes(elapsed: Duration) -> Vec<String> {
         "newsboat: `newsboat -x reload` of the same articles as one RSS 2.0 feed (full bodies in content:encoded, gzip and ETag honoured), served over plain HTTP on 127.0.0.1 (no TLS: simpler for newsboat's curl, and slightly in its favour); same clock, rusage and byte counting. Its incremental reload fetches the whole feed again, as RSS does. Its no-change reload is its third (newsboat 2.21 sends If-None-Match only from the third reload on, newsboat issue 2734), answered 304.".into(),
         "SQLite floor: the same article rows inserted into the store's own schema with one prepared statement in one transaction, from memory (no download, verification, search index or comments).".into(),
         format!("Compressed floor: gzip of the {NEW_ARTICLES} new articles and their comments as JSON lines of the wire model."),
-        format!("Blackholed main: the incremental sync of {NEW_ARTICLES} articles with the main site blackholed (accepts, never answers) and mirror 1 resetting every connection, timed inside the process. Route by route: the same client with the stagger set to one hour, so each route is tried only after the previous one failed (10 s connect and read timeouts). Floor: the same sync with every route healthy, plus one stagger ({STAGGER_MS} ms)."),
+        "Requests until the list shows: the requests the first sync had made when the snapshot's headlines were stored (it reports the count itself).".into(),
+        format!("Blackholed main: the incremental sync of {NEW_ARTICLES} articles with the main site blackholed (accepts, never answers) and mirror 1 resetting every connection, timed inside the process. Route by route: the same client with the stagger set to one hour, so each route is tried only after the previous one failed (10 s connect and read timeouts). Floor: the same sync with every route healthy, plus one stagger ({STAGGER_MS} ms). Warm start: the same reader syncs again with the main site and mirror 1 still failing; every head request of its race to another route than the winner is wasted (the child counts its race's attempts)."),
+        "Store: the store's own insert of N generated articles and their comments in one transaction (`Store::apply_entries`, search index and budget included), in the bench process; first page: the newest 20 articles from the synced store, warm, median of 50 reads.".into(),
         "Search: p50/p95 of Persian one- and two-word queries (words of the corpus's titles) over the synced store, in a warm process. Cold open: a new process opens the store and lists the first page (20 articles), timed inside it.".into(),
         "FFI library: target/release/libarticle_sync.so for the host, stripped (strip --strip-all) copy.".into(),
         format!("The whole bench took {:.0} s (publishing excluded when the trees were cached).", elapsed.as_secs_f64()),
@@ -741,6 +794,18 @@ fn rows(
             },
         ),
         row(
+            "first_sync.requests_to_headlines",
+            "First sync of N: requests until the list shows",
+            Unit::Count,
+            "first_sync",
+            "first.ours.to_headlines",
+            &|size, v| {
+                let mut cell = Cell::new(size, v);
+                cell.target = v.map(|v| Target::at_most(Unit::Count, v.median, 3.0));
+                cell
+            },
+        ),
+        row(
             "incremental.requests",
             "10 new among N: requests",
             Unit::Count,
@@ -815,6 +880,34 @@ fn rows(
                         no_target,
                     )
             },
+        ),
+        row(
+            "warm_start.wasted",
+            "Warm start, main still blocked: head requests before the last good mirror",
+            Unit::Count,
+            "blackholed_main",
+            "warm.ours.wasted",
+            &|size, v| {
+                let mut cell = Cell::new(size, v);
+                cell.target = v.map(|v| Target::at_most(Unit::Count, v.median, 0.0));
+                cell
+            },
+        ),
+        row(
+            "store.insert",
+            "Store: insert of N articles with their comments",
+            Unit::Millis,
+            "store",
+            "store.insert.time",
+            &|size, v| Cell::new(size, v),
+        ),
+        row(
+            "store.first_page",
+            "Store: first page of the list (warm), p50",
+            Unit::Millis,
+            "store",
+            "store.list.p50",
+            &|size, v| Cell::new(size, v),
         ),
         row(
             "search.p50",

@@ -62,6 +62,14 @@ impl Target {
         }
     }
 
+    /// An article-sync value that must not exceed `limit`.
+    pub fn at_most(unit: Unit, value: f64, limit: f64) -> Target {
+        Target {
+            rule: format!("≤ {}", unit.format(limit)),
+            pass: value <= limit,
+        }
+    }
+
     /// An article-sync value that must stay below `limit`.
     pub fn below(unit: Unit, value: f64, limit: f64) -> Target {
         Target {

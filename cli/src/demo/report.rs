@@ -157,7 +157,7 @@ pub fn evidence(world: &World, state: &ConnectionState) -> Vec<String> {
                 Outcome::Failed { kind, detail } => {
                     Some(format!("{label}: {} — {}", kind.as_str(), essence(detail)))
                 }
-                Outcome::Cancelled { after_ms } => Some(format!(
+                Outcome::Cancelled { after_ms, .. } => Some(format!(
                     "{label}: no answer after {after_ms} ms, given up when another route won"
                 )),
             }

@@ -51,7 +51,13 @@ fn attempt_json(a: &Attempt) -> Value {
         Outcome::Failed { kind, detail } => {
             ("failed", json!({ "kind": kind.as_str(), "detail": detail }))
         }
-        Outcome::Cancelled { after_ms } => ("cancelled", json!({ "after_ms": after_ms })),
+        Outcome::Cancelled {
+            after_ms,
+            overtaken,
+        } => (
+            "cancelled",
+            json!({ "after_ms": after_ms, "overtaken": overtaken }),
+        ),
     };
     let mut v = json!({
         "url": a.url,
@@ -93,7 +99,7 @@ pub fn evidence_lines(state: &ConnectionState) -> Vec<String> {
             let what = match &a.outcome {
                 Outcome::Ok { latency_ms } => format!("ok in {latency_ms} ms"),
                 Outcome::Failed { kind, detail } => format!("{}: {detail}", kind.as_str()),
-                Outcome::Cancelled { after_ms } => {
+                Outcome::Cancelled { after_ms, .. } => {
                     format!("cancelled after {after_ms} ms (another route won)")
                 }
             };

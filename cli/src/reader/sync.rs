@@ -131,6 +131,10 @@ pub fn report_json(state: &ConnectionState, report: &SyncReport) -> serde_json::
         obj.insert("changed".into(), json!(report.changed));
         obj.insert("used_snapshot".into(), json!(report.used_snapshot));
         obj.insert("requests".into(), json!(report.requests));
+        obj.insert(
+            "requests_to_headlines".into(),
+            json!(report.requests_to_headlines),
+        );
         obj.insert("bytes".into(), json!(report.bytes));
         obj.insert("media_fetched".into(), json!(report.media_fetched));
         let a = &report.applied;

@@ -26,9 +26,13 @@ pub enum Outcome {
         kind: FailureKind,
         detail: String,
     },
-    /// Still running when another route won or the deadline passed; says nothing of health.
+    /// Still running when another route won or the deadline passed.
     Cancelled {
         after_ms: u32,
+        /// It started before the route that won: it had its head start and was beaten by a
+        /// later route. Route health then stops counting it as the last good route.
+        #[serde(default)]
+        overtaken: bool,
     },
 }
 
@@ -116,7 +120,10 @@ where
     let mut next = 0usize;
     let mut next_start = Instant::now();
 
-    let cancel_rest = |in_flight: &[Option<Instant>], attempts: &mut Vec<Attempt>| {
+    // `winner_started`: when the winning attempt started (`None` at the deadline).
+    let cancel_rest = |in_flight: &[Option<Instant>],
+                       attempts: &mut Vec<Attempt>,
+                       winner_started: Option<Instant>| {
         for (i, started) in in_flight.iter().enumerate() {
             if let Some(t0) = started {
                 attempts.push(Attempt::new(
@@ -124,6 +131,7 @@ where
                     path,
                     Outcome::Cancelled {
                         after_ms: millis(t0.elapsed()),
+                        overtaken: winner_started.is_some_and(|w| *t0 < w),
                     },
                 ));
             }
@@ -157,7 +165,8 @@ where
         tokio::select! {
             biased;
             Some((i, result)) = running.next() => {
-                let elapsed = in_flight[i].take().map(|t| t.elapsed()).unwrap_or_default();
+                let started = in_flight[i].take();
+                let elapsed = started.map(|t| t.elapsed()).unwrap_or_default();
                 match result {
                     Ok(value) => {
                         attempts.push(Attempt::new(
@@ -165,7 +174,7 @@ where
                             path,
                             Outcome::Ok { latency_ms: millis(elapsed) },
                         ));
-                        cancel_rest(&in_flight, &mut attempts);
+                        cancel_rest(&in_flight, &mut attempts, started);
                         return Ok(Won { route: routes[i].clone(), value, attempts });
                     }
                     Err(e) => {
@@ -182,7 +191,7 @@ where
             }
             () = stagger_wait => {}
             () = tokio::time::sleep_until(deadline) => {
-                cancel_rest(&in_flight, &mut attempts);
+                cancel_rest(&in_flight, &mut attempts, None);
                 return Err(Lost { path: path.into(), attempts });
             }
         }
@@ -239,8 +248,46 @@ mod tests {
                 .find(|a| a.url.contains("r0"))
                 .unwrap()
                 .outcome,
-            Outcome::Cancelled { after_ms: 250 }
+            Outcome::Cancelled {
+                after_ms: 250,
+                overtaken: true
+            }
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_routes_started_before_the_winner_are_overtaken() {
+        let rs = routes(3);
+        let won = race(&rs, "head", timing(250), |r| async move {
+            match r.id() {
+                id if id.contains("r1") => tokio::time::sleep(Duration::from_millis(300)).await,
+                _ => std::future::pending::<()>().await,
+            }
+            Ok::<_, FetchError>(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(won.route.id(), "https://r1.example/");
+        let overtaken = |id: &str| {
+            won.attempts
+                .iter()
+                .find(|a| a.url.contains(id))
+                .map(|a| a.outcome.clone())
+        };
+        assert_eq!(
+            overtaken("r0"),
+            Some(Outcome::Cancelled {
+                after_ms: 550,
+                overtaken: true
+            })
+        );
+        assert_eq!(
+            overtaken("r2"),
+            Some(Outcome::Cancelled {
+                after_ms: 50,
+                overtaken: false
+            })
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -274,10 +321,12 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!(lost.attempts.len(), 2);
-        assert!(
-            lost.attempts
-                .iter()
-                .all(|a| matches!(a.outcome, Outcome::Cancelled { .. }))
-        );
+        assert!(lost.attempts.iter().all(|a| matches!(
+            a.outcome,
+            Outcome::Cancelled {
+                overtaken: false,
+                ..
+            }
+        )));
     }
 }

@@ -6,7 +6,8 @@
 //! - failure: `consecutive_failures += 1`, `backoff_until = now + min(cap, 1 min × 2^(n-1))`
 //!   where the cap is one day for mirrors and [`MAIN_BACKOFF_MAX_SECS`] for the main site (so a
 //!   recovered main site is noticed within half an hour);
-//! - a cancelled attempt (another route won first) changes nothing.
+//! - an overtaken attempt (a route started after it won first): `consecutive_failures += 1`,
+//!   no back-off; any other cancelled attempt changes nothing.
 //!
 //! Order of a race: routes not in back-off first, the preferred route at their head: the main
 //! site when the latest thing known of it is a success (so a recovered main site wins back at
@@ -197,6 +198,15 @@ impl RouteEntry {
                     BACKOFF_MAX_SECS
                 };
                 h.backoff_until = Some(at + backoff_secs(h.consecutive_failures, cap));
+                true
+            }
+            // Beaten by a route started after it: it stops being the last good route (the next
+            // race starts elsewhere and tries it after one stagger), without a back-off.
+            Outcome::Cancelled {
+                overtaken: true, ..
+            } => {
+                h.consecutive_failures = h.consecutive_failures.saturating_add(1);
+                h.last_failure_at = Some(at);
                 true
             }
             Outcome::Cancelled { .. } => false,
@@ -419,6 +429,36 @@ mod tests {
             backoff_secs(40, MAIN_BACKOFF_MAX_SECS),
             MAIN_BACKOFF_MAX_SECS
         );
+    }
+
+    #[test]
+    fn an_overtaken_main_site_goes_second_next_time_without_back_off() {
+        let mut set =
+            RouteSet::new("https://main.example/", &["https://a.example/".into()]).unwrap();
+        let ok = Outcome::Ok { latency_ms: 80 };
+        set.record(&attempt("https://main.example/", ok.clone(), 100));
+        // Main stalled; the mirror, started one stagger later, answered first.
+        set.record(&attempt("https://a.example/", ok, 200));
+        let cancelled = |overtaken| Outcome::Cancelled {
+            after_ms: 400,
+            overtaken,
+        };
+        assert!(
+            set.record(&attempt("https://main.example/", cancelled(false), 200))
+                .is_none(),
+            "a cancelled attempt that was not overtaken says nothing"
+        );
+        assert_eq!(set.race_order(201)[0].id(), "https://main.example/");
+        let h = set
+            .record(&attempt("https://main.example/", cancelled(true), 200))
+            .unwrap();
+        assert_eq!((h.consecutive_failures, h.backoff_until), (1, None));
+        let order: Vec<String> = set
+            .race_order(201)
+            .iter()
+            .map(|r| r.id().to_string())
+            .collect();
+        assert_eq!(order, ["https://a.example/", "https://main.example/"]);
     }
 
     #[test]

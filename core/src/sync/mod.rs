@@ -33,6 +33,9 @@ pub struct SyncReport {
     /// Requests made (head race attempts included) and bytes received.
     pub requests: u64,
     pub bytes: u64,
+    /// Requests made when the snapshot's headlines were stored, so the list could show
+    /// (snapshot syncs only).
+    pub requests_to_headlines: Option<u64>,
     pub applied: ApplyStats,
     pub media_fetched: u64,
 }

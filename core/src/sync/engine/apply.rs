@@ -123,6 +123,9 @@ impl Inner {
         result
     }
 
+    /// Applies the snapshot's parts from where a killed sync stopped. The headlines part (part
+    /// 0) is fetched alone, with the whole bandwidth, and stored before any other part is asked
+    /// for: a new reader's list appears after three requests (`head`, the root, this part).
     pub(super) async fn apply_snapshot(
         self: &Arc<Self>,
         route: &Route,
@@ -137,59 +140,36 @@ impl Inner {
             _ => 0,
         };
         let parts: Vec<(usize, &PartRef)> = snapshot.parts.iter().enumerate().skip(start).collect();
-        let mut fetched = self.prefetch(
-            route,
-            parts
-                .iter()
-                .map(|(_, p)| (layout::snapshot(&p.hash), p.hash.clone(), p.len))
-                .collect(),
-            counters,
-        );
         let rest: u64 = parts.iter().map(|(_, p)| p.len).sum();
-        for (index, part) in &parts {
-            let phase = if *index == 0 {
-                Phase::Headlines
-            } else {
-                Phase::Snapshot
-            };
-            if *index <= 1 {
-                reporter.phase(
-                    phase,
-                    Some(rest),
-                    Some(snapshot.articles + snapshot.comments),
-                );
+        let items = Some(snapshot.articles + snapshot.comments);
+        let (first, later) = parts.split_at(usize::from(start == 0).min(parts.len()));
+        for (batch, phase) in [(first, Phase::Headlines), (later, Phase::Snapshot)] {
+            if batch.is_empty() {
+                continue;
             }
-            let (bytes, _permit) = fetched.next().await.expect("one fetch per part")?;
-            let store = self.store.clone();
-            let (part, index, seq, route_id) = (
-                (*part).clone(),
-                *index as u32,
-                snapshot.seq,
-                route.id().to_string(),
+            reporter.phase(phase, Some(rest), items);
+            let mut fetched = self.prefetch(
+                route,
+                batch
+                    .iter()
+                    .map(|(_, p)| (layout::snapshot(&p.hash), p.hash.clone(), p.len))
+                    .collect(),
+                counters,
             );
-            let (count, len) = (part.items, part.len);
-            let stats = blocking(move || {
-                let mut reader = PartReader::new(&part, &bytes);
-                let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
-                while let Some(mut item) =
-                    reader.next_item().map_err(|e| SyncError::Verification {
-                        route: route_id.clone(),
-                        check: e.to_string(),
-                    })?
-                {
-                    if let PartItem::Article(a) = &mut item {
-                        a.body_html = sanitize_html(&a.body_html);
-                    }
-                    items.push(item);
-                }
-                Ok::<_, SyncError>(store.apply_snapshot_items(seq, index, &items)?)
-            })
-            .await?;
-            add_stats(applied, stats);
-            reporter.update(|p| {
-                p.bytes += len;
-                p.items += count;
-            });
+            for (index, part) in batch {
+                let (bytes, _permit) = fetched.next().await.expect("one fetch per part")?;
+                let stats = self
+                    .apply_part(route, snapshot.seq, *index as u32, part, bytes)
+                    .await?;
+                add_stats(applied, stats);
+                reporter.update(|p| {
+                    p.bytes += part.len;
+                    p.items += part.items;
+                });
+            }
+            if phase == Phase::Headlines {
+                counters.headlines_stored();
+            }
         }
         let store = self.store.clone();
         let (seq, tip) = (snapshot.seq, snapshot.tip.clone());
@@ -198,6 +178,33 @@ impl Inner {
             blocking(move || store.finish_snapshot(seq, &tip)).await?,
         );
         Ok(())
+    }
+
+    /// Verifies and parses one fetched snapshot part and stores its items in one transaction.
+    async fn apply_part(
+        &self,
+        route: &Route,
+        seq: u64,
+        index: u32,
+        part: &PartRef,
+        bytes: Vec<u8>,
+    ) -> Result<ApplyStats, SyncError> {
+        let (store, part, route_id) = (self.store.clone(), part.clone(), route.id().to_string());
+        blocking(move || {
+            let mut reader = PartReader::new(&part, &bytes);
+            let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
+            while let Some(mut item) = reader.next_item().map_err(|e| SyncError::Verification {
+                route: route_id.clone(),
+                check: e.to_string(),
+            })? {
+                if let PartItem::Article(a) = &mut item {
+                    a.body_html = sanitize_html(&a.body_html);
+                }
+                items.push(item);
+            }
+            Ok::<_, SyncError>(store.apply_snapshot_items(seq, index, &items)?)
+        })
+        .await
     }
 }
 

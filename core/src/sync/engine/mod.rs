@@ -2,7 +2,7 @@
 //! transactions together with the new position, then lead images.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
@@ -182,12 +182,18 @@ impl Syncer {
 struct Counters {
     requests: AtomicU64,
     bytes: AtomicU64,
+    /// Requests made when the snapshot's headlines were stored.
+    to_headlines: OnceLock<u64>,
 }
 
 impl Counters {
     fn add(&self, requests: u64, bytes: u64) {
         self.requests.fetch_add(requests, Ordering::Relaxed);
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    fn headlines_stored(&self) {
+        let _ = self.to_headlines.set(self.requests.load(Ordering::Relaxed));
     }
 }
 
@@ -268,6 +274,7 @@ impl Inner {
             report.media_fetched = self.fetch_lead_images(&route, &reporter, &counters).await?;
         }
         report.requests = counters.requests.load(Ordering::Relaxed);
+        report.requests_to_headlines = counters.to_headlines.get().copied();
         report.bytes = counters.bytes.load(Ordering::Relaxed);
         Ok(report)
     }
