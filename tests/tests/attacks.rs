@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use article_sync_cli::serve::{Fault, Server};
 use article_sync_core::format::codec::{gunzip_capped, gzip, sha256_hex};
-use article_sync_core::format::note::SecretKey;
+use article_sync_core::format::note::{self, NoteKind, SecretKey};
 use article_sync_core::format::{Article, Change, layout};
 use article_sync_core::net::{Connectivity, FailureKind, MemoryHealthLog, RouteSet};
 use article_sync_core::publish::{self, source::SourceArticle};
@@ -454,4 +454,48 @@ async fn wrong_key_signatures_on_a_rotated_root_are_refused() {
     s.sync().await.expect("rotation followed");
     assert_eq!(store.sync_position().unwrap().root.version, 2);
     assert_eq!(store.counts().unwrap().total, 12);
+}
+
+/// Replaces the tree's `head` (and its copy under `heads/`) by `note`.
+fn replace_head(tree: &Path, note: &[u8]) {
+    let old = std::fs::read(tree.join(layout::HEAD)).unwrap();
+    for entry in std::fs::read_dir(tree.join("heads")).unwrap() {
+        let path = entry.unwrap().path();
+        if std::fs::read(&path).unwrap() == old {
+            std::fs::write(&path, note).unwrap();
+        }
+    }
+    std::fs::write(tree.join(layout::HEAD), note).unwrap();
+}
+
+#[tokio::test]
+async fn a_duplicated_signature_line_counts_once() {
+    // The root needs two of its two keys. The good mirror's head carries both signatures; the
+    // bad mirror's carries the first key's line twice.
+    let mut world = World::new(10);
+    let second = SecretKey::generate();
+    publish::rotate(&world.tree, &[&world.key], &[&world.key, &second], 2, now()).unwrap();
+    world.articles.extend(world.corpus.articles(10..12));
+    publish::publish(
+        &world.tree,
+        &world.key,
+        world.articles.clone(),
+        &article_sync_tests::options(now()),
+    )
+    .unwrap();
+    let head = std::fs::read(world.tree.join(layout::HEAD)).unwrap();
+    let (body, _) = note::split(NoteKind::Head, &head).unwrap();
+    let both = note::sign(NoteKind::Head, body, &[&world.key, &second]);
+    let once = note::sign(NoteKind::Head, body, &[&world.key]);
+    let line = &once[body.len() + 1..];
+    let mut twice = once.clone();
+    twice.extend_from_slice(line);
+    replace_head(&world.tree, &both);
+    let bad_tree = world.copy_tree("duplicated-signature");
+    replace_head(&bad_tree, &twice);
+
+    let good = world.serve(&world.tree, Fault::None).await;
+    let bad = world.serve(&bad_tree, Fault::None).await;
+    let report = good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
+    assert_eq!(report.route, good.url());
 }
