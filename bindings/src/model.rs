@@ -388,6 +388,9 @@ pub enum SyncPhase {
     Snapshot,
     /// Changes since the last sync.
     Log,
+    /// Rebuilding the search index after a snapshot: every article is readable already;
+    /// search finds only part of them until this phase ends.
+    Indexing,
     /// Lead images.
     Media,
     /// The sync finished.
@@ -402,6 +405,7 @@ impl From<core_sync::Phase> for SyncPhase {
             core_sync::Phase::Headlines => SyncPhase::Headlines,
             core_sync::Phase::Snapshot => SyncPhase::Snapshot,
             core_sync::Phase::Log => SyncPhase::Log,
+            core_sync::Phase::Indexing => SyncPhase::Indexing,
             core_sync::Phase::Media => SyncPhase::Media,
             core_sync::Phase::Done => SyncPhase::Done,
         }

@@ -262,6 +262,7 @@ fn spawn_progress(reader: &Reader) -> (ProgressBar, tokio::task::JoinHandle<()>)
                 Phase::Headlines => "headlines",
                 Phase::Snapshot => "snapshot",
                 Phase::Log => "log",
+                Phase::Indexing => "indexing",
                 Phase::Media => "images",
                 Phase::Idle | Phase::Done => continue,
             };
@@ -273,10 +274,10 @@ fn spawn_progress(reader: &Reader) -> (ProgressBar, tokio::task::JoinHandle<()>)
                 Some(t) => format!("{}/{t}", p.items),
                 None => p.items.to_string(),
             };
-            let unit = if p.phase == Phase::Media {
-                "images"
-            } else {
-                "articles and comments"
+            let unit = match p.phase {
+                Phase::Media => "images",
+                Phase::Indexing => "articles",
+                _ => "articles and comments",
             };
             handle.set_message(format!("{items} {unit}"));
         }

@@ -81,22 +81,30 @@ fn drop_unreferenced_media(conn: &Connection, hashes: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Replaces article `id`'s tags and media references (`new`: the row was just created, so
+/// there is nothing to replace).
 fn set_tags_and_media(
     conn: &Connection,
     id: &str,
+    new: bool,
     tags: &[String],
     media: &mut dyn Iterator<Item = (&MediaRef, bool)>,
 ) -> Result<()> {
-    conn.prepare_cached("DELETE FROM article_tags WHERE article_id = ?1")?
-        .execute([id])?;
+    let old = if new {
+        Vec::new()
+    } else {
+        conn.prepare_cached("DELETE FROM article_tags WHERE article_id = ?1")?
+            .execute([id])?;
+        let old = media_hashes(conn, id)?;
+        conn.prepare_cached("DELETE FROM article_media WHERE article_id = ?1")?
+            .execute([id])?;
+        old
+    };
     let mut tag = conn
         .prepare_cached("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")?;
     for t in tags {
         tag.execute([id, t])?;
     }
-    let old = media_hashes(conn, id)?;
-    conn.prepare_cached("DELETE FROM article_media WHERE article_id = ?1")?
-        .execute([id])?;
     let mut m = conn.prepare_cached(
         "INSERT INTO article_media (article_id, position, hash, is_lead) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -118,7 +126,8 @@ pub(crate) fn put_article(
     snapshot: Option<u64>,
     dirty: &mut Dirty,
 ) -> Result<bool> {
-    let fresh = match stored_revision(conn, &a.id)? {
+    let stored = stored_revision(conn, &a.id)?;
+    let fresh = match stored {
         None => true,
         Some(r) => match rule {
             Revisions::Greater => a.revision > r,
@@ -128,6 +137,11 @@ pub(crate) fn put_article(
     if !fresh {
         mark_snapshot(conn, "articles", &a.id, snapshot)?;
         return Ok(false);
+    }
+    if stored == Some(a.revision) {
+        fill_body(conn, a, snapshot)?;
+        dirty.add(&a.id);
+        return Ok(true);
     }
     conn.prepare_cached(
         "INSERT INTO articles (id, revision, title, summary, body_html, body_size, evicted, author,
@@ -163,15 +177,55 @@ pub(crate) fn put_article(
     ])?;
     let lead = a.lead_image.iter().map(|m| (m, true));
     let rest = a.images.iter().map(|m| (m, false));
-    set_tags_and_media(conn, &a.id, &a.tags, &mut lead.chain(rest))?;
+    set_tags_and_media(
+        conn,
+        &a.id,
+        stored.is_none(),
+        &a.tags,
+        &mut lead.chain(rest),
+    )?;
     dirty.add(&a.id);
     Ok(true)
+}
+
+/// Refills the row of an article whose same revision is stored without its body (a snapshot
+/// headline, or an evicted article): its title, tags and lead image are this revision's
+/// already, so only the body, the other images and the links are written.
+fn fill_body(conn: &Connection, a: &Article, snapshot: Option<u64>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE articles SET body_html = ?2, body_size = ?3, evicted = 0, images = ?4,
+             related = ?5, links = ?6, snapshot_seq = coalesce(?7, snapshot_seq)
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        a.id,
+        a.body_html,
+        a.body_html.len() as i64,
+        json("images", &a.images)?,
+        json("related", &a.related)?,
+        json("links", &a.links)?,
+        snapshot.map(|s| s as i64),
+    ])?;
+    let mut m = conn.prepare_cached(
+        "INSERT OR IGNORE INTO article_media (article_id, position, hash, is_lead)
+         VALUES (?1, ?2, ?3, 0)",
+    )?;
+    let mut known = conn.prepare_cached(
+        "INSERT INTO media (hash, mime, size) VALUES (?1, ?2, ?3) ON CONFLICT (hash) DO NOTHING",
+    )?;
+    let first = usize::from(a.lead_image.is_some());
+    for (i, r) in a.images.iter().enumerate() {
+        m.execute(params![a.id, (first + i) as i64, r.hash])?;
+        known.execute(params![r.hash, r.mime, r.size as i64])?;
+    }
+    Ok(())
 }
 
 /// Puts a snapshot headline: creates or refreshes the row without a body, unless the stored
 /// row already has this revision (then only its snapshot mark changes).
 fn put_headline(conn: &Connection, h: &Headline, seq: u64, dirty: &mut Dirty) -> Result<bool> {
-    if stored_revision(conn, &h.id)?.is_some_and(|r| r >= h.revision) {
+    let stored = stored_revision(conn, &h.id)?;
+    if stored.is_some_and(|r| r >= h.revision) {
         mark_snapshot(conn, "articles", &h.id, Some(seq))?;
         return Ok(false);
     }
@@ -202,7 +256,13 @@ fn put_headline(conn: &Connection, h: &Headline, seq: u64, dirty: &mut Dirty) ->
         seq as i64,
     ])?;
     let lead = h.lead_image.iter().map(|m| (m, true));
-    set_tags_and_media(conn, &h.id, &h.tags, &mut lead.into_iter())?;
+    set_tags_and_media(
+        conn,
+        &h.id,
+        stored.is_none(),
+        &h.tags,
+        &mut lead.into_iter(),
+    )?;
     dirty.add(&h.id);
     Ok(true)
 }
@@ -425,7 +485,7 @@ pub(crate) fn finish_snapshot(conn: &Connection, seq: u64, tip: &str) -> Result<
         "DELETE FROM comments WHERE snapshot_seq IS NULL OR snapshot_seq != ?1",
         [seq as i64],
     )? as u64;
-    search::reindex_all(conn)?;
+    search::schedule_rebuild(conn)?;
     conn.execute(
         "DELETE FROM media WHERE NOT EXISTS (SELECT 1 FROM article_media m WHERE m.hash = media.hash)",
         [],

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::error::Result;
 use super::reader_state::ReaderState;
 use crate::format::{Article, Comment, MediaRef};
+use crate::publish::sanitize::sanitize_html;
 
 /// A list item: everything but the body.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,7 +212,10 @@ pub(crate) fn comments(conn: &Connection, article_id: &str) -> Result<Vec<Commen
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The article `id` with its comments and stored related/linked articles.
+/// The article `id` with its comments and stored related/linked articles. The body is
+/// sanitised here, on the way out: the store keeps the HTML as the publisher signed it, and a
+/// mirror may be hostile even when the signature holds (a stolen key) or the publisher's own
+/// sanitiser may lag. One article costs tens of microseconds; a sync of thousands costs none.
 pub(crate) fn article(conn: &Connection, id: &str) -> Result<Option<ArticleView>> {
     let row = conn
         .query_row(
@@ -228,7 +232,7 @@ pub(crate) fn article(conn: &Connection, id: &str) -> Result<Option<ArticleView>
                         revision: r.get::<_, i64>(1)? as u64,
                         title: r.get(2)?,
                         summary: r.get(3)?,
-                        body_html: body.clone().unwrap_or_default(),
+                        body_html: body.as_deref().map(sanitize_html).unwrap_or_default(),
                         author: r.get(5)?,
                         language: r.get(6)?,
                         published_at: r.get(7)?,

@@ -47,7 +47,7 @@ pub use outbox::{OutboxItem, OutboxState};
 pub use position::{SnapshotProgress, StoredRoot, SyncPosition};
 pub use reader_state::ReaderState;
 pub use routes::LastConnection;
-pub use search::{SearchHit, SearchOptions};
+pub use search::{RebuildStep, SearchHit, SearchOptions};
 
 use crate::format::snapshot::PartItem;
 use crate::format::{Article, Entry, MediaRef};
@@ -202,9 +202,9 @@ impl Store {
     }
 
     /// Ends the snapshot in progress at `seq`: removes the articles and comments it did not
-    /// contain (reader marks are kept) and sets the log position to `seq`/`tip`, in one
-    /// transaction (which also keeps the budget). [`StoreError::Snapshot`] if that snapshot is
-    /// not in progress.
+    /// contain (reader marks are kept), sets the log position to `seq`/`tip` and schedules a
+    /// search index rebuild ([`Store::rebuild_search_step`]), in one transaction (which also
+    /// keeps the budget). [`StoreError::Snapshot`] if that snapshot is not in progress.
     pub fn finish_snapshot(&self, seq: u64, tip: &str) -> Result<ApplyStats> {
         self.write(|tx| {
             let mut stats = apply::finish_snapshot(tx, seq, tip)?;
@@ -238,7 +238,8 @@ impl Store {
         self.db.read(|c| articles::list(c, filter, after, limit))
     }
 
-    /// The article with its comments and the related/linked articles that are stored.
+    /// The article with its comments and the related/linked articles that are stored; its
+    /// body HTML sanitised on the way out (the store keeps it as signed).
     pub fn article(&self, id: &str) -> Result<Option<ArticleView>> {
         self.db.read(|c| articles::article(c, id))
     }
@@ -251,6 +252,19 @@ impl Store {
     /// input is an error.
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Vec<SearchHit>> {
         self.db.read(|c| search::search(c, text, options))
+    }
+
+    /// Whether the search index is being rebuilt (after a snapshot): until it is done, search
+    /// finds only the articles indexed so far.
+    pub fn search_rebuild_pending(&self) -> Result<bool> {
+        self.db
+            .read(|c| Ok(c.query_row("SELECT count(*) > 0 FROM search_rebuild", [], |r| r.get(0))?))
+    }
+
+    /// Indexes up to `batch` more articles of a pending rebuild, in one short transaction (a
+    /// killed process resumes where it stopped). `None` when no rebuild is pending.
+    pub fn rebuild_search_step(&self, batch: usize) -> Result<Option<RebuildStep>> {
+        self.write(|tx| search::rebuild_step(tx, batch))
     }
 
     // ---- reader state ----------------------------------------------------------------------
@@ -371,6 +385,12 @@ impl Store {
     }
 
     // ---- integrity and wipe ----------------------------------------------------------------
+
+    /// Moves what the writes of a sync left in the write-ahead log into the database file.
+    /// The sync engine calls it when a sync has stored everything; closing the store does too.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.db.checkpoint()
+    }
 
     /// `PRAGMA quick_check` of the whole file, on a reader connection (it never blocks a sync).
     /// Its time grows with the database: for a background check, or after an unexpected

@@ -129,37 +129,38 @@ pub struct Word {
 /// folding; dropped characters (joiners, diacritics) neither split nor end a word.
 pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
-    let mut current: Option<Word> = None;
+    for_each_word(text, |start, end, norm| {
+        out.push(Word {
+            start,
+            end,
+            norm: norm.to_owned(),
+        })
+    });
+    out
+}
+
+/// Calls `f(start, end, norm)` for each word of [`words`], in order, without allocating per
+/// word (`norm` lives in one reused buffer). A word ends at its last kept character: a
+/// trailing joiner or mark belongs to no word.
+pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+    let mut norm = String::new();
+    let mut span: Option<(usize, usize)> = None;
     for (i, c) in text.char_indices() {
-        let Some(f) = fold_char(c) else {
-            if let Some(w) = current.as_mut() {
-                w.end = i + c.len_utf8();
-            }
+        let Some(folded) = fold_char(c) else {
             continue;
         };
-        if is_word_char(f) {
-            let w = current.get_or_insert_with(|| Word {
-                start: i,
-                end: i,
-                norm: String::new(),
-            });
-            w.end = i + c.len_utf8();
-            push_lower(&mut w.norm, f);
-        } else if let Some(w) = current.take() {
-            out.push(w);
+        if is_word_char(folded) {
+            let (start, _) = *span.get_or_insert((i, i));
+            span = Some((start, i + c.len_utf8()));
+            push_lower(&mut norm, folded);
+        } else if let Some((start, end)) = span.take() {
+            f(start, end, &norm);
+            norm.clear();
         }
     }
-    out.extend(current);
-    // A trailing joiner or mark belongs to no word.
-    for w in &mut out {
-        while let Some(c) = text[w.start..w.end].chars().next_back() {
-            if fold_char(c).is_some() {
-                break;
-            }
-            w.end -= c.len_utf8();
-        }
+    if let Some((start, end)) = span {
+        f(start, end, &norm);
     }
-    out
 }
 
 /// The normalised tokens of a user's query.

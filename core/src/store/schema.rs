@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_search_words",
         include_str!("migrations/0006_search_words.sql"),
     ),
+    (
+        "0007_search_rebuild",
+        include_str!("migrations/0007_search_rebuild.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -3,7 +3,7 @@
 //! The FTS table is contentless and holds [`index_text`] of each field only (normalised words).
 //! Ranking is bm25 with the title weighted highest. Snippets are cut in Rust from the *original*
 //! text (so the reader sees `سه‌شنبه` with its ZWNJ even when they typed `سهشنبه`): the original
-//! is split into words with [`normalize::words`], which keeps each word's byte range, and words
+//! is split into words with [`normalize::for_each_word`], which gives each word's byte range, and words
 //! equal to a query token (or, for the last token, starting with it) are wrapped in the markers.
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -218,11 +218,29 @@ fn insert_row(conn: &Connection, pk: i64, t: &Texts) -> Result<()> {
     Ok(())
 }
 
-/// Rebuilds the search row of article `id` from what is stored now (no-op if not stored).
+/// Where a pending rebuild stands: `Some(next_pk)` while the articles from `next_pk` on wait
+/// for it (0: not started, the old index is still in place).
+fn rebuild_from(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT next_pk FROM search_rebuild")?
+        .query_row([], |r| r.get(0))
+        .optional()?)
+}
+
+/// Whether article `pk`'s row is left to the pending rebuild (which writes it later).
+fn left_to_rebuild(conn: &Connection, pk: i64) -> Result<bool> {
+    Ok(rebuild_from(conn)?.is_some_and(|from| pk >= from))
+}
+
+/// Rebuilds the search row of article `id` from what is stored now (no-op if not stored, or
+/// if a pending rebuild will write it).
 pub(crate) fn index_article(conn: &Connection, id: &str) -> Result<()> {
     let Some(pk) = pk_of(conn, id)? else {
         return Ok(());
     };
+    if left_to_rebuild(conn, pk)? {
+        return Ok(());
+    }
     conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
         .execute([pk])?;
     if let Some(t) = texts(conn, pk)? {
@@ -233,15 +251,67 @@ pub(crate) fn index_article(conn: &Connection, id: &str) -> Result<()> {
 
 /// Removes article `id`'s search row.
 pub(crate) fn unindex_article(conn: &Connection, id: &str) -> Result<()> {
-    if let Some(pk) = pk_of(conn, id)? {
+    if let Some(pk) = pk_of(conn, id)?
+        && !left_to_rebuild(conn, pk)?
+    {
         conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
             .execute([pk])?;
     }
     Ok(())
 }
 
-/// Rebuilds the whole index (after a search migration, or a snapshot), in one pass over the
-/// articles.
+/// Schedules a rebuild of the whole index (after a snapshot replaced the articles), done by
+/// [`rebuild_step`]s; restarts one already running.
+pub(crate) fn schedule_rebuild(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO search_rebuild (only_row, next_pk) VALUES (1, 0)
+         ON CONFLICT (only_row) DO UPDATE SET next_pk = 0",
+        [],
+    )?;
+    Ok(())
+}
+
+/// What one [`rebuild_step`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildStep {
+    /// Articles indexed by this step.
+    pub indexed: u64,
+    /// The index is complete.
+    pub finished: bool,
+}
+
+/// Indexes up to `batch` more articles of a pending rebuild (the first step drops the old
+/// index). `None` when no rebuild is pending.
+pub(crate) fn rebuild_step(conn: &Connection, batch: usize) -> Result<Option<RebuildStep>> {
+    let Some(from) = rebuild_from(conn)? else {
+        return Ok(None);
+    };
+    if from == 0 {
+        conn.execute("INSERT INTO search (search) VALUES ('delete-all')", [])?;
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "{TEXTS_SELECT} WHERE a.pk >= ?1 ORDER BY a.pk LIMIT ?2"
+    ))?;
+    let mut rows = stmt.query(params![from, batch as i64])?;
+    let (mut indexed, mut last) = (0u64, from);
+    while let Some(row) = rows.next()? {
+        let (pk, t) = texts_from_row(row)?;
+        insert_row(conn, pk, &t)?;
+        (indexed, last) = (indexed + 1, pk);
+    }
+    let finished = indexed < batch as u64;
+    if finished {
+        // One b-tree segment instead of one per batch: every later query reads one doclist.
+        conn.execute("INSERT INTO search (search) VALUES ('optimize')", [])?;
+        conn.execute("DELETE FROM search_rebuild", [])?;
+    } else {
+        conn.execute("UPDATE search_rebuild SET next_pk = ?1", [last + 1])?;
+    }
+    Ok(Some(RebuildStep { indexed, finished }))
+}
+
+/// Rebuilds the whole index at once, in one pass (after a search migration, which may run
+/// before the rebuild table exists).
 pub(crate) fn reindex_all(conn: &Connection) -> Result<()> {
     conn.execute("INSERT INTO search (search) VALUES ('delete-all')", [])?;
     let mut stmt = conn.prepare(TEXTS_SELECT)?;
@@ -324,19 +394,17 @@ impl Matcher<'_> {
             .position(|(i, t)| word == t || (i + 1 == n && word.starts_with(t.as_str())))
     }
 
-    fn matches(&self, word: &str) -> bool {
-        self.token_of(word).is_some()
-    }
-
     /// The snippet window of `text` holding the most distinct query tokens: (how many, the
     /// window's first word). `None` if nothing in `text` matches.
     pub fn best_window(&self, text: &str) -> Option<(usize, usize)> {
-        let words = normalize::words(text);
-        let hits: Vec<(usize, usize)> = words
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| self.token_of(&w.norm).map(|t| (i, t)))
-            .collect();
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        let mut count = 0;
+        normalize::for_each_word(text, |_, _, norm| {
+            if let Some(t) = self.token_of(norm) {
+                hits.push((count, t));
+            }
+            count += 1;
+        });
         let len = self.opts.snippet_words.max(1);
         let mut best: Option<(usize, usize)> = None;
         for (k, &(start, _)) in hits.iter().enumerate() {
@@ -353,57 +421,81 @@ impl Matcher<'_> {
             }
         }
         best.map(|(score, first)| {
-            let from = first
-                .saturating_sub(len / 4)
-                .min(words.len().saturating_sub(len));
+            let from = first.saturating_sub(len / 4).min(count.saturating_sub(len));
             (score, from)
         })
     }
 
-    fn mark(&self, text: &str, words: &[normalize::Word], from: usize, to: usize) -> String {
+    /// The byte spans of words `from..to` of `text`, each with whether it matches, and how
+    /// many words `text` has.
+    fn spans(&self, text: &str, from: usize, to: usize) -> (Vec<(usize, usize, bool)>, usize) {
+        let mut spans = Vec::new();
+        let mut count = 0;
+        normalize::for_each_word(text, |start, end, norm| {
+            if (from..to).contains(&count) {
+                spans.push((start, end, self.token_of(norm).is_some()));
+            }
+            count += 1;
+        });
+        (spans, count)
+    }
+
+    /// `text` from the first to the last of `spans`, matching words marked.
+    fn mark(&self, text: &str, spans: &[(usize, usize, bool)]) -> String {
+        let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+            return String::new();
+        };
         let mut out = String::new();
-        let mut at = words[from].start;
-        for w in &words[from..to] {
-            if self.matches(&w.norm) {
-                out.push_str(&text[at..w.start]);
+        let mut at = first.0;
+        for &(start, end, matches) in spans {
+            if matches {
+                out.push_str(&text[at..start]);
                 out.push_str(&self.opts.open);
-                out.push_str(&text[w.start..w.end]);
+                out.push_str(&text[start..end]);
                 out.push_str(&self.opts.close);
-                at = w.end;
+                at = end;
             }
         }
-        out.push_str(&text[at..words[to - 1].end]);
+        out.push_str(&text[at..last.1]);
         out
     }
 
     /// The whole text with every matching word marked.
     pub fn mark_all(&self, text: &str) -> String {
-        let words = normalize::words(text);
-        if words.is_empty() {
+        let (spans, _) = self.spans(text, 0, usize::MAX);
+        let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return text.to_owned();
-        }
-        let mut out = text[..words[0].start].to_owned();
-        out.push_str(&self.mark(text, &words, 0, words.len()));
-        out.push_str(&text[words[words.len() - 1].end..]);
+        };
+        let mut out = text[..first.0].to_owned();
+        out.push_str(&self.mark(text, &spans));
+        out.push_str(&text[last.1..]);
         out
     }
 
     /// `snippet_words` words of `text` from word `from`, matches marked, `…` where cut.
     /// `None` if the text has no words.
     pub fn snippet_at(&self, text: &str, from: usize) -> Option<String> {
-        let words = normalize::words(text);
-        if words.is_empty() {
+        let len = self.opts.snippet_words.max(1);
+        let (mut spans, mut count) = self.spans(text, from, from + len);
+        if count == 0 {
             return None;
         }
-        let from = from.min(words.len() - 1);
-        let to = (from + self.opts.snippet_words.max(1)).min(words.len());
+        let from = if spans.is_empty() {
+            // `from` was past the end: the last word.
+            let last = count - 1;
+            (spans, count) = self.spans(text, last, last + len);
+            last
+        } else {
+            from
+        };
+        let to = (from + len).min(count);
         let mut out = String::new();
         if from > 0 {
             out.push('…');
         }
-        let marked = self.mark(text, &words, from, to);
+        let marked = self.mark(text, &spans);
         out.push_str(&marked.split_whitespace().collect::<Vec<_>>().join(" "));
-        if to < words.len() {
+        if to < count {
             out.push('…');
         }
         Some(out)

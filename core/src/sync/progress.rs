@@ -18,6 +18,8 @@ pub enum Phase {
     Snapshot,
     /// Log files.
     Log,
+    /// Rebuilding the search index after a snapshot (every article is readable already).
+    Indexing,
     /// Lead images.
     Media,
     Done,

@@ -690,3 +690,53 @@ fn the_last_connection_state_survives_a_reopen_and_is_replaced_by_the_next() {
     store.set_last_connection(&second).unwrap();
     assert_eq!(store.last_connection().unwrap(), Some(second));
 }
+
+#[test]
+fn a_headline_then_its_article_store_what_a_log_put_stores() {
+    let img = |b: &[u8]| MediaRef {
+        hash: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b)),
+        size: b.len() as u64,
+        mime: "image/jpeg".into(),
+        caption: None,
+    };
+    let mut a = article("a", 3, 1);
+    a.lead_image = Some(img(b"lead"));
+    a.images = vec![img(b"one"), img(b"two")];
+    a.related = vec!["b".into()];
+    let rows = |store: &Store| {
+        store.db.with_writer_conn(|c| {
+            let media: Vec<(i64, String, bool)> = c
+                .prepare("SELECT position, hash, is_lead FROM article_media ORDER BY position")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let known: i64 = c
+                .query_row("SELECT count(*) FROM media", [], |r| r.get(0))
+                .unwrap();
+            (media, known)
+        })
+    };
+
+    let (_d1, logged) = temp();
+    let logged = open(&logged);
+    apply(&logged, vec![put(a.clone())]).unwrap();
+
+    let (_d2, snap) = temp();
+    let snap = open(&snap);
+    snap.apply_snapshot_items(5, 0, &[PartItem::Headline(Headline::from(&a))])
+        .unwrap();
+    snap.apply_snapshot_items(5, 1, &[PartItem::Article(a.clone())])
+        .unwrap();
+    snap.finish_snapshot(5, "ff").unwrap();
+
+    assert_eq!(rows(&snap), rows(&logged));
+    assert_eq!(rows(&snap).0.len(), 3);
+    let (s, l) = (
+        snap.article("a").unwrap().unwrap(),
+        logged.article("a").unwrap().unwrap(),
+    );
+    assert_eq!(s.article, l.article);
+    assert!(s.has_body);
+}

@@ -282,3 +282,19 @@ fn a_read_during_a_10000_article_sync_returns_in_under_50_ms() {
     );
     assert_eq!(store.counts().unwrap().total, 10_001);
 }
+
+#[test]
+fn article_html_is_sanitised_when_read() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let mut a = article("a", 1, 1);
+    a.body_html = "<p onclick=\"steal()\">متن <a href=\"javascript:x()\">پیوند</a></p>\
+                   <script>steal()</script>"
+        .into();
+    apply(&store, vec![put(a)]).unwrap();
+    let body = store.article("a").unwrap().unwrap().article.body_html;
+    for bad in ["<script", "onclick", "javascript:", "steal"] {
+        assert!(!body.contains(bad), "{bad} in {body}");
+    }
+    assert!(body.contains("متن") && body.contains("پیوند"), "{body}");
+}

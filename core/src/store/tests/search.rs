@@ -213,3 +213,57 @@ fn an_ampersand_before_persian_text_is_kept_not_a_panic() {
     assert_eq!(html_to_text("a & الفوعه; b"), "a & الفوعه; b");
     assert_eq!(html_to_text("&الف;"), "&الف;");
 }
+
+#[test]
+fn after_a_snapshot_the_index_is_rebuilt_in_resumable_batches() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    apply(&store, vec![put(article("old", 1, 1))]).unwrap();
+    assert_eq!(found(&store, "عنوان"), ["old"]);
+
+    let articles: Vec<Article> = (0..5)
+        .map(|i| {
+            let mut a = article(&format!("s{i}"), 1, 10 + i);
+            a.title = format!("هلسینکی {i}");
+            a
+        })
+        .collect();
+    let items: Vec<PartItem> = articles.iter().cloned().map(PartItem::Article).collect();
+    store.apply_snapshot_items(10, 0, &items).unwrap();
+    store.finish_snapshot(10, "ff").unwrap();
+    assert!(store.search_rebuild_pending().unwrap());
+    assert_eq!(
+        store.counts().unwrap().total,
+        5,
+        "readable before searchable"
+    );
+    assert!(found(&store, "هلسینکی").is_empty(), "not indexed yet");
+
+    let step = store.rebuild_search_step(2).unwrap().unwrap();
+    assert_eq!((step.indexed, step.finished), (2, false));
+    assert_eq!(found(&store, "هلسینکی").len(), 2);
+    assert!(found(&store, "عنوان").is_empty(), "the old index is gone");
+
+    // An edit of an article the rebuild has not reached yet, then a reopen (a killed app).
+    let mut edited = articles[4].clone();
+    edited.revision = 2;
+    edited.title = "ترامپ و پوتین".into();
+    store
+        .apply_entries(
+            &[Entry {
+                seq: 11,
+                change: Change::PutArticle { article: edited },
+            }],
+            11,
+            "ee",
+        )
+        .unwrap();
+    drop(store);
+    let store = open(&path);
+    assert!(store.search_rebuild_pending().unwrap());
+    while !store.rebuild_search_step(2).unwrap().unwrap().finished {}
+    assert!(!store.search_rebuild_pending().unwrap());
+    assert_eq!(store.rebuild_search_step(2).unwrap(), None);
+    assert_eq!(found(&store, "هلسینکی").len(), 4);
+    assert_eq!(found(&store, "پوتین"), ["s4"]);
+}

@@ -2,15 +2,14 @@
 
 use std::sync::Arc;
 
-use futures::StreamExt;
+use futures::{StreamExt, stream};
 
 use crate::format::codec::parse_hash;
 use crate::format::head::{LogFileRef, PartRef, SnapshotRef};
 use crate::format::log::LogReader;
 use crate::format::snapshot::{PartItem, PartReader};
-use crate::format::{Change, Entry, FormatError, layout};
+use crate::format::{Entry, FormatError, layout};
 use crate::net::Route;
-use crate::publish::sanitize::sanitize_html;
 use crate::store::{ApplyStats, SyncPosition};
 use crate::sync::SyncError;
 use crate::sync::plan::Plan;
@@ -93,8 +92,7 @@ impl Inner {
                 let mut last = at;
                 // Verify the whole file before applying any of it: a broken chain must not
                 // leave half a file in the store.
-                while let Some((mut entry, tip)) = reader.next_entry().map_err(fail)? {
-                    sanitize_entry(&mut entry);
+                while let Some((entry, tip)) = reader.next_entry().map_err(fail)? {
                     last = (entry.seq, tip);
                     batch.push(entry);
                     if batch.len() == BATCH {
@@ -148,7 +146,7 @@ impl Inner {
                 continue;
             }
             reporter.phase(phase, Some(rest), items);
-            let mut fetched = self.prefetch(
+            let fetched = self.prefetch(
                 route,
                 batch
                     .iter()
@@ -156,11 +154,24 @@ impl Inner {
                     .collect(),
                 counters,
             );
+            // Parsing and sanitising the next part runs beside the write of this one.
+            let owned: Vec<(Route, PartRef)> = batch
+                .iter()
+                .map(|(_, part)| (route.clone(), (*part).clone()))
+                .collect();
+            let mut parsed = fetched
+                .zip(stream::iter(owned))
+                .map(|(fetch, (route, part))| async move {
+                    let (bytes, permit) = fetch?;
+                    Ok::<_, SyncError>((parse_part(route, part, bytes).await?, permit))
+                })
+                .buffered(2)
+                .boxed();
             for (index, part) in batch {
-                let (bytes, _permit) = fetched.next().await.expect("one fetch per part")?;
-                let stats = self
-                    .apply_part(route, snapshot.seq, *index as u32, part, bytes)
-                    .await?;
+                let (items, _permit) = parsed.next().await.expect("one parse per part")?;
+                let (store, seq, index) = (self.store.clone(), snapshot.seq, *index as u32);
+                let stats =
+                    blocking(move || store.apply_snapshot_items(seq, index, &items)).await?;
                 add_stats(applied, stats);
                 reporter.update(|p| {
                     p.bytes += part.len;
@@ -180,38 +191,60 @@ impl Inner {
         Ok(())
     }
 
-    /// Verifies and parses one fetched snapshot part and stores its items in one transaction.
-    async fn apply_part(
-        &self,
-        route: &Route,
-        seq: u64,
-        index: u32,
-        part: &PartRef,
-        bytes: Vec<u8>,
-    ) -> Result<ApplyStats, SyncError> {
-        let (store, part, route_id) = (self.store.clone(), part.clone(), route.id().to_string());
-        blocking(move || {
-            let mut reader = PartReader::new(&part, &bytes);
-            let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
-            while let Some(mut item) = reader.next_item().map_err(|e| SyncError::Verification {
-                route: route_id.clone(),
-                check: e.to_string(),
-            })? {
-                if let PartItem::Article(a) = &mut item {
-                    a.body_html = sanitize_html(&a.body_html);
-                }
-                items.push(item);
-            }
-            Ok::<_, SyncError>(store.apply_snapshot_items(seq, index, &items)?)
+    /// Runs a pending search index rebuild (after a snapshot, or one a killed process left) in
+    /// short batches: the articles are readable before it starts, and a cancelled sync leaves
+    /// the rest to the next one.
+    pub(super) async fn rebuild_search(&self, reporter: &Reporter) -> Result<(), SyncError> {
+        let store = self.store.clone();
+        let pending = blocking(move || {
+            Ok::<_, SyncError>(if store.search_rebuild_pending()? {
+                Some(store.counts()?.total)
+            } else {
+                None
+            })
         })
-        .await
+        .await?;
+        let Some(total) = pending else {
+            return Ok(());
+        };
+        reporter.phase(Phase::Indexing, None, Some(total));
+        loop {
+            let store = self.store.clone();
+            match blocking(move || store.rebuild_search_step(REBUILD_BATCH)).await? {
+                Some(step) => {
+                    reporter.update(|p| p.items += step.indexed);
+                    if step.finished {
+                        return Ok(());
+                    }
+                }
+                None => return Ok(()),
+            }
+        }
     }
 }
 
-/// Sanitises article HTML on ingest, before storage: a mirror may be hostile even when the
-/// publisher's signature holds (a stolen key), and the publisher's own sanitiser may lag.
-fn sanitize_entry(entry: &mut Entry) {
-    if let Change::PutArticle { article } = &mut entry.change {
-        article.body_html = sanitize_html(&article.body_html);
-    }
+/// Verifies and parses one fetched snapshot part. (Article HTML is sanitised when it is read,
+/// see [`crate::store::Store::article`].)
+async fn parse_part(
+    route: Route,
+    part: PartRef,
+    bytes: Vec<u8>,
+) -> Result<Vec<PartItem>, SyncError> {
+    let route_id = route.id().to_string();
+    blocking(move || {
+        let mut reader = PartReader::new(&part, &bytes);
+        let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
+        while let Some(item) = reader.next_item().map_err(|e| SyncError::Verification {
+            route: route_id.clone(),
+            check: e.to_string(),
+        })? {
+            items.push(item);
+        }
+        Ok::<_, SyncError>(items)
+    })
+    .await
 }
+
+/// Articles indexed per search rebuild transaction: long enough to batch FTS5's work, short
+/// enough that a reader's bookmark never waits long for the writer.
+const REBUILD_BATCH: usize = 500;

@@ -270,9 +270,12 @@ impl Inner {
         let store = self.store.clone();
         let id = route.id().to_string();
         blocking(move || store.set_head_etag(&id, etag.as_deref())).await?;
+        self.rebuild_search(&reporter).await?;
         if !self.text_only.load(Ordering::Relaxed) {
             report.media_fetched = self.fetch_lead_images(&route, &reporter, &counters).await?;
         }
+        let store = self.store.clone();
+        blocking(move || store.checkpoint()).await?;
         report.requests = counters.requests.load(Ordering::Relaxed);
         report.requests_to_headlines = counters.to_headlines.get().copied();
         report.bytes = counters.bytes.load(Ordering::Relaxed);
