@@ -62,7 +62,9 @@ fn quick_bench_produces_every_row_for_every_size_and_a_chart() {
 
     let md = std::fs::read_to_string(out.path().join("bench.md")).unwrap();
     assert!(
-        md.contains("| First sync of N: wall time | article-sync |"),
+        md.contains(
+            "| First sync of N: wall time until every article is readable | article-sync |"
+        ),
         "{md}"
     );
     let png = std::fs::read(out.path().join("bench.png")).unwrap();

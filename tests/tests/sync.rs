@@ -23,6 +23,23 @@ async fn first_sync_then_incremental_then_nothing_new() {
     eprintln!("first sync in {:?}", t.elapsed());
     assert!(first.used_snapshot, "a new reader takes the snapshot");
     assert_eq!(reader.store().counts().unwrap().total, 10_000);
+    // The sync ends with the search index rebuilt over every article.
+    assert!(!reader.store().search_rebuild_pending().unwrap());
+    let first_title = &world.articles[0].title;
+    let hits = reader
+        .store()
+        .search(
+            first_title,
+            &article_sync_core::store::SearchOptions {
+                limit: 10_000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(
+        hits.iter().any(|h| h.article.id == world.articles[0].id),
+        "search finds the first article by its title"
+    );
     assert!(
         first.requests <= 25,
         "first sync took {} requests",

@@ -60,7 +60,18 @@ fn register() -> Result<(), BenchError> {
 pub fn draw(report: &Report, path: &Path) -> Result<(), BenchError> {
     register()?;
     let time = vec![
-        series(report, "first_sync.time", None, "first sync: article-sync"),
+        series(
+            report,
+            "first_sync.time",
+            None,
+            "first sync, readable: article-sync",
+        ),
+        series(
+            report,
+            "first_sync.searchable",
+            None,
+            "first sync, searchable: article-sync",
+        ),
         series(
             report,
             "first_sync.time",

@@ -12,6 +12,7 @@ use article_sync_core::format::layout;
 use article_sync_core::net::NetConfig;
 use article_sync_core::reader::{Reader, ReaderConfig};
 use article_sync_core::store::{ListFilter, Store, StoreConfig};
+use article_sync_core::sync::Phase;
 use serde::{Deserialize, Serialize};
 
 use super::BenchError;
@@ -49,6 +50,9 @@ pub struct ChildOutcome {
     pub millis: f64,
     pub requests: u64,
     pub bytes: u64,
+    /// When every article of the sync was stored and readable (the search index may still be
+    /// building), milliseconds since the Unix epoch (mode `sync`).
+    pub readable_unix_ms: Option<f64>,
     /// Requests made when the snapshot's headlines were stored (mode `sync`, snapshot only).
     pub requests_to_headlines: Option<u64>,
     /// Head requests sent to other routes than the one that won (mode `sync`).
@@ -92,6 +96,8 @@ pub enum ChildJob {
 /// A measured command, as `bench-child measure` reports it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Measured {
+    /// When the command was spawned, milliseconds since the Unix epoch.
+    pub spawned_unix_ms: f64,
     pub wall_ms: f64,
     pub peak_rss: u64,
     pub stdout: String,
@@ -117,6 +123,7 @@ pub fn run(args: ChildArgs) -> Result<(), Failure> {
             let finished = run_measured(&what, cmd, Duration::from_secs(deadline_secs))
                 .map_err(|e| Failure::failed(e.to_string()))?;
             let measured = Measured {
+                spawned_unix_ms: finished.spawned_unix_ms,
                 wall_ms: finished.wall.as_secs_f64() * 1e3,
                 peak_rss: finished.peak_rss,
                 stdout: finished.stdout,
@@ -168,9 +175,25 @@ fn sync(spec: &ChildSpec) -> Result<ChildOutcome, Failure> {
     };
     let started = Instant::now();
     let reader = Reader::open(config).map_err(|e| Failure::failed(format!("reader: {e}")))?;
+    // Every article is readable once the sync reaches a phase after the ones that store them.
+    let mut progress = reader.syncer().progress();
+    let readable = runtime.spawn(async move {
+        loop {
+            if matches!(
+                progress.borrow_and_update().phase,
+                Phase::Indexing | Phase::Media | Phase::Done
+            ) {
+                return unix_ms();
+            }
+            if progress.changed().await.is_err() {
+                return unix_ms();
+            }
+        }
+    });
     let report = runtime
         .block_on(reader.sync())
         .map_err(|e| Failure::failed(format!("sync: {e}")))?;
+    let readable_unix_ms = runtime.block_on(readable).ok();
     let millis = started.elapsed().as_secs_f64() * 1e3;
     let wasted = reader.net().state().evidence().map_or(0, |e| {
         e.attempts
@@ -182,6 +205,7 @@ fn sync(spec: &ChildSpec) -> Result<ChildOutcome, Failure> {
         millis,
         requests: report.requests,
         bytes: report.bytes,
+        readable_unix_ms,
         requests_to_headlines: report.requests_to_headlines,
         wasted_head_attempts: wasted as u64,
         used_snapshot: report.used_snapshot,
@@ -209,6 +233,9 @@ pub fn net_config(spec: &ChildSpec) -> NetConfig {
 /// A finished child process.
 #[derive(Debug, Clone)]
 pub struct Finished {
+    /// When it was spawned, milliseconds since the Unix epoch (to place instants the child
+    /// reports on the same clock).
+    pub spawned_unix_ms: f64,
     /// Spawn to reaped.
     pub wall: Duration,
     /// Peak resident set size, bytes (`ru_maxrss`).
@@ -229,6 +256,7 @@ pub fn run_measured(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    let spawned_unix_ms = unix_ms();
     let started = Instant::now();
     let mut child = command
         .spawn()
@@ -278,11 +306,19 @@ pub fn run_measured(
         ));
     }
     Ok(Finished {
+        spawned_unix_ms,
         wall,
         peak_rss: (usage.ru_maxrss.max(0) as u64) * 1024,
         stdout,
         stderr,
     })
+}
+
+/// Milliseconds since the Unix epoch.
+fn unix_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1e3)
 }
 
 fn wait4(pid: libc::pid_t) -> std::io::Result<(libc::c_int, libc::rusage)> {
@@ -328,6 +364,7 @@ pub fn run_isolated(
     let measured: Measured = serde_json::from_str(outer.stdout.trim())
         .map_err(|e| BenchError::Child(what.to_string(), format!("unreadable measurement: {e}")))?;
     Ok(Finished {
+        spawned_unix_ms: measured.spawned_unix_ms,
         wall: Duration::from_secs_f64(measured.wall_ms / 1e3),
         peak_rss: measured.peak_rss,
         stdout: measured.stdout,
