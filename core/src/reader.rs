@@ -103,13 +103,10 @@ impl Reader {
                 ..StoreConfig::default()
             },
         )?);
+        // Connectivity restores the saved health of these routes and the saved user, mirror-list
+        // and folder routes; a main site or built-in mirror the app no longer configures is
+        // forgotten.
         let log = Arc::new(StoreHealthLog(store.clone()));
-        let mut routes = routes;
-        for saved in store.routes()? {
-            if let Ok(route) = crate::net::Route::parse(&saved.url, saved.source) {
-                routes.insert(route);
-            }
-        }
         let net = Connectivity::new(config.net, routes, log)
             .map_err(|e| OpenError::Net(e.to_string()))?;
         let mut sync = SyncConfig::new(keys);
@@ -153,5 +150,46 @@ impl Reader {
     /// The banner state and route of the last sync, from the store (no network).
     pub fn last_connection(&self) -> Result<Option<LastConnection>, StoreError> {
         self.store.last_connection()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{RouteHealth, RouteSource};
+
+    #[test]
+    fn a_main_site_the_app_no_longer_configures_is_not_raced() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("reader.db");
+        let store = Store::open(&database, StoreConfig::default()).unwrap();
+        let mut old_main = RouteHealth::new("https://old.example/", RouteSource::Main);
+        (old_main.successes, old_main.last_success_at) = (5, Some(100));
+        store.save_route(&old_main).unwrap();
+        let user = RouteHealth::new("https://user.example/", RouteSource::User);
+        store.save_route(&user).unwrap();
+        drop(store);
+
+        let reader = Reader::open(ReaderConfig {
+            database,
+            publisher_keys: vec![
+                crate::format::note::SecretKey::generate()
+                    .public()
+                    .to_string(),
+            ],
+            main_url: "https://new.example/".into(),
+            mirrors: vec![],
+            storage_budget_bytes: 1 << 20,
+            text_only: false,
+            net: NetConfig::default(),
+        })
+        .unwrap();
+        let order: Vec<String> = reader
+            .net()
+            .race_order()
+            .iter()
+            .map(|r| r.id().to_string())
+            .collect();
+        assert_eq!(order, ["https://new.example/", "https://user.example/"]);
     }
 }
