@@ -6,6 +6,8 @@
 //! is split into words with [`normalize::for_each_word`], which gives each word's byte range, and words
 //! equal to a query token (or, for the last token, starting with it) are wrapped in the markers.
 
+use std::collections::BTreeSet;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::articles::{ArticleSummary, SUMMARY_SELECT, summary_from_row};
@@ -344,19 +346,26 @@ pub(crate) fn search(
         .collect::<rusqlite::Result<_>>()?;
     let mut hits = Vec::with_capacity(ranked.len());
     let mut summary = conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE a.pk = ?1"))?;
+    let m = Matcher {
+        tokens: &tokens,
+        opts,
+    };
+    let distinct = tokens.iter().collect::<BTreeSet<_>>().len();
     for (pk, rank) in ranked {
-        let Some(t) = texts(conn, pk)? else { continue };
         let Some(article) = summary.query_row([pk], summary_from_row).optional()? else {
             continue;
         };
-        let m = Matcher {
-            tokens: &tokens,
-            opts,
-        };
         // The window with the most distinct query tokens, over summary, body and comments (the
         // first of equals), gives the snippet; the summary's start if only the title matched.
-        let mut best: Option<(usize, &String, usize)> = None;
-        for text in [&t.summary, &t.body, &t.comments] {
+        // A summary window holding every token cannot be beaten, so the body and comments are
+        // read only when it does not.
+        let in_summary = m.best_window(&article.summary);
+        let rest = match in_summary {
+            Some((score, _)) if score == distinct => None,
+            _ => texts(conn, pk)?,
+        };
+        let mut best = in_summary.map(|(score, from)| (score, &article.summary, from));
+        for text in rest.iter().flat_map(|t| [&t.body, &t.comments]) {
             if let Some((score, from)) = m.best_window(text)
                 && best.is_none_or(|b| score > b.0)
             {
@@ -365,11 +374,11 @@ pub(crate) fn search(
         }
         let snippet = match best {
             Some((_, text, from)) => m.snippet_at(text, from),
-            None => m.snippet_at(&t.summary, 0),
+            None => m.snippet_at(&article.summary, 0),
         }
         .unwrap_or_default();
         hits.push(SearchHit {
-            title: m.mark_all(&t.title),
+            title: m.mark_all(&article.title),
             snippet,
             article,
             rank,
