@@ -276,6 +276,14 @@ fn diff(
     let mut comment_changes = Vec::new();
     let mut new_media = std::collections::BTreeSet::new();
     let mut seen_ids = std::collections::BTreeSet::new();
+    // The published comments of each article, found once (not by a scan per article).
+    let mut published_comments: BTreeMap<&str, BTreeMap<&str, &Comment>> = BTreeMap::new();
+    for c in state.comments.values() {
+        published_comments
+            .entry(c.article_id.as_str())
+            .or_default()
+            .insert(c.id.as_str(), c);
+    }
 
     for src in articles {
         seen_ids.insert(src.id.clone());
@@ -335,12 +343,9 @@ fn diff(
                 article_changes.push(Change::PutArticle { article });
             }
         }
-        let old_comments: BTreeMap<&str, &Comment> = state
-            .comments
-            .values()
-            .filter(|c| c.article_id == src.id)
-            .map(|c| (c.id.as_str(), c))
-            .collect();
+        let old_comments = published_comments
+            .remove(src.id.as_str())
+            .unwrap_or_default();
         for c in &src.comments {
             let comment = Comment {
                 id: c.id.clone(),
