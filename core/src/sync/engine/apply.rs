@@ -154,16 +154,16 @@ impl Inner {
                     .collect(),
                 counters,
             );
-            // Parsing and sanitising the next part runs beside the write of this one.
-            let owned: Vec<(Route, PartRef)> = batch
+            // Parsing the next part runs beside the write of this one.
+            let owned: Vec<(String, PartRef)> = batch
                 .iter()
-                .map(|(_, part)| (route.clone(), (*part).clone()))
+                .map(|(_, part)| (route.id().to_string(), (*part).clone()))
                 .collect();
             let mut parsed = fetched
                 .zip(stream::iter(owned))
-                .map(|(fetch, (route, part))| async move {
+                .map(|(fetch, (route_id, part))| async move {
                     let (bytes, permit) = fetch?;
-                    Ok::<_, SyncError>((parse_part(route, part, bytes).await?, permit))
+                    Ok::<_, SyncError>((parse_part(route_id, part, bytes).await?, permit))
                 })
                 .buffered(2)
                 .boxed();
@@ -210,14 +210,11 @@ impl Inner {
         reporter.phase(Phase::Indexing, None, Some(total));
         loop {
             let store = self.store.clone();
-            match blocking(move || store.rebuild_search_step(REBUILD_BATCH)).await? {
-                Some(step) => {
-                    reporter.update(|p| p.items += step.indexed);
-                    if step.finished {
-                        return Ok(());
-                    }
-                }
-                None => return Ok(()),
+            let step = blocking(move || store.rebuild_search_step(REBUILD_BATCH)).await?;
+            let Some(step) = step else { return Ok(()) };
+            reporter.update(|p| p.items += step.indexed);
+            if step.finished {
+                return Ok(());
             }
         }
     }
@@ -226,11 +223,10 @@ impl Inner {
 /// Verifies and parses one fetched snapshot part. (Article HTML is sanitised when it is read,
 /// see [`crate::store::Store::article`].)
 async fn parse_part(
-    route: Route,
+    route_id: String,
     part: PartRef,
     bytes: Vec<u8>,
 ) -> Result<Vec<PartItem>, SyncError> {
-    let route_id = route.id().to_string();
     blocking(move || {
         let mut reader = PartReader::new(&part, &bytes);
         let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
