@@ -290,14 +290,20 @@ fn remove_dir(dir: &Path) -> Result<(), BenchError> {
     }
 }
 
-/// Copies a database file (with its WAL, if any) to `to`.
+/// Copies a database file (with its WAL, if any) to `to`, flushed to disk: the measured sync
+/// must not pay for writing back the bench's own copy (its end-of-sync checkpoint fsyncs the
+/// database file).
 fn copy_db(from: &Path, to: &Path) -> Result<(), BenchError> {
-    fs::copy(from, to).map_err(|e| BenchError::io(to, e))?;
+    let copy = |from: &Path, to: &Path| -> std::io::Result<()> {
+        fs::copy(from, to)?;
+        fs::File::open(to)?.sync_all()
+    };
+    copy(from, to).map_err(|e| BenchError::io(to, e))?;
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", from.display()));
         if side.exists() {
             let target = PathBuf::from(format!("{}{suffix}", to.display()));
-            fs::copy(&side, &target).map_err(|e| BenchError::io(&target, e))?;
+            copy(&side, &target).map_err(|e| BenchError::io(&target, e))?;
         }
     }
     Ok(())
