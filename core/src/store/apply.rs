@@ -105,17 +105,30 @@ fn set_tags_and_media(
     for t in tags {
         tag.execute([id, t])?;
     }
+    add_media_refs(conn, id, 0, media)?;
+    drop_unreferenced_media(conn, &old)
+}
+
+/// Adds `media` (each with whether it is the lead image) to article `id` at positions from
+/// `first` on, keeping references already there, and records the media as known.
+fn add_media_refs<'a>(
+    conn: &Connection,
+    id: &str,
+    first: usize,
+    media: impl Iterator<Item = (&'a MediaRef, bool)>,
+) -> Result<()> {
     let mut m = conn.prepare_cached(
-        "INSERT INTO article_media (article_id, position, hash, is_lead) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR IGNORE INTO article_media (article_id, position, hash, is_lead)
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     let mut known = conn.prepare_cached(
         "INSERT INTO media (hash, mime, size) VALUES (?1, ?2, ?3) ON CONFLICT (hash) DO NOTHING",
     )?;
     for (i, (r, lead)) in media.enumerate() {
-        m.execute(params![id, i as i64, r.hash, lead])?;
+        m.execute(params![id, (first + i) as i64, r.hash, lead])?;
         known.execute(params![r.hash, r.mime, r.size as i64])?;
     }
-    drop_unreferenced_media(conn, &old)
+    Ok(())
 }
 
 /// Puts a whole article (with body). Returns whether it was applied.
@@ -206,19 +219,8 @@ fn fill_body(conn: &Connection, a: &Article, snapshot: Option<u64>) -> Result<()
         json("links", &a.links)?,
         snapshot.map(|s| s as i64),
     ])?;
-    let mut m = conn.prepare_cached(
-        "INSERT OR IGNORE INTO article_media (article_id, position, hash, is_lead)
-         VALUES (?1, ?2, ?3, 0)",
-    )?;
-    let mut known = conn.prepare_cached(
-        "INSERT INTO media (hash, mime, size) VALUES (?1, ?2, ?3) ON CONFLICT (hash) DO NOTHING",
-    )?;
     let first = usize::from(a.lead_image.is_some());
-    for (i, r) in a.images.iter().enumerate() {
-        m.execute(params![a.id, (first + i) as i64, r.hash])?;
-        known.execute(params![r.hash, r.mime, r.size as i64])?;
-    }
-    Ok(())
+    add_media_refs(conn, &a.id, first, a.images.iter().map(|m| (m, false)))
 }
 
 /// Puts a snapshot headline: creates or refreshes the row without a body, unless the stored

@@ -257,8 +257,7 @@ impl Store {
     /// Whether the search index is being rebuilt (after a snapshot): until it is done, search
     /// finds only the articles indexed so far.
     pub fn search_rebuild_pending(&self) -> Result<bool> {
-        self.db
-            .read(|c| Ok(c.query_row("SELECT count(*) > 0 FROM search_rebuild", [], |r| r.get(0))?))
+        self.db.read(|c| Ok(search::rebuild_from(c)?.is_some()))
     }
 
     /// Indexes up to `batch` more articles of a pending rebuild, in one short transaction (a

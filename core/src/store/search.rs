@@ -222,7 +222,7 @@ fn insert_row(conn: &Connection, pk: i64, t: &Texts) -> Result<()> {
 
 /// Where a pending rebuild stands: `Some(next_pk)` while the articles from `next_pk` on wait
 /// for it (0: not started, the old index is still in place).
-fn rebuild_from(conn: &Connection) -> Result<Option<i64>> {
+pub(crate) fn rebuild_from(conn: &Connection) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT next_pk FROM search_rebuild")?
         .query_row([], |r| r.get(0))
@@ -291,16 +291,7 @@ pub(crate) fn rebuild_step(conn: &Connection, batch: usize) -> Result<Option<Reb
     if from == 0 {
         conn.execute("INSERT INTO search (search) VALUES ('delete-all')", [])?;
     }
-    let mut stmt = conn.prepare_cached(&format!(
-        "{TEXTS_SELECT} WHERE a.pk >= ?1 ORDER BY a.pk LIMIT ?2"
-    ))?;
-    let mut rows = stmt.query(params![from, batch as i64])?;
-    let (mut indexed, mut last) = (0u64, from);
-    while let Some(row) = rows.next()? {
-        let (pk, t) = texts_from_row(row)?;
-        insert_row(conn, pk, &t)?;
-        (indexed, last) = (indexed + 1, pk);
-    }
+    let (indexed, last) = index_from(conn, from, batch as i64)?;
     let finished = indexed < batch as u64;
     if finished {
         // One b-tree segment instead of one per batch: every later query reads one doclist.
@@ -316,13 +307,24 @@ pub(crate) fn rebuild_step(conn: &Connection, batch: usize) -> Result<Option<Reb
 /// before the rebuild table exists).
 pub(crate) fn reindex_all(conn: &Connection) -> Result<()> {
     conn.execute("INSERT INTO search (search) VALUES ('delete-all')", [])?;
-    let mut stmt = conn.prepare(TEXTS_SELECT)?;
-    let mut rows = stmt.query([])?;
+    index_from(conn, 0, -1)?;
+    Ok(())
+}
+
+/// Indexes the articles from `pk` `from` on in `pk` order, at most `limit` of them (-1: all):
+/// how many it indexed and the last `pk` (`from` when none).
+fn index_from(conn: &Connection, from: i64, limit: i64) -> Result<(u64, i64)> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{TEXTS_SELECT} WHERE a.pk >= ?1 ORDER BY a.pk LIMIT ?2"
+    ))?;
+    let mut rows = stmt.query(params![from, limit])?;
+    let (mut indexed, mut last) = (0u64, from);
     while let Some(row) = rows.next()? {
         let (pk, t) = texts_from_row(row)?;
         insert_row(conn, pk, &t)?;
+        (indexed, last) = (indexed + 1, pk);
     }
-    Ok(())
+    Ok((indexed, last))
 }
 
 /// Searches stored articles; see [`super::Store::search`].
