@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use article_sync_core::format::codec::gzip;
-use article_sync_core::format::{Article, Change, Comment, Entry};
+use article_sync_core::format::{Article, Change, Entry};
 use article_sync_core::publish::source::SourceArticle;
 use article_sync_core::store::{Store, StoreConfig};
 
@@ -81,14 +81,9 @@ pub fn changes(articles: &[SourceArticle]) -> Vec<Change> {
         };
         out.push(Change::PutArticle { article });
         for c in &a.comments {
-            let comment = Comment {
-                id: c.id.clone(),
-                article_id: a.id.clone(),
-                author: c.author.clone(),
-                body: c.body.clone(),
-                posted_at: c.posted_at,
-            };
-            out.push(Change::PutComment { comment });
+            out.push(Change::PutComment {
+                comment: c.to_comment(&a.id),
+            });
         }
     }
     out

@@ -347,13 +347,7 @@ fn diff(
             .remove(src.id.as_str())
             .unwrap_or_default();
         for c in &src.comments {
-            let comment = Comment {
-                id: c.id.clone(),
-                article_id: src.id.clone(),
-                author: c.author.clone(),
-                body: c.body.clone(),
-                posted_at: c.posted_at,
-            };
+            let comment = c.to_comment(&src.id);
             if old_comments.get(c.id.as_str()) != Some(&&comment) {
                 comment_changes.push(Change::PutComment { comment });
             }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::PublishError;
+use crate::format::Comment;
 use crate::format::codec::sha256_hex;
 use crate::format::limits::{BODY_MAX, MEDIA_MAX, media_type_for_extension};
 use crate::format::model::is_valid_id;
@@ -50,6 +51,19 @@ pub struct SourceComment {
     pub author: String,
     pub body: String,
     pub posted_at: i64,
+}
+
+impl SourceComment {
+    /// The wire comment on article `article_id`.
+    pub fn to_comment(&self, article_id: &str) -> Comment {
+        Comment {
+            id: self.id.clone(),
+            article_id: article_id.to_owned(),
+            author: self.author.clone(),
+            body: self.body.clone(),
+            posted_at: self.posted_at,
+        }
+    }
 }
 
 /// The on-disk article file format.
