@@ -433,13 +433,7 @@ async fn wrong_key_signatures_on_a_rotated_root_are_refused() {
     let mut world = world;
     let old_key = std::mem::replace(&mut world.key, new);
     world.articles.extend(world.corpus.articles(10..12));
-    publish::publish(
-        &world.tree,
-        &world.key,
-        world.articles.clone(),
-        &article_sync_tests::options(now()),
-    )
-    .unwrap();
+    world.publish();
     let server = world.serve(&world.tree, Fault::None).await;
     // The app pins only the old key: it follows the rotation signed by old and new keys.
     let db = world.dir.path().join("reader.db");
@@ -476,13 +470,7 @@ async fn a_duplicated_signature_line_counts_once() {
     let second = SecretKey::generate();
     publish::rotate(&world.tree, &[&world.key], &[&world.key, &second], 2, now()).unwrap();
     world.articles.extend(world.corpus.articles(10..12));
-    publish::publish(
-        &world.tree,
-        &world.key,
-        world.articles.clone(),
-        &article_sync_tests::options(now()),
-    )
-    .unwrap();
+    world.publish();
     let head = std::fs::read(world.tree.join(layout::HEAD)).unwrap();
     let (body, _) = note::split(NoteKind::Head, &head).unwrap();
     let both = note::sign(NoteKind::Head, body, &[&world.key, &second]);
