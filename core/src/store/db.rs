@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::watch;
 
 use super::error::{Result, StoreError};
-use super::schema;
+use super::{rank, schema};
 
 pub(crate) struct Db {
     pub(crate) path: PathBuf,
@@ -55,6 +55,7 @@ impl Db {
         // the main file never delays the articles. The WAL is cut back to 4 MiB afterwards.
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         writer.pragma_update(None, "journal_size_limit", 4 * 1024 * 1024)?;
+        rank::register(&writer)?;
         if check {
             check_at_open(&writer, path)?;
         }
@@ -138,6 +139,7 @@ fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
     )?;
     conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    rank::register(&conn)?;
     Ok(conn)
 }
 

@@ -26,6 +26,7 @@ pub mod media;
 pub mod normalize;
 pub mod outbox;
 pub mod position;
+mod rank;
 pub mod reader_state;
 pub mod routes;
 pub mod schema;

@@ -1,7 +1,7 @@
 //! Offline search: FTS5 over the normalised title, summary, body text and comments.
 //!
 //! The FTS table is contentless and holds [`index_text`] of each field only (normalised words).
-//! Ranking is bm25 with the title weighted highest. Snippets are cut in Rust from the *original*
+//! Ranking is bm25 with the title weighted highest ([`super::rank`]). Snippets are cut in Rust from the *original*
 //! text (so the reader sees `سه‌شنبه` with its ZWNJ even when they typed `سهشنبه`): the original
 //! is split into words with [`normalize::for_each_word`], which gives each word's byte range, and words
 //! equal to a query token (or, for the last token, starting with it) are wrapped in the markers.
@@ -13,9 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::articles::{ArticleSummary, SUMMARY_SELECT, summary_from_row};
 use super::error::Result;
 use super::normalize::{self, index_text};
-
-/// bm25 weights of the columns title, summary, body, comments.
-const WEIGHTS: &str = "10.0, 4.0, 1.0, 1.0";
+use super::rank;
 
 /// How results are cut and marked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +47,7 @@ pub struct SearchHit {
     /// A window of the first field (summary, body, comments) that matches, original text with
     /// matching words marked; `…` where it was cut. The summary's start if only the title matched.
     pub snippet: String,
-    /// bm25 score: lower is better.
+    /// bm25 relevance, lower is better; comparable within one search only.
     pub rank: f64,
 }
 
@@ -339,8 +337,9 @@ pub(crate) fn search(
     let tokens = normalize::query_tokens(text);
     let ranked: Vec<(i64, f64)> = conn
         .prepare_cached(&format!(
-            "SELECT rowid, bm25(search, {WEIGHTS}) AS rank FROM search WHERE search MATCH ?1
-             ORDER BY rank LIMIT ?2"
+            "SELECT rowid, {}(search) AS rank FROM search WHERE search MATCH ?1
+             ORDER BY rank LIMIT ?2",
+            rank::FUNCTION
         ))?
         .query_map(params![query, opts.limit as i64], |r| {
             Ok((r.get(0)?, r.get(1)?))
