@@ -18,6 +18,7 @@
 //! FTS5's plain `ascii` tokenizer (which splits at ASCII spaces and punctuation only) sees exactly
 //! the words of [`words`], and no Unicode table is consulted twice.
 
+use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
 use icu_normalizer::properties::{CanonicalDecompositionBorrowed, Decomposed};
@@ -125,15 +126,16 @@ pub fn words(text: &str) -> Vec<Word> {
             start,
             end,
             norm: norm.to_owned(),
-        })
+        });
+        ControlFlow::Continue(())
     });
     out
 }
 
 /// Calls `f(start, end, norm)` for each word of [`words`], in order, without allocating per
-/// word (`norm` lives in one reused buffer). A word ends at its last kept character: a
-/// trailing joiner or mark belongs to no word.
-pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+/// word (`norm` lives in one reused buffer), until `f` breaks. A word ends at its last kept
+/// character: a trailing joiner or mark belongs to no word.
+pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str) -> ControlFlow<()>) {
     let mut norm = String::new();
     let mut span: Option<(usize, usize)> = None;
     for (i, c) in text.char_indices() {
@@ -145,12 +147,14 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
             span = Some((start, i + c.len_utf8()));
             push_lower(&mut norm, folded);
         } else if let Some((start, end)) = span.take() {
-            f(start, end, &norm);
+            if f(start, end, &norm).is_break() {
+                return;
+            }
             norm.clear();
         }
     }
     if let Some((start, end)) = span {
-        f(start, end, &norm);
+        let _ = f(start, end, &norm);
     }
 }
 

@@ -7,6 +7,7 @@
 //! equal to a query token (or, for the last token, starting with it) are wrapped in the markers.
 
 use std::collections::BTreeSet;
+use std::ops::ControlFlow;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -351,7 +352,7 @@ pub(crate) fn search(
         tokens: &tokens,
         opts,
     };
-    let distinct = tokens.iter().collect::<BTreeSet<_>>().len();
+    let distinct = m.distinct();
     for (pk, rank) in ranked {
         let Some(article) = summary.query_row([pk], summary_from_row).optional()? else {
             continue;
@@ -367,6 +368,9 @@ pub(crate) fn search(
         };
         let mut best = in_summary.map(|(score, from)| (score, &article.summary, from));
         for text in rest.iter().flat_map(|t| [&t.body, &t.comments]) {
+            if best.is_some_and(|b| b.0 == distinct) {
+                break;
+            }
             if let Some((score, from)) = m.best_window(text)
                 && best.is_none_or(|b| score > b.0)
             {
@@ -388,6 +392,25 @@ pub(crate) fn search(
     Ok(hits)
 }
 
+/// How many different tokens the hits before word `end` hold.
+fn tokens_in(hits: &[(usize, usize)], end: usize) -> usize {
+    hits.iter()
+        .take_while(|(i, _)| *i < end)
+        .map(|(_, t)| *t)
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// The first word of the first window holding all `distinct` tokens, if the hit just pushed
+/// (the last of `hits`) completes one. The earliest window still reaching that hit holds the
+/// most hits up to it; an earlier full window would have been found at an earlier hit.
+fn full_window_ending(hits: &[(usize, usize)], len: usize, distinct: usize) -> Option<usize> {
+    let &(last, _) = hits.last()?;
+    let k = hits.partition_point(|(i, _)| i + len <= last);
+    let start = hits[k].0;
+    (tokens_in(&hits[k..], start + len) == distinct).then_some(start)
+}
+
 /// Marks query tokens in original text.
 pub struct Matcher<'a> {
     pub tokens: &'a [String],
@@ -404,32 +427,44 @@ impl Matcher<'_> {
             .position(|(i, t)| word == t || (i + 1 == n && word.starts_with(t.as_str())))
     }
 
+    /// How many different tokens the query has: the most a window can hold.
+    fn distinct(&self) -> usize {
+        self.tokens.iter().collect::<BTreeSet<_>>().len()
+    }
+
     /// The snippet window of `text` holding the most distinct query tokens: (how many, the
-    /// window's first word). `None` if nothing in `text` matches.
+    /// window's first word), the first of equals. `None` if nothing in `text` matches. Stops
+    /// reading `text` once a window holds every token.
     pub fn best_window(&self, text: &str) -> Option<(usize, usize)> {
+        let len = self.opts.snippet_words.max(1);
+        let distinct = self.distinct();
         let mut hits: Vec<(usize, usize)> = Vec::new();
         let mut count = 0;
+        let mut full = None;
         normalize::for_each_word(text, |_, _, norm| {
+            // Past a full window's end, the words left cannot move it.
+            if full.is_some_and(|first| count >= first + len) {
+                return ControlFlow::Break(());
+            }
             if let Some(t) = self.token_of(norm) {
                 hits.push((count, t));
+                if full.is_none() {
+                    full = full_window_ending(&hits, len, distinct);
+                }
             }
             count += 1;
+            ControlFlow::Continue(())
         });
-        let len = self.opts.snippet_words.max(1);
-        let mut best: Option<(usize, usize)> = None;
-        for (k, &(start, _)) in hits.iter().enumerate() {
-            let mut seen = vec![false; self.tokens.len()];
-            for &(i, t) in &hits[k..] {
-                if i >= start + len {
-                    break;
+        let best = full.map(|first| (distinct, first)).or_else(|| {
+            let mut best: Option<(usize, usize)> = None;
+            for (k, &(start, _)) in hits.iter().enumerate() {
+                let score = tokens_in(&hits[k..], start + len);
+                if best.is_none_or(|b| score > b.0) {
+                    best = Some((score, start));
                 }
-                seen[t] = true;
             }
-            let score = seen.iter().filter(|s| **s).count();
-            if best.is_none_or(|b| score > b.0) {
-                best = Some((score, start));
-            }
-        }
+            best
+        });
         best.map(|(score, first)| {
             let from = first.saturating_sub(len / 4).min(count.saturating_sub(len));
             (score, from)
@@ -437,15 +472,19 @@ impl Matcher<'_> {
     }
 
     /// The byte spans of words `from..to` of `text`, each with whether it matches, and how
-    /// many words `text` has.
+    /// many words `text` has (counted up to `to + 1`: enough to tell whether words follow).
     fn spans(&self, text: &str, from: usize, to: usize) -> (Vec<(usize, usize, bool)>, usize) {
         let mut spans = Vec::new();
         let mut count = 0;
         normalize::for_each_word(text, |start, end, norm| {
+            if count > to {
+                return ControlFlow::Break(());
+            }
             if (from..to).contains(&count) {
                 spans.push((start, end, self.token_of(norm).is_some()));
             }
             count += 1;
+            ControlFlow::Continue(())
         });
         (spans, count)
     }
@@ -509,5 +548,101 @@ impl Matcher<'_> {
             out.push('…');
         }
         Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The best window as defined, from every word of the text (no early stop).
+    fn reference_window(m: &Matcher, text: &str) -> Option<(usize, usize)> {
+        let len = m.opts.snippet_words.max(1);
+        let words = normalize::words(text);
+        let hits: Vec<(usize, usize)> = (words.iter().enumerate())
+            .filter_map(|(i, w)| Some((i, m.token_of(&w.norm)?)))
+            .collect();
+        let mut best: Option<(usize, usize)> = None;
+        for (k, &(start, _)) in hits.iter().enumerate() {
+            let score = tokens_in(&hits[k..], start + len);
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, start));
+            }
+        }
+        best.map(|(score, first)| {
+            (
+                score,
+                first
+                    .saturating_sub(len / 4)
+                    .min(words.len().saturating_sub(len)),
+            )
+        })
+    }
+
+    /// The snippet as defined, from every word of the text.
+    fn reference_snippet(m: &Matcher, text: &str, from: usize) -> Option<String> {
+        let len = m.opts.snippet_words.max(1);
+        let words = normalize::words(text);
+        let from = from.min(words.len().checked_sub(1)?);
+        let to = (from + len).min(words.len());
+        let spans: Vec<_> = words[from..to]
+            .iter()
+            .map(|w| (w.start, w.end, m.token_of(&w.norm).is_some()))
+            .collect();
+        let marked = m.mark(text, &spans);
+        let mut out = String::from(if from > 0 { "…" } else { "" });
+        out.push_str(&marked.split_whitespace().collect::<Vec<_>>().join(" "));
+        if to < words.len() {
+            out.push('…');
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn windows_and_snippets_stop_early_without_changing() {
+        let vocabulary = ["خبر", "خبرگزاری", "تهران", "سه‌شنبه", "ایران", "و", "در"];
+        let queries: [&[&str]; 5] = [
+            &["تهران"],
+            &["خبر"],
+            &["ایران", "تهران"],
+            &["سهشنبه", "تهران", "خبر"],
+            &["ایران", "ایران"],
+        ];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for case in 0..400 {
+            let words = next(60);
+            let text: Vec<&str> = (0..words)
+                .map(|_| vocabulary[next(vocabulary.len())])
+                .collect();
+            let text = text.join(if case % 2 == 0 { " " } else { "، " });
+            for query in queries {
+                let tokens: Vec<String> = query.iter().map(|q| normalize::index_text(q)).collect();
+                for snippet_words in [1, 4, 16] {
+                    let opts = SearchOptions {
+                        snippet_words,
+                        ..SearchOptions::default()
+                    };
+                    let m = Matcher {
+                        tokens: &tokens,
+                        opts: &opts,
+                    };
+                    let window = m.best_window(&text);
+                    assert_eq!(window, reference_window(&m, &text), "{query:?} in {text}");
+                    for from in [0, window.map_or(0, |w| w.1), words] {
+                        assert_eq!(
+                            m.snippet_at(&text, from),
+                            reference_snippet(&m, &text, from),
+                            "{query:?} from {from} in {text}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
