@@ -9,7 +9,7 @@ use article_sync_cli::serve::{
     Fault, IMMUTABLE, PathKind, STALE_BY_SECS, ServeConfig, ServeError, Server, Stats, TestCa,
 };
 use article_sync_core::format::codec::{GENESIS_TIP, sha256_hex};
-use article_sync_core::format::head::{Head, LogFileRef, LogState, PartRef};
+use article_sync_core::format::head::{Head, LogFileRef, LogState, SnapshotRef};
 use article_sync_core::format::layout;
 use article_sync_core::format::log::{LogFileBuilder, check_pinned};
 use article_sync_core::format::note::SecretKey;
@@ -28,8 +28,8 @@ struct Tree {
     key: SecretKey,
     /// The log file of version 1 (entries 1..=2) and of version 2 (entries 3..=4).
     logs: [LogFileRef; 2],
-    /// The snapshot parts of version 1 and of version 2.
-    parts: [Vec<PartRef>; 2],
+    /// The snapshots of version 1 and of version 2.
+    snapshots: [SnapshotRef; 2],
 }
 
 impl Tree {
@@ -121,10 +121,10 @@ fn build_tree() -> Tree {
         let (file, bytes) = builder.finish();
         write(&layout::log(&file.hash), &bytes);
         files.push(file.clone());
-        let (snapshot, parts) =
+        let (snapshot, snapshot_files) =
             SnapshotBuilder::new(1 << 20).build(&live, &[], seq, hex::encode(tip));
-        for (part, bytes) in &parts {
-            write(&layout::snapshot(&part.hash), bytes);
+        for (path, bytes) in &snapshot_files {
+            write(path, bytes);
         }
         let version = i as u64 + 1;
         let head = Head {
@@ -145,14 +145,14 @@ fn build_tree() -> Tree {
         let signed = head.sign(&[&key]);
         write(&layout::archived_head(version), &signed);
         write(layout::HEAD, &signed);
-        versions.push((file, snapshot.parts));
+        versions.push((file, snapshot));
     }
-    let [(log1, parts1), (log2, parts2)]: [_; 2] = versions.try_into().unwrap();
+    let [(log1, snapshot1), (log2, snapshot2)]: [_; 2] = versions.try_into().unwrap();
     Tree {
         dir,
         key,
         logs: [log1, log2],
-        parts: [parts1, parts2],
+        snapshots: [snapshot1, snapshot2],
     }
 }
 
@@ -515,10 +515,12 @@ async fn tamper_flips_bytes_of_log_files_and_snapshot_parts_keeping_their_length
     let server = serve(&tree, Fault::Tamper).await;
     let client = client();
     let log = &tree.logs[1];
-    let part = &tree.parts[1][0];
+    let part = &tree.snapshots[1].headlines;
+    let list = &tree.snapshots[1].rest;
     for (path, hash, len) in [
         (layout::log(&log.hash), &log.hash, log.len),
         (layout::snapshot(&part.hash), &part.hash, part.len),
+        (layout::part_list(&list.hash), &list.hash, list.len),
     ] {
         let bytes = get(&client, &server, &path).await.bytes().await.unwrap();
         assert_eq!(bytes.len() as u64, len);
@@ -589,7 +591,11 @@ async fn torn_serves_the_current_head_without_its_newest_files() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        status(layout::snapshot(&tree.parts[1][0].hash)).await,
+        status(layout::snapshot(&tree.snapshots[1].headlines.hash)).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status(layout::part_list(&tree.snapshots[1].rest.hash)).await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(

@@ -16,7 +16,7 @@ use article_sync_core::publish::{self, source::SourceArticle};
 use article_sync_core::store::{Store, StoreConfig};
 use article_sync_core::sync::{SyncConfig, SyncError, SyncReport, Syncer};
 use article_sync_tests::world::{World, now};
-use article_sync_tests::{craft, store_contents};
+use article_sync_tests::{craft, read_head, store_contents};
 
 const DAY: i64 = 24 * 3600;
 
@@ -112,6 +112,27 @@ fn article(id: &str, body: &str) -> Article {
 async fn altered_file_demotes_the_mirror_and_the_next_one_is_used() {
     let world = World::new(40);
     let bad = world.serve(&world.tree, Fault::Tamper).await;
+    let good = world.serve(&world.tree, Fault::None).await;
+    good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
+}
+
+#[tokio::test]
+async fn an_altered_part_list_demotes_the_mirror_and_the_next_one_is_used() {
+    let world = World::new(40);
+    let tree = world.copy_tree("bad-part-list");
+    let head = read_head(&tree, &world.key);
+    let list = head.snapshot.expect("a snapshot").rest;
+    // Valid JSON that adds up, naming a part the publisher never wrote.
+    let path = tree.join(layout::part_list(&list.hash));
+    let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+    let forged = text.replacen(
+        &text[text.find("\"hash\":\"").unwrap() + 8..][..64],
+        &"0".repeat(64),
+        1,
+    );
+    assert_eq!(forged.len(), text.len());
+    std::fs::write(&path, forged).unwrap();
+    let bad = world.serve(&tree, Fault::None).await;
     let good = world.serve(&world.tree, Fault::None).await;
     good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
 }

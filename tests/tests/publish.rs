@@ -57,7 +57,9 @@ fn the_seed_article_publishes_to_a_tree_that_verifies() {
     assert_eq!(state.comments["c-karo-1"].author, "کارو");
 
     let snapshot = head.snapshot.expect("a first publish writes a snapshot");
-    assert_eq!(snapshot.parts[0].kind, PartKind::Headlines);
+    assert_eq!(snapshot.headlines.kind, PartKind::Headlines);
+    assert_eq!(snapshot.headlines.items, 2);
+    assert!(tree.join(layout::part_list(&snapshot.rest.hash)).exists());
     assert_eq!((snapshot.articles, snapshot.comments), (2, 1));
 }
 

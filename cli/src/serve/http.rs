@@ -272,6 +272,7 @@ fn content_type(path: &TreePath) -> HeaderValue {
         }
         // Served as gzip files, not with `Content-Encoding`: clients hash the exact bytes.
         TreePath::Log(_) | TreePath::Snapshot(_) => "application/gzip",
+        TreePath::PartList(_) => "application/json",
         TreePath::Mirrors(_) => "text/plain; charset=utf-8",
         TreePath::Media { ext, .. } => {
             media_type_for_extension(ext).unwrap_or("application/octet-stream")

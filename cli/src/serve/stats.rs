@@ -54,7 +54,7 @@ impl PathKind {
             TreePath::ArchivedHead(_) => PathKind::ArchivedHead,
             TreePath::Root(_) => PathKind::Root,
             TreePath::Log(_) => PathKind::Log,
-            TreePath::Snapshot(_) => PathKind::Snapshot,
+            TreePath::Snapshot(_) | TreePath::PartList(_) => PathKind::Snapshot,
             TreePath::Mirrors(_) => PathKind::Mirrors,
             TreePath::Media { .. } => PathKind::Media,
         }

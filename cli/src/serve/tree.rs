@@ -39,7 +39,7 @@ impl Tree {
         stale_key: Option<&SecretKey>,
     ) -> io::Result<Option<Vec<u8>>> {
         match (fault, path) {
-            (Fault::Tamper, TreePath::Log(_) | TreePath::Snapshot(_)) => {
+            (Fault::Tamper, TreePath::Log(_) | TreePath::Snapshot(_) | TreePath::PartList(_)) => {
                 Ok(self.read(raw).await?.map(tamper))
             }
             (Fault::Rollback, TreePath::Head) => {
@@ -60,7 +60,10 @@ impl Tree {
                     _ => Ok(Some(current)),
                 }
             }
-            (Fault::Torn, TreePath::Log(hash) | TreePath::Snapshot(hash)) => {
+            (
+                Fault::Torn,
+                TreePath::Log(hash) | TreePath::Snapshot(hash) | TreePath::PartList(hash),
+            ) => {
                 if self.added_by_current_head().await?.contains(hash) {
                     Ok(None)
                 } else {
@@ -111,7 +114,7 @@ impl Tree {
         }
     }
 
-    /// Hashes of the log files and snapshot parts the current head names and the previous
+    /// Hashes of the pinned files (see [`pinned_files`]) the current head names and the previous
     /// archived head does not.
     async fn added_by_current_head(&self) -> io::Result<BTreeSet<String>> {
         let Some(head) = self
@@ -140,14 +143,15 @@ fn peek_head(bytes: &[u8]) -> Option<Head> {
     parse_json("head", body).ok()
 }
 
-/// Hashes of the log files and snapshot parts a head pins.
+/// Hashes of the log files, the snapshot's headlines part and its part list a head pins
+/// (without its part list, a torn mirror lacks the parts it names too).
 fn pinned_files(head: &Head) -> BTreeSet<String> {
     let logs = head.files.iter().map(|f| f.hash.clone());
-    let parts = head
+    let snapshot = head
         .snapshot
         .iter()
-        .flat_map(|s| s.parts.iter().map(|p| p.hash.clone()));
-    logs.chain(parts).collect()
+        .flat_map(|s| [s.headlines.hash.clone(), s.rest.hash.clone()]);
+    logs.chain(snapshot).collect()
 }
 
 /// Flips every bit of one byte in 256, starting at `min(len / 2, 128)`; the length is kept.

@@ -2,14 +2,15 @@
 //!
 //! It carries a version that only grows, issue and expiry times, the log's size and chain tip,
 //! the log files a client may need (each pinned by hash, length and sequence range), the current
-//! snapshot's manifest, and the hash of the current signed mirror list. Everything a client
+//! snapshot's headlines part and the list of its other parts (pinned, so the head stays small
+//! however many parts there are), and the hash of the current signed mirror list. Everything a client
 //! fetches after `head` is pinned by it, so mixing files from different publish runs fails.
 
 use serde::{Deserialize, Serialize};
 
 use super::FormatError;
 use super::codec::{is_hash_hex, parse_json};
-use super::limits::{HEAD_FILES_MAX, HEAD_MAX};
+use super::limits::{HEAD_FILES_MAX, HEAD_MAX, PART_LIST_MAX, PARTS_MAX};
 use super::note::{self, NoteKind, SecretKey};
 use super::root::TrustedRoot;
 
@@ -64,7 +65,30 @@ pub struct SnapshotRef {
     pub tip: String,
     pub articles: u64,
     pub comments: u64,
-    pub parts: Vec<PartRef>,
+    /// The headlines part, fetched first: a new reader's list shows after `head`, the root and
+    /// this part.
+    pub headlines: PartRef,
+    /// The list of the other parts (articles, then comments), fetched after the headlines.
+    pub rest: PartListRef,
+}
+
+impl SnapshotRef {
+    /// Bytes of every part, the part list included.
+    pub fn bytes(&self) -> u64 {
+        self.headlines.len + self.rest.len + self.rest.bytes
+    }
+}
+
+/// A snapshot's part list (`snapshot/<hash>.json`), pinned by hash and length, with what it
+/// must add up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartListRef {
+    pub hash: String,
+    pub len: u64,
+    /// Parts listed.
+    pub parts: u64,
+    /// Their compressed bytes.
+    pub bytes: u64,
 }
 
 /// The log's current extent.
@@ -169,11 +193,14 @@ impl Head {
             if s.seq > self.log.size || !is_hash_hex(&s.tip) {
                 return bad("snapshot is beyond the log or has a malformed tip".into());
             }
-            if s.parts.len() > HEAD_FILES_MAX || s.parts.iter().any(|p| !is_hash_hex(&p.hash)) {
-                return bad("snapshot parts malformed".into());
+            if !is_hash_hex(&s.headlines.hash) || !is_hash_hex(&s.rest.hash) {
+                return bad("snapshot part hash malformed".into());
             }
-            if s.parts.first().map(|p| p.kind) != Some(PartKind::Headlines) {
+            if s.headlines.kind != PartKind::Headlines {
                 return bad("snapshot does not start with its headlines".into());
+            }
+            if s.rest.len > PART_LIST_MAX || s.rest.parts > PARTS_MAX as u64 {
+                return bad(format!("snapshot part list of {} parts", s.rest.parts));
             }
         }
         if let Some(m) = &self.mirrors
@@ -250,5 +277,39 @@ mod tests {
             Head::verify(&head.sign(&[&key]), &root),
             Err(FormatError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn a_snapshot_must_name_its_headlines_and_a_bounded_part_list() {
+        let key = SecretKey::generate();
+        let root = TrustedRoot::pinned(vec![key.public()]);
+        let part = |kind| PartRef {
+            kind,
+            hash: "0".repeat(64),
+            len: 1,
+            raw_len: 1,
+            items: 1,
+        };
+        let with = |headlines: PartRef, parts: u64| {
+            let mut head = empty_head(1);
+            head.log.size = 1;
+            head.snapshot = Some(SnapshotRef {
+                seq: 1,
+                tip: "0".repeat(64),
+                articles: 1,
+                comments: 0,
+                headlines,
+                rest: PartListRef {
+                    hash: "0".repeat(64),
+                    len: 10,
+                    parts,
+                    bytes: parts,
+                },
+            });
+            Head::verify(&head.sign(&[&key]), &root)
+        };
+        assert!(with(part(PartKind::Headlines), 3).is_ok());
+        assert!(with(part(PartKind::Articles), 3).is_err());
+        assert!(with(part(PartKind::Headlines), PARTS_MAX as u64 + 1).is_err());
     }
 }

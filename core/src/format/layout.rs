@@ -7,6 +7,7 @@
 //! heads/<version>               every head ever published (for audits and for tests of rollback)
 //! log/<sha256>.jsonl.gz         log files: gzip JSON lines of entries
 //! snapshot/<sha256>.jsonl.gz    snapshot parts: gzip JSON lines of headlines, articles, comments
+//! snapshot/<sha256>.json        a snapshot's part list (every part after the headlines)
 //! mirrors/<sha256>.json         signed mirror lists
 //! media/<sha256>.<ext>          images
 //! ```
@@ -36,6 +37,10 @@ pub fn snapshot(hash: &str) -> String {
     format!("snapshot/{hash}.jsonl.gz")
 }
 
+pub fn part_list(hash: &str) -> String {
+    format!("snapshot/{hash}.json")
+}
+
 pub fn mirrors(hash: &str) -> String {
     format!("mirrors/{hash}.json")
 }
@@ -53,6 +58,7 @@ pub enum TreePath {
     ArchivedHead(u64),
     Log(String),
     Snapshot(String),
+    PartList(String),
     Mirrors(String),
     Media { hash: String, ext: String },
 }
@@ -89,7 +95,10 @@ impl TreePath {
             )?)),
             "heads" => Ok(TreePath::ArchivedHead(number(name)?)),
             "log" => Ok(TreePath::Log(hashed(".jsonl.gz")?)),
-            "snapshot" => Ok(TreePath::Snapshot(hashed(".jsonl.gz")?)),
+            "snapshot" if name.ends_with(".jsonl.gz") => {
+                Ok(TreePath::Snapshot(hashed(".jsonl.gz")?))
+            }
+            "snapshot" => Ok(TreePath::PartList(hashed(".json")?)),
             "mirrors" => Ok(TreePath::Mirrors(hashed(".json")?)),
             "media" => {
                 let (hash, ext) = name.split_once('.').ok_or_else(bad)?;
@@ -113,7 +122,10 @@ impl TreePath {
     /// The SHA-256 the file's bytes must have, for content-addressed paths.
     pub fn content_hash(&self) -> Option<&str> {
         match self {
-            TreePath::Log(h) | TreePath::Snapshot(h) | TreePath::Mirrors(h) => Some(h),
+            TreePath::Log(h)
+            | TreePath::Snapshot(h)
+            | TreePath::PartList(h)
+            | TreePath::Mirrors(h) => Some(h),
             TreePath::Media { hash, .. } => Some(hash),
             _ => None,
         }
@@ -133,6 +145,7 @@ mod tests {
             archived_head(12),
             log(&h),
             snapshot(&h),
+            part_list(&h),
             mirrors(&h),
             media(&h, "image/jpeg").unwrap(),
         ] {
@@ -144,6 +157,7 @@ mod tests {
             "root/01.json",
             "root/1.json/x",
             "log/ABC.jsonl.gz",
+            &format!("snapshot/{h}.jsonl"),
             &format!("media/{h}.exe"),
             &format!("log/{h}.jsonl.gz/"),
             "/etc/passwd",

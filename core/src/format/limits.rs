@@ -15,6 +15,10 @@ pub const LINE_MAX: usize = 2 * 1024 * 1024;
 pub const BODY_MAX: usize = 512 * 1024;
 /// One media file.
 pub const MEDIA_MAX: u64 = 16 * 1024 * 1024;
+/// A snapshot's part list.
+pub const PART_LIST_MAX: u64 = 1024 * 1024;
+/// Parts in one snapshot (a few MiB each).
+pub const PARTS_MAX: usize = 4096;
 /// Log files listed in one head.
 pub const HEAD_FILES_MAX: usize = 128;
 /// Mirrors in one signed list.

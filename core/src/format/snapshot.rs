@@ -1,13 +1,14 @@
 //! Snapshots: the state after one log entry, without tombstones, so a new reader does not replay
-//! history. A snapshot is a manifest in `head` plus parts (gzip JSON lines, a few MiB each): the
-//! headlines first (newest first, no bodies), so an app can show its list after two requests,
-//! then whole articles, then comments.
+//! history. A snapshot is parts (gzip JSON lines, a few MiB each): the headlines (newest first, no
+//! bodies), named in `head` so an app can show its list after three requests (head, root,
+//! headlines), then whole articles, then comments, named in a part list that `head` pins.
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::{GzLines, gzip, parse_json, sha256_hex};
-use super::head::{PartKind, PartRef, SnapshotRef};
-use super::{Article, Comment, FormatError, MediaRef};
+use super::codec::{GzLines, gzip, is_hash_hex, parse_json, sha256_hex};
+use super::head::{PartKind, PartListRef, PartRef, SnapshotRef};
+use super::limits::{PART_LIST_MAX, PARTS_MAX};
+use super::{Article, Comment, FormatError, MediaRef, layout};
 
 /// An article without its body: one line of the headlines part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,20 +73,25 @@ impl SnapshotBuilder {
         }
     }
 
-    /// Builds a snapshot of `articles` (in any order) and `comments` at log position `seq`.
+    /// Builds a snapshot of `articles` (in any order) and `comments` at log position `seq`:
+    /// its reference for `head`, and the tree paths and bytes of its files.
     pub fn build(
         mut self,
         articles: &[&Article],
         comments: &[&Comment],
         seq: u64,
         tip: String,
-    ) -> (SnapshotRef, Vec<(PartRef, Vec<u8>)>) {
+    ) -> (SnapshotRef, Vec<(String, Vec<u8>)>) {
         let mut newest_first: Vec<&Article> = articles.to_vec();
         newest_first.sort_by(|a, b| (b.published_at, &b.id).cmp(&(a.published_at, &a.id)));
         for a in &newest_first {
             self.push(PartKind::Headlines, &Headline::from(*a));
         }
-        // Headlines stay in one part so the list needs one request.
+        // Headlines stay in one part so the list needs one request (an empty one when there
+        // are no articles).
+        if self.current.is_none() {
+            self.current = Some((PartKind::Headlines, Vec::new(), 0));
+        }
         self.cut();
         for a in &newest_first {
             self.push(PartKind::Articles, *a);
@@ -94,14 +100,35 @@ impl SnapshotBuilder {
             self.push(PartKind::Comments, *c);
         }
         self.cut();
-        let manifest = SnapshotRef {
+        let mut parts = self.parts.into_iter();
+        let (headlines, headlines_bytes) = parts.next().expect("the headlines part");
+        let rest: Vec<(PartRef, Vec<u8>)> = parts.collect();
+        let list = PartList {
+            parts: rest.iter().map(|(r, _)| r.clone()).collect(),
+        };
+        let list_bytes = serde_json::to_vec(&list).expect("a part list serialises");
+        let reference = SnapshotRef {
             seq,
             tip,
             articles: articles.len() as u64,
             comments: comments.len() as u64,
-            parts: self.parts.iter().map(|(r, _)| r.clone()).collect(),
+            rest: PartListRef {
+                hash: sha256_hex(&list_bytes),
+                len: list_bytes.len() as u64,
+                parts: list.parts.len() as u64,
+                bytes: list.parts.iter().map(|p| p.len).sum(),
+            },
+            headlines,
         };
-        (manifest, self.parts)
+        let mut files = vec![
+            (layout::snapshot(&reference.headlines.hash), headlines_bytes),
+            (layout::part_list(&reference.rest.hash), list_bytes),
+        ];
+        files.extend(
+            rest.into_iter()
+                .map(|(r, b)| (layout::snapshot(&r.hash), b)),
+        );
+        (reference, files)
     }
 
     fn push<T: Serialize>(&mut self, kind: PartKind, item: &T) {
@@ -128,6 +155,42 @@ impl SnapshotBuilder {
             };
             self.parts.push((part, bytes));
         }
+    }
+}
+
+/// `snapshot/<hash>.json`: the parts of a snapshot after its headlines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartList {
+    pub parts: Vec<PartRef>,
+}
+
+impl PartList {
+    /// Parses a part list whose bytes were checked against `list`'s hash and length, and checks
+    /// it adds up to what `list` says.
+    pub fn parse(bytes: &[u8], list: &PartListRef) -> Result<Vec<PartRef>, FormatError> {
+        let what = format!("snapshot part list {}", list.hash);
+        if bytes.len() as u64 > PART_LIST_MAX {
+            return Err(FormatError::TooLarge {
+                what,
+                cap: PART_LIST_MAX,
+            });
+        }
+        let parsed: PartList = parse_json(&what, bytes)?;
+        let parts = parsed.parts;
+        let bad = |reason: &str| Err(FormatError::malformed(&what, reason.to_string()));
+        if parts.len() > PARTS_MAX
+            || parts.len() as u64 != list.parts
+            || parts.iter().map(|p| p.len).sum::<u64>() != list.bytes
+        {
+            return bad("parts or bytes differ from the head's count");
+        }
+        if parts
+            .iter()
+            .any(|p| p.kind == PartKind::Headlines || !is_hash_hex(&p.hash))
+        {
+            return bad("a part is malformed or a second headlines part");
+        }
+        Ok(parts)
     }
 }
 
@@ -195,16 +258,55 @@ mod tests {
     fn headlines_come_first_newest_first_and_articles_are_split() {
         let articles: Vec<Article> = (0..40).map(|i| article(&format!("a{i}"), i)).collect();
         let refs: Vec<&Article> = articles.iter().collect();
-        let (manifest, parts) = SnapshotBuilder::new(2000).build(&refs, &[], 40, "00".repeat(32));
-        assert_eq!(manifest.parts[0].kind, PartKind::Headlines);
-        assert_eq!(manifest.parts[0].items, 40);
-        assert!(manifest.parts.len() > 2, "bodies split into several parts");
-        let mut reader = PartReader::new(&parts[0].0, &parts[0].1);
+        let (snapshot, files) = SnapshotBuilder::new(2000).build(&refs, &[], 40, "00".repeat(32));
+        assert_eq!(snapshot.headlines.kind, PartKind::Headlines);
+        assert_eq!(snapshot.headlines.items, 40);
+        assert_eq!(files[0].0, layout::snapshot(&snapshot.headlines.hash));
+        let mut reader = PartReader::new(&snapshot.headlines, &files[0].1);
         let Some(PartItem::Headline(first)) = reader.next_item().unwrap() else {
             panic!()
         };
         assert_eq!(first.id, "a39");
-        let total: u64 = manifest.parts[1..].iter().map(|p| p.items).sum();
-        assert_eq!(total, 40);
+        assert_eq!(files[1].0, layout::part_list(&snapshot.rest.hash));
+        let rest = PartList::parse(&files[1].1, &snapshot.rest).unwrap();
+        assert!(rest.len() > 1, "bodies split into several parts");
+        assert_eq!(rest.iter().map(|p| p.items).sum::<u64>(), 40);
+        assert_eq!(files.len(), 2 + rest.len());
+    }
+
+    #[test]
+    fn a_part_list_must_add_up_to_the_heads_count() {
+        let articles: Vec<Article> = (0..10).map(|i| article(&format!("a{i}"), i)).collect();
+        let refs: Vec<&Article> = articles.iter().collect();
+        let (snapshot, files) = SnapshotBuilder::new(2000).build(&refs, &[], 10, "00".repeat(32));
+        let list = &files[1].1;
+        for wrong in [
+            PartListRef {
+                parts: snapshot.rest.parts + 1,
+                ..snapshot.rest.clone()
+            },
+            PartListRef {
+                bytes: snapshot.rest.bytes - 1,
+                ..snapshot.rest.clone()
+            },
+        ] {
+            assert!(matches!(
+                PartList::parse(list, &wrong),
+                Err(FormatError::Malformed { .. })
+            ));
+        }
+        let mut second_headlines: PartList = serde_json::from_slice(list).unwrap();
+        second_headlines.parts[0].kind = PartKind::Headlines;
+        let bytes = serde_json::to_vec(&second_headlines).unwrap();
+        assert!(PartList::parse(&bytes, &snapshot.rest).is_err());
+    }
+
+    #[test]
+    fn no_articles_still_make_a_headlines_part() {
+        let (snapshot, files) = SnapshotBuilder::new(2000).build(&[], &[], 3, "00".repeat(32));
+        assert_eq!(
+            (snapshot.headlines.items, snapshot.rest.parts, files.len()),
+            (0, 0, 2)
+        );
     }
 }

@@ -180,16 +180,16 @@ pub fn publish(
             report.snapshot_written = true;
             let articles: Vec<&Article> = state.articles.values().collect();
             let comments: Vec<&Comment> = state.comments.values().collect();
-            let (manifest, parts) = SnapshotBuilder::new(SNAPSHOT_PART_BYTES).build(
+            let (snapshot, files) = SnapshotBuilder::new(SNAPSHOT_PART_BYTES).build(
                 &articles,
                 &comments,
                 state.seq,
                 hex::encode(state.tip),
             );
-            for (part, bytes) in parts {
-                writer.add(layout::snapshot(&part.hash), bytes);
+            for (path, bytes) in files {
+                writer.add(path, bytes);
             }
-            Some(manifest)
+            Some(snapshot)
         }
     };
 

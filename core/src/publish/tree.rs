@@ -12,7 +12,7 @@ use crate::format::log::{LogReader, check_pinned, cover};
 use crate::format::mirrors::MirrorList;
 use crate::format::note::{self, NoteKind, PublicKey};
 use crate::format::root::{RootBody, TrustedRoot};
-use crate::format::snapshot::{PartItem, PartReader};
+use crate::format::snapshot::{PartItem, PartList, PartReader};
 use crate::format::{Article, Change, Comment, FormatError, layout};
 
 use super::PublishError;
@@ -76,7 +76,10 @@ impl TreeState {
 
     fn replay(&mut self, dir: &Path, head: &Head) -> Result<(), PublishError> {
         if let Some(snap) = &head.snapshot {
-            for part in &snap.parts {
+            let list_path = dir.join(layout::part_list(&snap.rest.hash));
+            let list = read_pinned(&list_path, &snap.rest.hash, snap.rest.len)?;
+            let rest = PartList::parse(&list, &snap.rest).map_err(|e| (list_path, e))?;
+            for part in std::iter::once(&snap.headlines).chain(&rest) {
                 let path = dir.join(layout::snapshot(&part.hash));
                 let bytes = read_pinned(&path, &part.hash, part.len)?;
                 let mut reader = PartReader::new(part, &bytes);

@@ -26,18 +26,8 @@ impl Plan<'_> {
             Plan::UpToDate => 0,
             Plan::Logs(files) => files.iter().map(|f| f.len).sum(),
             Plan::Snapshot { snapshot, then } => {
-                snapshot.parts.iter().map(|p| p.len).sum::<u64>()
-                    + then.iter().map(|f| f.len).sum::<u64>()
+                snapshot.bytes() + then.iter().map(|f| f.len).sum::<u64>()
             }
-        }
-    }
-
-    /// Requests the plan makes.
-    pub fn requests(&self) -> usize {
-        match self {
-            Plan::UpToDate => 0,
-            Plan::Logs(files) => files.len(),
-            Plan::Snapshot { snapshot, then } => snapshot.parts.len() + then.len(),
         }
     }
 }
@@ -65,7 +55,7 @@ pub fn plan(head: &Head, seq: u64) -> Option<Plan<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::head::{LogState, PartKind, PartRef};
+    use crate::format::head::{LogState, PartKind, PartListRef, PartRef};
 
     fn file(first: u64, last: u64, len: u64) -> LogFileRef {
         LogFileRef {
@@ -98,13 +88,19 @@ mod tests {
                 tip: String::new(),
                 articles: 90,
                 comments: 0,
-                parts: vec![PartRef {
+                headlines: PartRef {
                     kind: PartKind::Headlines,
                     hash: String::new(),
-                    len: snapshot_len,
+                    len: snapshot_len / 2,
                     raw_len: 1,
                     items: 90,
-                }],
+                },
+                rest: PartListRef {
+                    hash: String::new(),
+                    len: 0,
+                    parts: 1,
+                    bytes: snapshot_len / 2,
+                },
             }),
             mirrors: None,
         }

@@ -7,7 +7,7 @@ use futures::{StreamExt, stream};
 use crate::format::codec::parse_hash;
 use crate::format::head::{LogFileRef, PartRef, SnapshotRef};
 use crate::format::log::LogReader;
-use crate::format::snapshot::{PartItem, PartReader};
+use crate::format::snapshot::{PartItem, PartList, PartReader};
 use crate::format::{Entry, FormatError, layout};
 use crate::net::Route;
 use crate::store::{ApplyStats, SyncPosition};
@@ -122,8 +122,9 @@ impl Inner {
     }
 
     /// Applies the snapshot's parts from where a killed sync stopped. The headlines part (part
-    /// 0) is fetched alone, with the whole bandwidth, and stored before any other part is asked
+    /// 0) is fetched alone, with the whole bandwidth, and stored before anything else is asked
     /// for: a new reader's list appears after three requests (`head`, the root, this part).
+    /// Then the part list, then the parts it names (parts 1, 2, …).
     pub(super) async fn apply_snapshot(
         self: &Arc<Self>,
         route: &Route,
@@ -137,50 +138,24 @@ impl Inner {
             Some(p) if p.seq == snapshot.seq => p.parts_applied as usize,
             _ => 0,
         };
-        let parts: Vec<(usize, &PartRef)> = snapshot.parts.iter().enumerate().skip(start).collect();
-        let rest: u64 = parts.iter().map(|(_, p)| p.len).sum();
         let items = Some(snapshot.articles + snapshot.comments);
-        let (first, later) = parts.split_at(usize::from(start == 0).min(parts.len()));
-        for (batch, phase) in [(first, Phase::Headlines), (later, Phase::Snapshot)] {
-            if batch.is_empty() {
-                continue;
-            }
-            reporter.phase(phase, Some(rest), items);
-            let fetched = self.prefetch(
-                route,
-                batch
-                    .iter()
-                    .map(|(_, p)| (layout::snapshot(&p.hash), p.hash.clone(), p.len))
-                    .collect(),
-                counters,
+        if start == 0 {
+            reporter.phase(Phase::Headlines, Some(snapshot.bytes()), items);
+            let headlines = vec![(0, snapshot.headlines.clone())];
+            self.apply_parts(route, snapshot.seq, headlines, reporter, counters, applied)
+                .await?;
+            counters.headlines_stored();
+        }
+        if (start as u64) <= snapshot.rest.parts {
+            let list = self.part_list(route, snapshot, counters).await?;
+            let rest: Vec<(u32, PartRef)> = (1..).zip(list).skip(start.saturating_sub(1)).collect();
+            reporter.phase(
+                Phase::Snapshot,
+                Some(rest.iter().map(|(_, p)| p.len).sum()),
+                items,
             );
-            // Parsing the next part runs beside the write of this one.
-            let owned: Vec<(String, PartRef)> = batch
-                .iter()
-                .map(|(_, part)| (route.id().to_string(), (*part).clone()))
-                .collect();
-            let mut parsed = fetched
-                .zip(stream::iter(owned))
-                .map(|(fetch, (route_id, part))| async move {
-                    let (bytes, permit) = fetch?;
-                    Ok::<_, SyncError>((parse_part(route_id, part, bytes).await?, permit))
-                })
-                .buffered(2)
-                .boxed();
-            for (index, part) in batch {
-                let (items, _permit) = parsed.next().await.expect("one parse per part")?;
-                let (store, seq, index) = (self.store.clone(), snapshot.seq, *index as u32);
-                let stats =
-                    blocking(move || store.apply_snapshot_items(seq, index, &items)).await?;
-                add_stats(applied, stats);
-                reporter.update(|p| {
-                    p.bytes += part.len;
-                    p.items += part.items;
-                });
-            }
-            if phase == Phase::Headlines {
-                counters.headlines_stored();
-            }
+            self.apply_parts(route, snapshot.seq, rest, reporter, counters, applied)
+                .await?;
         }
         let store = self.store.clone();
         let (seq, tip) = (snapshot.seq, snapshot.tip.clone());
@@ -188,6 +163,73 @@ impl Inner {
             applied,
             blocking(move || store.finish_snapshot(seq, &tip)).await?,
         );
+        Ok(())
+    }
+
+    /// The parts after the headlines, from the snapshot's part list.
+    async fn part_list(
+        &self,
+        route: &Route,
+        snapshot: &SnapshotRef,
+        counters: &Counters,
+    ) -> Result<Vec<PartRef>, SyncError> {
+        let list = &snapshot.rest;
+        if list.parts == 0 {
+            return Ok(Vec::new());
+        }
+        let path = layout::part_list(&list.hash);
+        let bytes = self
+            .fetch_file(route, path, &list.hash, list.len, counters)
+            .await?;
+        PartList::parse(&bytes, list).map_err(|e| SyncError::Verification {
+            route: route.id().to_string(),
+            check: e.to_string(),
+        })
+    }
+
+    /// Fetches `parts` (numbered in the snapshot) and stores each with its number, in order;
+    /// the next part is parsed while one is written.
+    async fn apply_parts(
+        self: &Arc<Self>,
+        route: &Route,
+        seq: u64,
+        parts: Vec<(u32, PartRef)>,
+        reporter: &Reporter,
+        counters: &Arc<Counters>,
+        applied: &mut ApplyStats,
+    ) -> Result<(), SyncError> {
+        let fetched = self.prefetch(
+            route,
+            parts
+                .iter()
+                .map(|(_, p)| (layout::snapshot(&p.hash), p.hash.clone(), p.len))
+                .collect(),
+            counters,
+        );
+        let route_id = route.id().to_string();
+        let mut parsed = fetched
+            .zip(stream::iter(parts))
+            .map(|(fetch, (index, part))| {
+                let route_id = route_id.clone();
+                async move {
+                    let (bytes, permit) = fetch?;
+                    let (len, count) = (part.len, part.items);
+                    let items = parse_part(route_id, part, bytes).await?;
+                    Ok::<_, SyncError>((index, items, len, count, permit))
+                }
+            })
+            .buffered(2)
+            .boxed();
+        while let Some(next) = parsed.next().await {
+            let (index, items, len, count, _permit) = next?;
+            let store = self.store.clone();
+            let stats = blocking(move || store.apply_snapshot_items(seq, index, &items)).await?;
+            add_stats(applied, stats);
+            reporter.update(|p| {
+                p.bytes += len;
+                p.items += count;
+            });
+        }
         Ok(())
     }
 
