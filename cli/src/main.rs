@@ -7,6 +7,13 @@ use article_sync_cli::Cli;
 use article_sync_cli::error::exit;
 
 fn main() -> ExitCode {
+    // Like other command-line tools, stop quietly when whoever reads the output goes away
+    // (`article-sync list | head`) instead of panicking on the failed write.
+    #[cfg(unix)]
+    // SAFETY: restores a signal's default action before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => match err.kind() {

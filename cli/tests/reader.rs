@@ -3,12 +3,15 @@
 //! stderr and the documented exit codes.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_article-sync");
+/// SIGPIPE's number on Linux and macOS.
+const SIGPIPE: i32 = 13;
 const SEED_ID: &str = "russia-ready-military-cooperation-syria";
 const HELSINKI_ID: &str = "helsinki-summit";
 
@@ -151,6 +154,17 @@ fn sync_from_a_served_tree_then_list_search_read_and_status_offline() {
 
     let list = json(run(cmd(home).args(["list", "--json", "--db", db])));
     assert_eq!(ids(&list), [SEED_ID, HELSINKI_ID], "newest first");
+    // Whoever reads the output went away (`| head`): the command ends by SIGPIPE, as other
+    // tools do, not with a panic.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = run(cmd(home).args(["list", "--db", db]).stdout(writer));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.signal(), Some(SIGPIPE), "{:?}", out.status);
     assert_eq!(list[0]["published_at"], 1_531_855_800);
     assert!(list[0]["title"].as_str().unwrap().contains("روسیه"));
 
