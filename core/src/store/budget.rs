@@ -84,48 +84,73 @@ pub(crate) fn enforce(conn: &Connection, budget: u64) -> Result<Eviction> {
         total -= freed.min(total);
         ev.bytes += freed;
     }
-    let candidates: Vec<String> = conn
-        .prepare(
-            "SELECT a.id FROM articles a LEFT JOIN reader_state r ON r.article_id = a.id
-             WHERE r.bookmarked_at IS NULL
-               AND (a.body_html IS NOT NULL OR EXISTS (
-                   SELECT 1 FROM article_media m JOIN media x ON x.hash = m.hash
-                   WHERE m.article_id = a.id AND x.bytes IS NOT NULL))
-             ORDER BY r.read_at IS NULL, a.published_at, a.id",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
     let mut shared = conn.prepare(
         "SELECT m.hash FROM article_media m JOIN media x ON x.hash = m.hash
          WHERE m.article_id = ?1 AND x.bytes IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM article_media o JOIN articles b ON b.id = o.article_id
                            WHERE o.hash = m.hash AND b.evicted = 0)",
     )?;
-    for id in candidates {
-        if total <= budget {
-            break;
+    // Read articles, then unread ones, each oldest first, a batch at a time: a store far over
+    // budget is never listed whole for the few articles one write needs evicted.
+    let mut candidates = conn.prepare(
+        "SELECT a.published_at, a.id FROM articles a
+         LEFT JOIN reader_state r ON r.article_id = a.id
+         WHERE r.bookmarked_at IS NULL AND (r.read_at IS NULL) = ?1
+           AND (a.published_at, a.id) > (?2, ?3)
+           AND (a.body_html IS NOT NULL OR EXISTS (
+               SELECT 1 FROM article_media m JOIN media x ON x.hash = m.hash
+               WHERE m.article_id = a.id AND x.bytes IS NOT NULL))
+         ORDER BY a.published_at, a.id LIMIT 64",
+    )?;
+    for unread in [false, true] {
+        let mut after = (i64::MIN, String::new());
+        while total > budget {
+            let batch: Vec<(i64, String)> = candidates
+                .query_map(params![unread, after.0, after.1], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some(last) = batch.last() else { break };
+            after = last.clone();
+            for (_, id) in batch {
+                if total <= budget {
+                    break;
+                }
+                let freed = evict_article(conn, &id, &mut shared, &mut ev)?;
+                total -= freed.min(total);
+            }
         }
-        let body: i64 = conn.query_row(
-            "SELECT CASE WHEN body_html IS NULL THEN 0 ELSE body_size END FROM articles
-             WHERE id = ?1",
-            [&id],
-            |r| r.get(0),
-        )?;
-        conn.execute(
-            "UPDATE articles SET body_html = NULL, body_size = 0, evicted = 1 WHERE id = ?1",
-            params![id],
-        )?;
-        let mut freed = body as u64;
-        let hashes: Vec<String> = shared
-            .query_map([&id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for h in hashes {
-            freed += drop_media(conn, &h, &mut ev)?;
-        }
-        search::index_article(conn, &id)?;
-        ev.articles += 1;
-        ev.bytes += freed;
-        total -= freed.min(total);
     }
     Ok(ev)
+}
+
+/// Drops article `id`'s body and the media `shared` finds no other kept article using; its
+/// search row keeps the title, summary and comments. Returns the bytes freed.
+fn evict_article(
+    conn: &Connection,
+    id: &str,
+    shared: &mut rusqlite::Statement,
+    ev: &mut Eviction,
+) -> Result<u64> {
+    let body: i64 = conn.query_row(
+        "SELECT CASE WHEN body_html IS NULL THEN 0 ELSE body_size END FROM articles
+         WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "UPDATE articles SET body_html = NULL, body_size = 0, evicted = 1 WHERE id = ?1",
+        [id],
+    )?;
+    let hashes: Vec<String> = shared
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut freed = body as u64;
+    for h in hashes {
+        freed += drop_media(conn, &h, ev)?;
+    }
+    search::index_article(conn, id)?;
+    ev.articles += 1;
+    ev.bytes += freed;
+    Ok(freed)
 }

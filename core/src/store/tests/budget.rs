@@ -164,6 +164,45 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
 }
 
 #[test]
+fn far_over_budget_the_oldest_go_in_order_across_batches() {
+    let (_dir, path) = temp();
+    // 300 articles, three to a publication time, ids out of order within a time.
+    let ids: Vec<(i64, String)> = (0..300)
+        .map(|i| (i / 3, format!("a{:03}", 299 - i)))
+        .collect();
+    let roomy = open(&path);
+    apply(
+        &roomy,
+        ids.iter()
+            .map(|(t, id)| put(with_body(id, *t, 100)))
+            .collect(),
+    )
+    .unwrap();
+    roomy.set_read(&ids[250].1, true).unwrap();
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            budget_bytes: 100 * 100,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(store.enforce_budget().unwrap().articles, 200);
+    // The read one first, then the oldest 199 by publication time, then id.
+    let mut order = ids.clone();
+    order.sort();
+    let read = order.iter().position(|(_, id)| *id == ids[250].1).unwrap();
+    let read = order.remove(read);
+    let expected: Vec<&String> = std::iter::once(&read.1)
+        .chain(order.iter().take(199).map(|(_, id)| id))
+        .collect();
+    for (_, id) in &ids {
+        let evicted = store.article(id).unwrap().unwrap().evicted;
+        assert_eq!(evicted, expected.contains(&id), "{id}");
+    }
+}
+
+#[test]
 fn sync_writes_keep_the_budget_in_the_same_transaction() {
     let (_dir, path) = temp();
     let store = Store::open(
