@@ -86,6 +86,7 @@ fn seed_tree(dir: &Path) -> (PathBuf, PathBuf) {
         publisher: "test".into(),
         mirrors: None,
         site: None,
+        snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
     };
     article_sync_core::publish::publish(&tree, &key, articles, &options).expect("publish");
     (tree, keys.join("publisher.pub"))

@@ -23,6 +23,7 @@ pub fn options(now: i64) -> PublishOptions {
         publisher: "test".into(),
         mirrors: None,
         site: None,
+        snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
     }
 }
 
@@ -101,11 +102,19 @@ pub mod world {
         pub ca: TestCa,
         pub corpus: Corpus,
         pub articles: Vec<SourceArticle>,
+        /// Raw bytes per snapshot part.
+        pub part_bytes: usize,
     }
 
     impl World {
-        /// A tree holding `n` corpus articles.
+        /// A tree holding `n` corpus articles, with small snapshot parts: every sync from it
+        /// fetches several of each kind.
         pub fn new(n: u64) -> World {
+            Self::with_parts(n, 16 * 1024)
+        }
+
+        /// A tree holding `n` corpus articles, its snapshot in parts of `part_bytes` raw bytes.
+        pub fn with_parts(n: u64, part_bytes: usize) -> World {
             let dir = tempfile::tempdir().unwrap();
             let tree = dir.path().join("tree");
             let corpus = Corpus::new(42);
@@ -116,6 +125,7 @@ pub mod world {
                 articles: corpus.articles(0..n),
                 corpus,
                 dir,
+                part_bytes,
             };
             world.publish();
             world
@@ -127,7 +137,10 @@ pub mod world {
                 &self.tree,
                 &self.key,
                 self.articles.clone(),
-                &super::options(now()),
+                &super::PublishOptions {
+                    snapshot_part_bytes: self.part_bytes,
+                    ..super::options(now())
+                },
             )
             .expect("publish")
         }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use article_sync_cli::serve::{Fault, PathKind};
 use article_sync_core::format::layout;
+use article_sync_core::publish::SNAPSHOT_PART_BYTES;
 use article_sync_core::store::ListFilter;
 use article_sync_core::sync::SyncError;
 use article_sync_tests::world::World;
@@ -12,7 +13,7 @@ use article_sync_tests::world::World;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_sync_then_incremental_then_nothing_new() {
     let t = std::time::Instant::now();
-    let mut world = World::new(10_000);
+    let mut world = World::with_parts(10_000, SNAPSHOT_PART_BYTES);
     eprintln!("published in {:?}", t.elapsed());
     let main = world.serve(&world.tree, Fault::None).await;
     let db = world.dir.path().join("reader.db");

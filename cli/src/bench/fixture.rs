@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use article_sync_core::format::note::SecretKey;
 use article_sync_core::publish::source::SourceArticle;
-use article_sync_core::publish::{self, PublishOptions};
+use article_sync_core::publish::{self, PublishOptions, SNAPSHOT_PART_BYTES};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -108,6 +108,7 @@ impl Fixture {
             publisher: "example-news".into(),
             mirrors: None,
             site: None,
+            snapshot_part_bytes: SNAPSHOT_PART_BYTES,
         };
         publish::publish(&fixture.base, &key, articles.clone(), &options)
             .map_err(|e| BenchError::Publish(size, e.to_string()))?;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use article_sync_core::publish::{self, PublishOptions, source};
+use article_sync_core::publish::{self, PublishOptions, SNAPSHOT_PART_BYTES, source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,6 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         publisher: args.publisher,
         mirrors: (!args.mirrors.is_empty()).then_some(args.mirrors),
         site: args.site,
+        snapshot_part_bytes: SNAPSHOT_PART_BYTES,
     };
     let report = publish::publish(&args.tree, &key, articles, &opts)
         .context("publish failed; the tree was not changed")?;

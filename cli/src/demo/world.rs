@@ -14,7 +14,7 @@ use tempfile::TempDir;
 use article_sync_core::format::note::SecretKey;
 use article_sync_core::net::{NetConfig, StaticResolver};
 use article_sync_core::publish::source::{self, SourceArticle};
-use article_sync_core::publish::{self, PublishOptions, PublishReport};
+use article_sync_core::publish::{self, PublishOptions, PublishReport, SNAPSHOT_PART_BYTES};
 use article_sync_core::reader::{Reader, ReaderConfig};
 
 use crate::corpus::Corpus;
@@ -226,6 +226,7 @@ impl World {
             publisher: "example-news".into(),
             mirrors: None,
             site: None,
+            snapshot_part_bytes: SNAPSHOT_PART_BYTES,
         };
         let report = tokio::task::block_in_place(|| {
             publish::publish(&self.tree, &self.key, input, &options)

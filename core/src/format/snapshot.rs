@@ -1,7 +1,8 @@
 //! Snapshots: the state after one log entry, without tombstones, so a new reader does not replay
-//! history. A snapshot is parts (gzip JSON lines, a few MiB each): the headlines (newest first, no
-//! bodies), named in `head` so an app can show its list after three requests (head, root,
-//! headlines), then whole articles, then comments, named in a part list that `head` pins.
+//! history. A snapshot is parts (gzip JSON lines, a few MiB each): headlines (newest first, no
+//! bodies), then whole articles, then comments. `head` names the first headlines part, so an app
+//! can show its list after three requests (head, root, that part), and pins a part list naming
+//! the others.
 
 use serde::{Deserialize, Serialize};
 
@@ -87,8 +88,8 @@ impl SnapshotBuilder {
         for a in &newest_first {
             self.push(PartKind::Headlines, &Headline::from(*a));
         }
-        // Headlines stay in one part so the list needs one request (an empty one when there
-        // are no articles).
+        // The first headlines part (the newest) is the one head names; without articles, an
+        // empty one.
         if self.current.is_none() {
             self.current = Some((PartKind::Headlines, Vec::new(), 0));
         }
@@ -132,9 +133,11 @@ impl SnapshotBuilder {
     }
 
     fn push<T: Serialize>(&mut self, kind: PartKind, item: &T) {
-        if self.current.as_ref().is_some_and(|(k, raw, _)| {
-            *k != kind || (kind != PartKind::Headlines && raw.len() >= self.part_target)
-        }) {
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|(k, raw, _)| *k != kind || raw.len() >= self.part_target)
+        {
             self.cut();
         }
         let (_, raw, items) = self.current.get_or_insert_with(|| (kind, Vec::new(), 0));
@@ -184,11 +187,8 @@ impl PartList {
         {
             return bad("parts or bytes differ from the head's count");
         }
-        if parts
-            .iter()
-            .any(|p| p.kind == PartKind::Headlines || !is_hash_hex(&p.hash))
-        {
-            return bad("a part is malformed or a second headlines part");
+        if parts.iter().any(|p| !is_hash_hex(&p.hash)) {
+            return bad("a part hash is malformed");
         }
         Ok(parts)
     }
@@ -255,12 +255,11 @@ mod tests {
     }
 
     #[test]
-    fn headlines_come_first_newest_first_and_articles_are_split() {
+    fn headlines_come_first_newest_first_and_every_kind_is_split() {
         let articles: Vec<Article> = (0..40).map(|i| article(&format!("a{i}"), i)).collect();
         let refs: Vec<&Article> = articles.iter().collect();
         let (snapshot, files) = SnapshotBuilder::new(2000).build(&refs, &[], 40, "00".repeat(32));
         assert_eq!(snapshot.headlines.kind, PartKind::Headlines);
-        assert_eq!(snapshot.headlines.items, 40);
         assert_eq!(files[0].0, layout::snapshot(&snapshot.headlines.hash));
         let mut reader = PartReader::new(&snapshot.headlines, &files[0].1);
         let Some(PartItem::Headline(first)) = reader.next_item().unwrap() else {
@@ -269,9 +268,26 @@ mod tests {
         assert_eq!(first.id, "a39");
         assert_eq!(files[1].0, layout::part_list(&snapshot.rest.hash));
         let rest = PartList::parse(&files[1].1, &snapshot.rest).unwrap();
-        assert!(rest.len() > 1, "bodies split into several parts");
-        assert_eq!(rest.iter().map(|p| p.items).sum::<u64>(), 40);
         assert_eq!(files.len(), 2 + rest.len());
+        let kinds: Vec<PartKind> = rest.iter().map(|p| p.kind).collect();
+        let headline_parts = 1 + kinds.iter().filter(|k| **k == PartKind::Headlines).count();
+        assert!(headline_parts > 1, "headlines split: {kinds:?}");
+        assert!(
+            kinds.is_sorted_by_key(|k| *k != PartKind::Headlines),
+            "headlines before articles: {kinds:?}"
+        );
+        let count = |kind| {
+            std::iter::once(&snapshot.headlines)
+                .chain(&rest)
+                .filter(|p| p.kind == kind)
+                .map(|p| p.items)
+                .sum::<u64>()
+        };
+        assert_eq!(
+            (count(PartKind::Headlines), count(PartKind::Articles)),
+            (40, 40)
+        );
+        assert!(rest.iter().filter(|p| p.kind == PartKind::Articles).count() > 1);
     }
 
     #[test]
@@ -295,9 +311,9 @@ mod tests {
                 Err(FormatError::Malformed { .. })
             ));
         }
-        let mut second_headlines: PartList = serde_json::from_slice(list).unwrap();
-        second_headlines.parts[0].kind = PartKind::Headlines;
-        let bytes = serde_json::to_vec(&second_headlines).unwrap();
+        let mut bad_hash: PartList = serde_json::from_slice(list).unwrap();
+        bad_hash.parts[0].hash = "../x".into();
+        let bytes = serde_json::to_vec(&bad_hash).unwrap();
         assert!(PartList::parse(&bytes, &snapshot.rest).is_err());
     }
 

@@ -51,6 +51,8 @@ pub struct PublishOptions {
     pub mirrors: Option<Vec<String>>,
     /// The publisher's own site, for recognising internal links (default: the articles' hosts).
     pub site: Option<url::Url>,
+    /// Raw bytes per snapshot part: [`SNAPSHOT_PART_BYTES`] but in tests.
+    pub snapshot_part_bytes: usize,
 }
 
 /// What a run did.
@@ -180,7 +182,7 @@ pub fn publish(
             report.snapshot_written = true;
             let articles: Vec<&Article> = state.articles.values().collect();
             let comments: Vec<&Comment> = state.comments.values().collect();
-            let (snapshot, files) = SnapshotBuilder::new(SNAPSHOT_PART_BYTES).build(
+            let (snapshot, files) = SnapshotBuilder::new(opts.snapshot_part_bytes).build(
                 &articles,
                 &comments,
                 state.seq,
