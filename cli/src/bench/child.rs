@@ -73,12 +73,12 @@ pub struct ChildArgs {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ChildJob {
-    /// Runs the sync or cold open described by a JSON file; prints its [`ChildOutcome`].
+    /// Runs the sync or cold open described by a JSON file; prints what it measured as JSON.
     Run {
         #[arg(long)]
         spec: PathBuf,
     },
-    /// Runs a command and prints its [`Measured`] as JSON.
+    /// Runs a command and prints its wall time and peak memory as JSON.
     ///
     /// A process's `ru_maxrss` starts at the resident size of the process that spawned it
     /// (Linux keeps the old image's high-water mark across `exec`), so the bench, whose own

@@ -121,10 +121,11 @@ impl Inner {
         result
     }
 
-    /// Applies the snapshot's parts from where a killed sync stopped. The headlines part (part
-    /// 0) is fetched alone, with the whole bandwidth, and stored before anything else is asked
-    /// for: a new reader's list appears after three requests (`head`, the root, this part).
-    /// Then the part list, then the parts it names (parts 1, 2, …).
+    /// Applies the snapshot's parts from where a killed sync stopped. The newest headlines
+    /// (part 0, named in `head`) are fetched alone, with the whole bandwidth, and stored before
+    /// anything else is asked for: a new reader's list appears after three requests (`head`,
+    /// the root, this part). Then the part list, then the parts it names (parts 1, 2, …: more
+    /// headlines, articles, comments).
     pub(super) async fn apply_snapshot(
         self: &Arc<Self>,
         route: &Route,
