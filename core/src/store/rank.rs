@@ -155,15 +155,20 @@ impl Lengths {
     }
 }
 
-/// The sum of a docsize record's column sizes (SQLite varints, one per column).
+/// The sum of a docsize record's column sizes (SQLite varints, one per column: big-endian
+/// 7-bit groups, the high bit set on all but the last byte; a ninth byte carries 8 bits).
 fn row_length(mut sz: &[u8]) -> u32 {
-    let mut total = 0u32;
+    let mut total = 0u64;
     while !sz.is_empty() {
-        let mut value = 0u32;
+        let mut value = 0u64;
         let mut used = 0;
-        for &byte in sz.iter().take(5) {
+        for &byte in sz.iter().take(9) {
             used += 1;
-            value = (value << 7) | u32::from(byte & 0x7f);
+            if used == 9 {
+                value = (value << 8) | u64::from(byte);
+                break;
+            }
+            value = (value << 7) | u64::from(byte & 0x7f);
             if byte & 0x80 == 0 {
                 break;
             }
@@ -171,7 +176,7 @@ fn row_length(mut sz: &[u8]) -> u32 {
         total = total.saturating_add(value);
         sz = &sz[used..];
     }
-    total
+    u32::try_from(total).unwrap_or(u32::MAX)
 }
 
 /// What one query's rows share: per-phrase IDF, the mean row length, the phrase frequencies
@@ -319,6 +324,8 @@ unsafe fn query_of(
     // not close it.
     unsafe {
         if let Ok(mut lengths) = lengths.try_lock() {
+            // A borrowed handle: dropping it leaves the connection open. (With rusqlite's
+            // `hooks` feature, which this crate does not enable, it would also clear hooks.)
             let conn = Connection::from_handle(db).map_err(|_| Code(ffi::SQLITE_ERROR))?;
             // Unreadable lengths are left empty: every row's is then read by FTS5.
             if lengths.refresh(&conn).is_err() {
@@ -534,5 +541,10 @@ mod tests {
     fn docsize_records_sum_their_varints() {
         assert_eq!(row_length(&[]), 0);
         assert_eq!(row_length(&[3, 0x81, 0x00, 127]), 3 + 128 + 127);
+        assert_eq!(
+            row_length(&[0xff; 20]),
+            u32::MAX,
+            "hostile bytes saturate, never panic"
+        );
     }
 }
