@@ -133,10 +133,17 @@ impl SnapshotBuilder {
     }
 
     fn push<T: Serialize>(&mut self, kind: PartKind, item: &T) {
+        // The first part, the one the list waits for, is an eighth of the others: the rest
+        // of the headlines are then parsed beside the writer like every later part.
+        let target = if self.parts.is_empty() {
+            self.part_target / 8
+        } else {
+            self.part_target
+        };
         if self
             .current
             .as_ref()
-            .is_some_and(|(k, raw, _)| *k != kind || raw.len() >= self.part_target)
+            .is_some_and(|(k, raw, _)| *k != kind || raw.len() >= target)
         {
             self.cut();
         }
