@@ -1,10 +1,11 @@
 //! Offline search: FTS5 over the normalised title, summary, body text and comments.
 //!
 //! The FTS table is contentless and holds [`index_text`] of each field only (normalised words).
-//! Ranking is bm25 with the title weighted highest ([`super::rank`]). Snippets are cut in Rust from the *original*
-//! text (so the reader sees `سه‌شنبه` with its ZWNJ even when they typed `سهشنبه`): the original
-//! is split into words with [`normalize::for_each_word`], which gives each word's byte range, and words
-//! equal to a query token (or, for the last token, starting with it) are wrapped in the markers.
+//! Ranking is bm25 with the title weighted highest ([`super::rank`]). Snippets are cut in Rust
+//! from the *original* text (so the reader sees `سه‌شنبه` with its ZWNJ even when they typed
+//! `سهشنبه`): the original is split into words with [`normalize::for_each_word`], which gives
+//! each word's byte range, and words equal to a query token (or, for the last token, starting
+//! with it) are wrapped in the markers.
 
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
