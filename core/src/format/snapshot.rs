@@ -58,7 +58,8 @@ pub enum PartItem {
     Comment(Comment),
 }
 
-/// Builds the parts of a snapshot. Parts are cut when they reach `part_target` raw bytes.
+/// Builds the parts of a snapshot. Parts are cut when they reach `part_target` raw bytes, the
+/// first (the newest headlines) at an eighth of it.
 pub struct SnapshotBuilder {
     part_target: usize,
     parts: Vec<(PartRef, Vec<u8>)>,
@@ -88,8 +89,7 @@ impl SnapshotBuilder {
         for a in &newest_first {
             self.push(PartKind::Headlines, &Headline::from(*a));
         }
-        // The first headlines part (the newest) is the one head names; without articles, an
-        // empty one.
+        // The headlines end here; without articles there is one empty part, for head to name.
         if self.current.is_none() {
             self.current = Some((PartKind::Headlines, Vec::new(), 0));
         }
