@@ -204,35 +204,39 @@ impl PartList {
 /// Reads the items of a part whose bytes were checked against its reference.
 pub struct PartReader<'a> {
     part: &'a PartRef,
+    /// "snapshot part <hash>", for errors (made once, not per line).
+    what: String,
     lines: GzLines<&'a [u8]>,
     seen: u64,
 }
 
 impl<'a> PartReader<'a> {
     pub fn new(part: &'a PartRef, bytes: &'a [u8]) -> Self {
+        let what = format!("snapshot part {}", part.hash);
         PartReader {
             part,
-            lines: GzLines::new(format!("snapshot part {}", part.hash), bytes, part.raw_len),
+            lines: GzLines::new(what.clone(), bytes, part.raw_len),
+            what,
             seen: 0,
         }
     }
 
     pub fn next_item(&mut self) -> Result<Option<PartItem>, FormatError> {
-        let what = format!("snapshot part {}", self.part.hash);
+        let what = &self.what;
         let Some(line) = self.lines.next_line()? else {
             if self.seen != self.part.items {
                 return Err(FormatError::malformed(
-                    &what,
-                    format!("{} items, manifest says {}", self.seen, self.part.items),
+                    what,
+                    format!("{} items, its reference says {}", self.seen, self.part.items),
                 ));
             }
             return Ok(None);
         };
         self.seen += 1;
         Ok(Some(match self.part.kind {
-            PartKind::Headlines => PartItem::Headline(parse_json(&what, line)?),
-            PartKind::Articles => PartItem::Article(parse_json(&what, line)?),
-            PartKind::Comments => PartItem::Comment(parse_json(&what, line)?),
+            PartKind::Headlines => PartItem::Headline(parse_json(what, line)?),
+            PartKind::Articles => PartItem::Article(parse_json(what, line)?),
+            PartKind::Comments => PartItem::Comment(parse_json(what, line)?),
         }))
     }
 }
