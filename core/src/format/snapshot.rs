@@ -227,7 +227,10 @@ impl<'a> PartReader<'a> {
             if self.seen != self.part.items {
                 return Err(FormatError::malformed(
                     what,
-                    format!("{} items, its reference says {}", self.seen, self.part.items),
+                    format!(
+                        "{} items, its reference says {}",
+                        self.seen, self.part.items
+                    ),
                 ));
             }
             return Ok(None);

@@ -53,10 +53,9 @@ pub struct SearchHit {
     pub rank: f64,
 }
 
-/// The FTS5 query for a user's text: each normalised token quoted (so no input is FTS syntax),
-/// all required, the last one as a prefix. `None` when the text has no searchable token.
-pub fn fts_query(text: &str) -> Option<String> {
-    let tokens = normalize::query_tokens(text);
+/// The FTS5 query for a user's query tokens ([`normalize::query_tokens`]): each quoted (so no
+/// input is FTS syntax), all required, the last one as a prefix. `None` without tokens.
+pub fn fts_query(tokens: &[String]) -> Option<String> {
     let n = tokens.len();
     if n == 0 {
         return None;
@@ -333,10 +332,10 @@ pub(crate) fn search(
     text: &str,
     opts: &SearchOptions,
 ) -> Result<Vec<SearchHit>> {
-    let Some(query) = fts_query(text) else {
+    let tokens = normalize::query_tokens(text);
+    let Some(query) = fts_query(&tokens) else {
         return Ok(Vec::new());
     };
-    let tokens = normalize::query_tokens(text);
     let ranked: Vec<(i64, f64)> = conn
         .prepare_cached(&format!(
             "SELECT rowid, {}(search) AS rank FROM search WHERE search MATCH ?1
