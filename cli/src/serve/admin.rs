@@ -19,7 +19,7 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
-use super::server::Shared;
+use super::shared::Shared;
 use super::{Fault, ServeError};
 
 pub(crate) async fn handle(

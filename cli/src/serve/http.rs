@@ -19,7 +19,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use tokio::time::Sleep;
 
 use super::Fault;
-use super::server::Shared;
+use super::shared::Shared;
 use super::stats::PathKind;
 
 /// `Cache-Control` of every file but `head`: they never change.

@@ -35,6 +35,7 @@ mod error;
 mod fault;
 mod http;
 mod server;
+mod shared;
 mod stats;
 pub mod tls;
 mod tree;

@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+use super::shared::Shared;
 use super::stats::{Counters, Stats};
 use super::tls::{TestCa, TlsIdentity};
 use super::tree::Tree;
@@ -58,35 +59,6 @@ impl ServeConfig {
             admin: None,
             drip_interval: Duration::from_secs(1),
         }
-    }
-}
-
-/// State shared by the listener, the connections and the admin endpoint.
-pub(crate) struct Shared {
-    pub(crate) tree: Tree,
-    fault: watch::Sender<Fault>,
-    pub(crate) counters: Counters,
-    pub(crate) stale_key: Option<Arc<SecretKey>>,
-    pub(crate) drip_interval: Duration,
-    tls: Option<TlsAcceptor>,
-    bad_tls: TlsAcceptor,
-}
-
-impl Shared {
-    pub(crate) fn fault(&self) -> Fault {
-        *self.fault.borrow()
-    }
-
-    pub(crate) fn set_fault(&self, fault: Fault) -> Result<(), ServeError> {
-        if fault == Fault::Stale && self.stale_key.is_none() {
-            return Err(ServeError::StaleNeedsKey);
-        }
-        self.fault.send_replace(fault);
-        Ok(())
-    }
-
-    pub(crate) fn stats(&self) -> Stats {
-        self.counters.read(self.fault())
     }
 }
 

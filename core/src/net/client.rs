@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 use tokio::io::AsyncReadExt;
 
 use super::config::NetConfig;
+use super::evidence::{FailureKind, millis};
 use super::resolve::{DnsError, GuardedResolver, ReqwestResolver, is_reserved};
-use super::route::FailureKind;
 use super::routes::Route;
 use crate::format::layout::TreePath;
 
@@ -147,7 +147,7 @@ impl HttpClient {
             return Ok(Fetched::Body {
                 bytes,
                 etag: None,
-                latency_ms: super::race::millis(started.elapsed()),
+                latency_ms: millis(started.elapsed()),
             });
         }
         let url = route.join(path).ok_or_else(|| {
@@ -161,7 +161,7 @@ impl HttpClient {
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED && if_none_match.is_some() {
             return Ok(Fetched::NotModified {
-                latency_ms: super::race::millis(started.elapsed()),
+                latency_ms: millis(started.elapsed()),
             });
         }
         if status == StatusCode::FORBIDDEN || status == StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS {
@@ -200,7 +200,7 @@ impl HttpClient {
         Ok(Fetched::Body {
             bytes,
             etag,
-            latency_ms: super::race::millis(started.elapsed()),
+            latency_ms: millis(started.elapsed()),
         })
     }
 

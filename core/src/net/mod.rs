@@ -1,25 +1,26 @@
 //! Routes and connectivity: the only part of the core that opens sockets or reads route
 //! folders.
 //!
-//! - [`route`]: route sources, failure kinds and the persisted [`RouteHealth`].
+//! - [`evidence`]: what one request on one route tells ([`Attempt`], [`Outcome`],
+//!   [`FailureKind`], [`RouteSource`]); depends on no other module here.
+//! - [`health`]: the persisted [`RouteHealth`] and the interface the store implements.
 //! - [`routes`]: validated routes, their health rules and the race order.
 //! - [`config`]: timeouts, trust roots, resolver and probe URLs.
 //! - [`resolve`]: the resolver the core owns and the DNS-tampering guard.
 //! - [`client`]: HTTP and folder fetches with byte caps, classified failures.
-//! - [`race`]: the staggered race and its evidence ([`Attempt`]).
+//! - [`race`]: the staggered race.
 //! - [`probe`]: international and domestic probes.
 //! - [`state`]: the banner state machine and its listeners.
-//! - [`health`]: the persistence interface the store implements.
 //!
 //! [`Connectivity`] ties them together for the sync engine.
 
 pub mod client;
 pub mod config;
+pub mod evidence;
 pub mod health;
 pub mod probe;
 pub mod race;
 pub mod resolve;
-pub mod route;
 pub mod routes;
 pub mod state;
 
@@ -31,11 +32,11 @@ use tokio::sync::watch;
 
 pub use client::{ClientError, FetchError, Fetched, HttpClient};
 pub use config::NetConfig;
-pub use health::{HealthLog, MemoryHealthLog};
+pub use evidence::{Attempt, FailureKind, Outcome, RouteSource, millis, unix_now};
+pub use health::{HealthLog, MemoryHealthLog, RouteHealth};
 pub use probe::{ProbeResult, ProbeScope};
-pub use race::{Attempt, Lost, Outcome, RaceTiming, Won};
+pub use race::{Lost, RaceTiming, Won};
 pub use resolve::{DnsError, Resolver, StaticResolver, SystemResolver};
-pub use route::{FailureKind, RouteHealth, RouteSource};
 pub use routes::{Route, RouteEntry, RouteError, RouteSet};
 pub use state::{ConnectionState, Evidence, Observations, StateTracker, banner_text, classify};
 
@@ -112,11 +113,11 @@ impl Connectivity {
     {
         let inner = &self.inner;
         let round = inner.round.fetch_add(1, Ordering::SeqCst) + 1;
-        let order = self.lock_routes().race_order(race::unix_now());
+        let order = self.lock_routes().race_order(unix_now());
         if matches!(inner.tracker.current(), ConnectionState::Unknown) {
             inner.tracker.set(ConnectionState::Connecting(Evidence {
                 network_available: self.network_available(),
-                checked_at: race::unix_now(),
+                checked_at: unix_now(),
                 ..Evidence::default()
             }));
         }
@@ -175,7 +176,7 @@ impl Connectivity {
             probes,
             racing: false,
             network_available: self.network_available(),
-            checked_at: race::unix_now(),
+            checked_at: unix_now(),
         };
         inner.tracker.set(classify(&obs));
         *lock(&inner.last_round) = obs;
@@ -216,7 +217,7 @@ impl Connectivity {
         let mut order = vec![preferred.clone()];
         order.extend(
             self.lock_routes()
-                .race_order(race::unix_now())
+                .race_order(unix_now())
                 .into_iter()
                 .filter(|r| r != preferred),
         );
@@ -295,7 +296,7 @@ impl Connectivity {
             .store(available, Ordering::SeqCst);
         let mut last = lock(&self.inner.last_round);
         last.network_available = available;
-        last.checked_at = race::unix_now();
+        last.checked_at = unix_now();
         if !available {
             self.inner.tracker.set(classify(&last));
         } else if last.attempts.is_empty() && last.probes.is_empty() {
@@ -345,7 +346,7 @@ impl Connectivity {
 
     /// The order the next head race would use.
     pub fn race_order(&self) -> Vec<Route> {
-        self.lock_routes().race_order(race::unix_now())
+        self.lock_routes().race_order(unix_now())
     }
 
     fn add(&self, route: Route) -> Route {
@@ -366,7 +367,7 @@ impl Connectivity {
     }
 
     fn in_backoff(&self, route: &Route) -> bool {
-        let now = race::unix_now();
+        let now = unix_now();
         self.lock_routes()
             .get(route.id())
             .and_then(|e| e.health.backoff_until)
@@ -405,7 +406,7 @@ impl Connectivity {
                 .await;
             let outcome = match result {
                 Ok(_) => Outcome::Ok {
-                    latency_ms: race::millis(started.elapsed()),
+                    latency_ms: millis(started.elapsed()),
                 },
                 Err(e) => Outcome::Failed {
                     kind: e.kind,
@@ -421,7 +422,7 @@ impl Connectivity {
             let mut last = lock(&this.inner.last_round);
             last.attempts.retain(|a| a.url != main.id() || a.is_ok());
             last.attempts.push(attempt);
-            last.checked_at = race::unix_now();
+            last.checked_at = unix_now();
             this.inner.tracker.set(classify(&last));
         });
     }
@@ -454,7 +455,7 @@ mod tests {
         let log = Arc::new(MemoryHealthLog::new());
         let mut saved = RouteHealth::new("https://user.example/", RouteSource::User);
         saved.successes = 2;
-        saved.last_success_at = Some(race::unix_now());
+        saved.last_success_at = Some(unix_now());
         log.save(&saved);
         let routes = RouteSet::new("https://main.example/", &[]).unwrap();
         let config = NetConfig {

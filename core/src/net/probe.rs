@@ -5,8 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::client::HttpClient;
-use super::race::unix_now;
-use super::route::FailureKind;
+use super::evidence::{FailureKind, unix_now};
 
 /// Which side of the border a probe host is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

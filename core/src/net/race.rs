@@ -2,78 +2,15 @@
 //! fails, take the first verified answer, cancel the rest.
 
 use std::future::Future;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::client::FetchError;
+use super::evidence::{Attempt, Outcome, millis};
+use super::routes::Route;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use serde::{Deserialize, Serialize};
-
-use super::client::FetchError;
-use super::route::{FailureKind, RouteSource};
-use super::routes::Route;
-
-/// What happened to one request on one route.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// The route answered and the answer was accepted (verified, for a race).
-    Ok {
-        latency_ms: u32,
-    },
-    Failed {
-        kind: FailureKind,
-        detail: String,
-    },
-    /// Still running when another route won or the deadline passed.
-    Cancelled {
-        after_ms: u32,
-        /// It started before the route that won: it had its head start and was beaten by a
-        /// later route. Route health then stops counting it as the last good route.
-        #[serde(default)]
-        overtaken: bool,
-    },
-}
-
-/// One request on one route: the unit of evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attempt {
-    /// The route's base URL (its id).
-    pub url: String,
-    pub source: RouteSource,
-    /// The tree path requested (empty for a remembered outcome).
-    pub path: String,
-    /// When the attempt ended, Unix seconds.
-    pub at: i64,
-    pub outcome: Outcome,
-    /// Not made in this round: the route's last known failure, taken from its health.
-    pub remembered: bool,
-}
-
-impl Attempt {
-    pub fn new(route: &Route, path: &str, outcome: Outcome) -> Attempt {
-        Attempt {
-            url: route.id().to_string(),
-            source: route.source(),
-            path: path.to_string(),
-            at: unix_now(),
-            outcome,
-            remembered: false,
-        }
-    }
-
-    pub fn failure_kind(&self) -> Option<FailureKind> {
-        match &self.outcome {
-            Outcome::Failed { kind, .. } => Some(*kind),
-            _ => None,
-        }
-    }
-
-    pub fn is_ok(&self) -> bool {
-        matches!(self.outcome, Outcome::Ok { .. })
-    }
-}
 
 /// Timing of a race.
 #[derive(Debug, Clone, Copy)]
@@ -198,22 +135,10 @@ where
     }
 }
 
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-pub(crate) fn millis(d: Duration) -> u32 {
-    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::route::RouteSource;
+    use crate::net::evidence::{FailureKind, RouteSource};
 
     fn routes(n: usize) -> Vec<Route> {
         (0..n)

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::route::FailureKind;
+use super::evidence::FailureKind;
 
 /// A boxed future returned by [`Resolver::resolve`].
 pub type Resolving<'a> = Pin<Box<dyn Future<Output = Result<Vec<IpAddr>, DnsError>> + Send + 'a>>;

@@ -22,8 +22,8 @@ use std::path::Path;
 
 use url::Url;
 
-use super::race::{Attempt, Outcome};
-use super::route::{FailureKind, RouteHealth, RouteSource};
+use super::evidence::{Attempt, FailureKind, Outcome, RouteSource, unix_now};
+use super::health::RouteHealth;
 
 /// Recent latency samples kept in memory per route.
 pub const LATENCY_SAMPLES: usize = 7;
@@ -54,6 +54,21 @@ pub enum RouteError {
     QueryOrFragment { url: String },
     #[error("{path:?} is not an absolute folder path")]
     Folder { path: String },
+}
+
+/// An attempt on a route is built here, where routes are known, so that [`Attempt`] itself
+/// depends on no other module of `net`.
+impl Attempt {
+    pub fn new(route: &Route, path: &str, outcome: Outcome) -> Attempt {
+        Attempt {
+            url: route.id().to_string(),
+            source: route.source(),
+            path: path.to_string(),
+            at: unix_now(),
+            outcome,
+            remembered: false,
+        }
+    }
 }
 
 impl Route {

@@ -18,9 +18,8 @@
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+use super::evidence::{Attempt, FailureKind, Outcome, RouteSource};
 use super::probe::{ProbeResult, ProbeScope};
-use super::race::{Attempt, Outcome};
-use super::route::{FailureKind, RouteSource};
 use super::routes::is_censorship_like;
 
 /// Why a state was chosen.

@@ -52,7 +52,7 @@ pub use search::{RebuildStep, SearchHit, SearchOptions};
 
 use crate::format::snapshot::PartItem;
 use crate::format::{Article, Entry, MediaRef};
-use crate::net::route::RouteHealth;
+use crate::net::RouteHealth;
 use db::Db;
 
 /// How a store is opened.

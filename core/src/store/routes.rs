@@ -3,8 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::error::{Result, StoreError};
-use crate::net::route::{FailureKind, RouteHealth, RouteSource};
 use crate::net::state::ConnectionState;
+use crate::net::{FailureKind, RouteHealth, RouteSource};
 
 /// The banner state of the last sync and the route it used.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,4 @@
--- Route health (net::route::RouteHealth) and the comment outbox.
+-- Route health (net::RouteHealth) and the comment outbox.
 
 CREATE TABLE routes (
     url TEXT PRIMARY KEY,

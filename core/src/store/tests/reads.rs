@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::net::route::{FailureKind, RouteHealth, RouteSource};
+use crate::net::{FailureKind, RouteHealth, RouteSource};
 use crate::store::corpus;
 
 fn collect_all(store: &Store, filter: &ListFilter, page_size: usize) -> Vec<String> {

@@ -1,7 +1,8 @@
-//! Routes: places a tree can be fetched from, and what happened when we tried them.
-//!
-//! The health record is persisted by the store (table `routes`) so that a warm start goes first
-//! to the route that worked last.
+//! The evidence the banner state is chosen from: where a request went ([`RouteSource`]), what
+//! happened to it ([`Outcome`], [`FailureKind`]) and the record of one request ([`Attempt`]).
+//! Every other module of `net` builds on these types; this one depends on none of them.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -108,36 +109,65 @@ impl FailureKind {
     }
 }
 
-/// The persisted health of one route.
+/// What happened to one request on one route.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RouteHealth {
-    /// Base URL of the tree (`https://…/`, `http://…/` or `file:///…/`); the route's identity.
-    pub url: String,
-    pub source: RouteSource,
-    pub successes: u64,
-    /// Failures since the last success; drives the back-off.
-    pub consecutive_failures: u32,
-    pub last_success_at: Option<i64>,
-    pub last_failure_at: Option<i64>,
-    pub last_failure: Option<FailureKind>,
-    /// Median of recent successful request latencies, in milliseconds.
-    pub median_latency_ms: Option<u32>,
-    /// Not tried again before this time (Unix seconds) unless nothing else is left.
-    pub backoff_until: Option<i64>,
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The route answered and the answer was accepted (verified, for a race).
+    Ok {
+        latency_ms: u32,
+    },
+    Failed {
+        kind: FailureKind,
+        detail: String,
+    },
+    /// Still running when another route won or the deadline passed.
+    Cancelled {
+        after_ms: u32,
+        /// It started before the route that won: it had its head start and was beaten by a
+        /// later route. Route health then stops counting it as the last good route.
+        #[serde(default)]
+        overtaken: bool,
+    },
 }
 
-impl RouteHealth {
-    pub fn new(url: impl Into<String>, source: RouteSource) -> Self {
-        RouteHealth {
-            url: url.into(),
-            source,
-            successes: 0,
-            consecutive_failures: 0,
-            last_success_at: None,
-            last_failure_at: None,
-            last_failure: None,
-            median_latency_ms: None,
-            backoff_until: None,
+/// One request on one route: the unit of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// The route's base URL (its id).
+    pub url: String,
+    pub source: RouteSource,
+    /// The tree path requested (empty for a remembered outcome).
+    pub path: String,
+    /// When the attempt ended, Unix seconds.
+    pub at: i64,
+    pub outcome: Outcome,
+    /// Not made in this round: the route's last known failure, taken from its health.
+    pub remembered: bool,
+}
+
+impl Attempt {
+    pub fn failure_kind(&self) -> Option<FailureKind> {
+        match &self.outcome {
+            Outcome::Failed { kind, .. } => Some(*kind),
+            _ => None,
         }
     }
+
+    pub fn is_ok(&self) -> bool {
+        matches!(self.outcome, Outcome::Ok { .. })
+    }
+}
+
+/// Now, in Unix seconds (0 if the clock is before 1970).
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A duration in whole milliseconds, saturated, as latencies are recorded.
+pub fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
