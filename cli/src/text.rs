@@ -4,7 +4,7 @@
 //! terminal's bidi reordering), paragraphs are separated by a blank line, and Persian text is
 //! never put after a left-to-right column on the same line when it can be avoided.
 
-use article_sync_core::store::search::html_to_text;
+use article_sync_core::content::html_to_text;
 use article_sync_core::text::date::{DateStyle, format_date};
 
 /// Sanitised article HTML as plain paragraphs separated by blank lines.

@@ -1,5 +1,6 @@
 //! The article-sync core.
 //!
+//! - [`content`]: untrusted HTML made safe, and its plain text.
 //! - [`format`]: the signed static mirror format (head, log, snapshot, root, mirror list), shared
 //!   by the publisher and the client.
 //! - [`publish`]: builds and updates a mirror tree from article files or a feed.
@@ -10,6 +11,7 @@
 //!
 //! This crate knows nothing of the FFI; `bindings/` does.
 
+pub mod content;
 pub mod format;
 pub mod net;
 pub mod publish;

@@ -12,7 +12,7 @@
 
 pub mod compact;
 mod error;
-pub mod sanitize;
+pub mod links;
 pub mod source;
 pub mod tree;
 
@@ -266,7 +266,7 @@ fn diff(
     opts: &PublishOptions,
     report: &mut PublishReport,
 ) -> (Vec<Change>, Vec<(String, Vec<u8>)>) {
-    let links = sanitize::SiteLinks::new(
+    let links = links::SiteLinks::new(
         opts.site.as_ref(),
         articles
             .iter()
@@ -308,7 +308,7 @@ fn diff(
         // Sanitising is idempotent: a body equal to its published (sanitised) form is kept as is.
         let body_html = match old {
             Some(old) if old.body_html == src.body_html => src.body_html.clone(),
-            _ => sanitize::sanitize_html(&src.body_html),
+            _ => crate::content::sanitize_html(&src.body_html),
         };
         let media_ref = |img: &source::SourceImage| MediaRef {
             hash: img.hash.clone(),

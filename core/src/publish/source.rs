@@ -247,7 +247,7 @@ pub fn read_feed(
                 file: name.to_path_buf(),
                 id,
                 title: text(&e.title),
-                summary: plain_text(&summary),
+                summary: crate::content::plain_text(&summary),
                 body_html: body,
                 author: e.authors.first().map(|p| p.name.clone()),
                 language: e.language.clone().unwrap_or_else(|| language.clone()),
@@ -356,13 +356,4 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, PublishError> {
         ));
     }
     std::fs::read(path).map_err(PublishError::io(path))
-}
-
-/// Text of an HTML fragment, tags removed (for feed summaries, which are often HTML).
-fn plain_text(html: &str) -> String {
-    ammonia::Builder::empty()
-        .clean(html)
-        .to_string()
-        .trim()
-        .to_string()
 }

@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::error::Result;
 use super::reader_state::ReaderState;
+use crate::content::sanitize_html;
 use crate::format::{Article, Comment, MediaRef};
-use crate::publish::sanitize::sanitize_html;
 
 /// A list item: everything but the body.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,6 +16,7 @@ use super::articles::{ArticleSummary, SUMMARY_SELECT, summary_from_row};
 use super::error::Result;
 use super::normalize::{self, index_text};
 use super::rank;
+use crate::content::html_to_text;
 
 /// How results are cut and marked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,96 +70,6 @@ pub fn fts_query(tokens: &[String]) -> Option<String> {
         })
         .collect();
     Some(parts.join(" "))
-}
-
-/// Plain text of sanitised HTML: tags dropped (block tags become line breaks), common entities
-/// decoded.
-pub fn html_to_text(html: &str) -> String {
-    const BLOCK: &[&str] = &[
-        "p",
-        "br",
-        "div",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "figure",
-        "figcaption",
-        "img",
-        "hr",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "section",
-        "article",
-    ];
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find(['<', '&']) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            let name: String = rest[1..end]
-                .trim_start_matches('/')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if BLOCK.contains(&name.as_str()) {
-                out.push('\n');
-            }
-            rest = &rest[end..];
-        } else {
-            // An entity name is short ASCII; look at most 12 bytes ahead, on a char boundary.
-            let end = rest
-                .char_indices()
-                .take_while(|(i, _)| *i < 12)
-                .find(|(_, c)| *c == ';')
-                .map(|(i, _)| i);
-            let decoded = end.and_then(|e| entity(&rest[1..e]));
-            match (end, decoded) {
-                (Some(e), Some(c)) => {
-                    out.push(c);
-                    rest = &rest[e + 1..];
-                }
-                _ => {
-                    out.push('&');
-                    rest = &rest[1..];
-                }
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{A0}',
-        "zwnj" => '\u{200C}',
-        "zwj" => '\u{200D}',
-        _ => {
-            let n = name.strip_prefix('#')?;
-            let code = match n.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => n.parse().ok()?,
-            };
-            char::from_u32(code)?
-        }
-    })
 }
 
 struct Texts {

@@ -208,7 +208,7 @@ fn html_is_stripped_before_indexing() {
 
 #[test]
 fn an_ampersand_before_persian_text_is_kept_not_a_panic() {
-    use crate::store::search::html_to_text;
+    use crate::content::html_to_text;
     assert_eq!(html_to_text("&nbsp; الفوعه"), "\u{a0} الفوعه");
     assert_eq!(html_to_text("a & الفوعه; b"), "a & الفوعه; b");
     assert_eq!(html_to_text("&الف;"), "&الف;");
