@@ -25,6 +25,28 @@ pub struct ApplyStats {
     pub evicted: u64,
 }
 
+/// Sums the stats of several writes (a sync's batches), every field.
+impl std::ops::AddAssign for ApplyStats {
+    fn add_assign(&mut self, s: ApplyStats) {
+        let ApplyStats {
+            articles_put,
+            articles_deleted,
+            comments_put,
+            comments_deleted,
+            media_refs,
+            skipped,
+            evicted,
+        } = s;
+        self.articles_put += articles_put;
+        self.articles_deleted += articles_deleted;
+        self.comments_put += comments_put;
+        self.comments_deleted += comments_deleted;
+        self.media_refs += media_refs;
+        self.skipped += skipped;
+        self.evicted += evicted;
+    }
+}
+
 /// How an article put treats an equal revision.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Revisions {

@@ -15,7 +15,7 @@ use crate::sync::SyncError;
 use crate::sync::plan::Plan;
 use crate::sync::progress::{Phase, Reporter};
 
-use super::{BATCH, Counters, Inner, add_stats, blocking};
+use super::{BATCH, Counters, Inner, blocking};
 
 impl Inner {
     pub(super) async fn apply_plan(
@@ -103,17 +103,14 @@ impl Inner {
                     pending.push((batch, last.0, last.1));
                 }
                 for (entries, seq, tip) in pending {
-                    add_stats(
-                        &mut stats,
-                        store.apply_entries(&entries, seq, &hex::encode(tip))?,
-                    );
+                    stats += store.apply_entries(&entries, seq, &hex::encode(tip))?;
                 }
                 Ok::<_, SyncError>(last)
             })();
             Ok::<_, SyncError>((result, stats))
         })
         .await?;
-        add_stats(applied, stats);
+        *applied += stats;
         if let Err(SyncError::Verification { check, .. }) = &result {
             self.net
                 .report_verification_failure(route, layout::HEAD, check);
@@ -160,10 +157,7 @@ impl Inner {
         }
         let store = self.store.clone();
         let (seq, tip) = (snapshot.seq, snapshot.tip.clone());
-        add_stats(
-            applied,
-            blocking(move || store.finish_snapshot(seq, &tip)).await?,
-        );
+        *applied += blocking(move || store.finish_snapshot(seq, &tip)).await?;
         Ok(())
     }
 
@@ -225,7 +219,7 @@ impl Inner {
             let (index, items, len, count, _permit) = next?;
             let store = self.store.clone();
             let stats = blocking(move || store.apply_snapshot_items(seq, index, &items)).await?;
-            add_stats(applied, stats);
+            *applied += stats;
             reporter.update(|p| {
                 p.bytes += len;
                 p.items += count;

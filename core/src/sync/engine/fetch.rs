@@ -14,6 +14,7 @@ use crate::format::mirrors::MirrorList;
 use crate::format::root::TrustedRoot;
 use crate::format::{MediaRef, layout};
 use crate::net::{Attempt, Lost, Route};
+use crate::store::Eviction;
 use crate::sync::SyncError;
 use crate::sync::progress::{Phase, Reporter};
 
@@ -137,12 +138,12 @@ impl Inner {
         route: &Route,
         reporter: &Reporter,
         counters: &Counters,
-    ) -> Result<u64, SyncError> {
+    ) -> Result<(u64, Eviction), SyncError> {
         let store = self.store.clone();
         let limit = self.config.lead_images_per_sync;
         let wanted = blocking(move || store.missing_lead_images(limit)).await?;
         if wanted.is_empty() {
-            return Ok(0);
+            return Ok((0, Eviction::default()));
         }
         reporter.phase(
             Phase::Media,
@@ -171,8 +172,8 @@ impl Inner {
             .await?;
         let stored = stored.into_iter().filter(|&s| s).count() as u64;
         let store = self.store.clone();
-        blocking(move || store.enforce_budget()).await?;
-        Ok(stored)
+        let evicted = blocking(move || store.enforce_budget()).await?;
+        Ok((stored, evicted))
     }
 
     pub(super) async fn fetch_media(

@@ -20,7 +20,7 @@ mod head;
 use crate::format::MediaRef;
 use crate::format::note::PublicKey;
 use crate::net::Connectivity;
-use crate::store::{ApplyStats, Store, StoredRoot};
+use crate::store::{Store, StoredRoot};
 use head::{HeadAnswer, Refusals};
 
 /// Entries applied per transaction.
@@ -272,7 +272,9 @@ impl Inner {
         blocking(move || store.set_head_etag(&id, etag.as_deref())).await?;
         self.rebuild_search(&reporter).await?;
         if !self.text_only.load(Ordering::Relaxed) {
-            report.media_fetched = self.fetch_lead_images(&route, &reporter, &counters).await?;
+            let (fetched, evicted) = self.fetch_lead_images(&route, &reporter, &counters).await?;
+            report.media_fetched = fetched;
+            report.applied.evicted += evicted.articles;
         }
         let store = self.store.clone();
         blocking(move || store.checkpoint()).await?;
@@ -281,15 +283,6 @@ impl Inner {
         report.bytes = counters.bytes.load(Ordering::Relaxed);
         Ok(report)
     }
-}
-
-fn add_stats(total: &mut ApplyStats, s: ApplyStats) {
-    total.articles_put += s.articles_put;
-    total.articles_deleted += s.articles_deleted;
-    total.comments_put += s.comments_put;
-    total.comments_deleted += s.comments_deleted;
-    total.media_refs += s.media_refs;
-    total.skipped += s.skipped;
 }
 
 /// Runs blocking store work off the async threads.
