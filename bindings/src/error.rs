@@ -1,7 +1,7 @@
 //! The one error type of the FFI: every core error is mapped here, once.
 
 use article_sync_core::format::FormatError;
-use article_sync_core::reader::OpenError;
+use article_sync_core::reader::ReaderError;
 use article_sync_core::store::StoreError;
 use article_sync_core::sync::SyncError;
 use article_sync_core::text::date::DateError;
@@ -20,6 +20,10 @@ pub enum ArticleSyncError {
     /// An argument from the app is malformed or out of range (a locale, a URL, a time).
     #[error("bad argument `{name}`: {reason}")]
     BadArgument { name: String, reason: String },
+    /// A comment field breaks the rules (author 1–64 characters on one line, text 1–4,000
+    /// characters, plain text); the message names the field (`author` or `text`).
+    #[error("invalid comment: {reason}")]
+    InvalidComment { reason: String },
     /// The article or image asked for is not in the store.
     #[error("not found: {what}")]
     NotFound { what: String },
@@ -66,12 +70,6 @@ impl ArticleSyncError {
     pub(crate) fn internal(reason: impl ToString) -> Self {
         ArticleSyncError::Internal {
             reason: reason.to_string(),
-        }
-    }
-
-    pub(crate) fn not_found(what: impl ToString) -> Self {
-        ArticleSyncError::NotFound {
-            what: what.to_string(),
         }
     }
 }
@@ -155,16 +153,32 @@ impl From<SyncError> for ArticleSyncError {
     }
 }
 
-impl From<OpenError> for ArticleSyncError {
-    fn from(e: OpenError) -> Self {
+impl From<ReaderError> for ArticleSyncError {
+    fn from(e: ReaderError) -> Self {
         match e {
-            OpenError::Key { .. } => ArticleSyncError::Invalid {
+            ReaderError::Config {
+                field: "publisher_keys",
+                ..
+            } => ArticleSyncError::Invalid {
                 what: "publisher key".to_owned(),
                 reason: e.to_string(),
             },
-            OpenError::Route { .. } => ArticleSyncError::bad_argument("main_url", e),
-            OpenError::Net(_) => ArticleSyncError::bad_argument("extra_ca_pem", e),
-            OpenError::Store(e) => e.into(),
+            ReaderError::Config { field, reason } => ArticleSyncError::BadArgument {
+                name: field.to_owned(),
+                reason,
+            },
+            ReaderError::BadArgument { name, reason } => ArticleSyncError::BadArgument {
+                name: name.to_owned(),
+                reason,
+            },
+            ReaderError::InvalidComment(c) => ArticleSyncError::InvalidComment {
+                reason: c.to_string(),
+            },
+            ReaderError::NotFound { what } => ArticleSyncError::NotFound { what },
+            ReaderError::Store(e) => e.into(),
+            ReaderError::Sync(e) => e.into(),
+            // Never reached through the FFI: its readers are opened with routes.
+            ReaderError::NoDatabase { .. } | ReaderError::Offline => ArticleSyncError::internal(e),
         }
     }
 }

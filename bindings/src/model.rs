@@ -3,6 +3,7 @@
 
 use article_sync_core::format as core_format;
 use article_sync_core::net::{self as core_net, ConnectionState};
+use article_sync_core::reader as core_reader;
 use article_sync_core::store as core_store;
 use article_sync_core::sync as core_sync;
 
@@ -649,27 +650,19 @@ pub(crate) fn banner_state(state: &ConnectionState) -> BannerState {
     }
 }
 
-impl ConnectionInfo {
-    /// The live state; when nothing was measured in this run yet, the state the last sync
-    /// recorded (`last`), if any.
-    pub(crate) fn new(state: ConnectionState, last: Option<core_store::LastConnection>) -> Self {
-        if matches!(state, ConnectionState::Unknown)
-            && let Some(last) = last
-        {
-            let mut info = ConnectionInfo::new(last.state, None);
-            info.route = last.route;
-            info.checked_at = last.at;
-            info.live = false;
-            return info;
-        }
+impl From<core_reader::Connection> for ConnectionInfo {
+    fn from(c: core_reader::Connection) -> Self {
+        let core_reader::Connection {
+            state,
+            route,
+            checked_at,
+            live,
+        } = c;
         let banner = banner_state(&state);
         let evidence = state.evidence().cloned().unwrap_or_default();
-        let route = evidence
-            .attempts
-            .iter()
-            .rev()
-            .find(|a| a.is_ok() && !a.remembered && a.path == core_format::layout::HEAD)
-            .map(|a| a.url.clone());
+        // Nothing measured yet is no sign that the network is missing.
+        let network_available =
+            evidence.network_available || matches!(state, ConnectionState::Unknown);
         ConnectionInfo {
             state: banner,
             banner: banner_text(banner),
@@ -684,10 +677,9 @@ impl ConnectionInfo {
                 .into_iter()
                 .map(ProbeOutcome::from)
                 .collect(),
-            network_available: evidence.network_available
-                || matches!(state, ConnectionState::Unknown),
-            checked_at: evidence.checked_at,
-            live: true,
+            network_available,
+            checked_at,
+            live,
         }
     }
 }
@@ -709,9 +701,8 @@ pub struct RouteInfo {
     pub backoff_until: Option<i64>,
 }
 
-impl From<core_net::RouteEntry> for RouteInfo {
-    fn from(e: core_net::RouteEntry) -> Self {
-        let h = e.health;
+impl From<core_net::RouteHealth> for RouteInfo {
+    fn from(h: core_net::RouteHealth) -> Self {
         RouteInfo {
             url: h.url,
             source: h.source.into(),

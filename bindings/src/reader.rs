@@ -7,13 +7,12 @@
 //! (milliseconds). `sync` and `fetchImage` are async and run on the runtime the core owns.
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use article_sync_core::net::NetConfig;
 use article_sync_core::reader as core_reader;
-use article_sync_core::store::{self as core_store, Cursor, SearchOptions, Store};
-use article_sync_core::sync::Syncer;
+use article_sync_core::store::{Cursor, SearchOptions};
 
 use crate::model::{
     Article, ArticleCounts, ArticlePage, ConnectionInfo, ListFilter, MARK_CLOSE, MARK_OPEN,
@@ -71,36 +70,9 @@ pub struct ReaderConfig {
 }
 
 impl ReaderConfig {
-    fn into_core(self) -> Result<core_reader::ReaderConfig, ArticleSyncError> {
+    /// Converts to the core's configuration; the core validates it.
+    fn into_core(self) -> core_reader::ReaderConfig {
         let ms = |v: u32| Duration::from_millis(u64::from(v));
-        for (name, value) in [
-            ("connect_timeout_ms", self.connect_timeout_ms),
-            ("read_timeout_ms", self.read_timeout_ms),
-            ("sync_deadline_ms", self.sync_deadline_ms),
-        ] {
-            if value == 0 {
-                return Err(ArticleSyncError::bad_argument(name, "must be above 0"));
-            }
-        }
-        if self.database_path.trim().is_empty() {
-            return Err(ArticleSyncError::bad_argument(
-                "database_path",
-                "must not be empty",
-            ));
-        }
-        for url in self
-            .international_probes
-            .iter()
-            .chain(&self.domestic_probes)
-        {
-            let ok = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-            if !ok {
-                return Err(ArticleSyncError::bad_argument(
-                    "probes",
-                    format!("{url:?} is not an http(s) URL"),
-                ));
-            }
-        }
         let defaults = NetConfig::default();
         let sync_deadline = ms(self.sync_deadline_ms);
         let net = NetConfig {
@@ -118,7 +90,7 @@ impl ReaderConfig {
                 .unwrap_or_default(),
             ..defaults
         };
-        Ok(core_reader::ReaderConfig {
+        core_reader::ReaderConfig {
             database: PathBuf::from(self.database_path),
             publisher_keys: self.publisher_keys,
             main_url: self.main_url,
@@ -126,7 +98,7 @@ impl ReaderConfig {
             storage_budget_bytes: self.storage_budget_bytes,
             text_only: self.text_only,
             net,
-        })
+        }
     }
 }
 
@@ -165,26 +137,14 @@ pub struct Reader {
 
 /// Cancels the sync when the caller's future is dropped before it finished (Kotlin coroutine
 /// or Python task cancelled).
-struct CancelOnDrop(Option<Syncer>);
+struct CancelOnDrop(Option<core_reader::Reader>);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        if let Some(syncer) = self.0.take() {
-            syncer.cancel();
+        if let Some(reader) = self.0.take() {
+            reader.cancel_sync();
         }
     }
-}
-
-const MAX_PAGE: u32 = 500;
-
-fn check_limit(limit: u32) -> Result<usize, ArticleSyncError> {
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(ArticleSyncError::bad_argument(
-            "limit",
-            format!("must be 1 to {MAX_PAGE}, got {limit}"),
-        ));
-    }
-    Ok(limit as usize)
 }
 
 fn encode_cursor(c: &Cursor) -> String {
@@ -208,25 +168,6 @@ impl Reader {
             .clone()
             .ok_or(ArticleSyncError::Closed)
     }
-
-    fn store(&self) -> Result<Arc<Store>, ArticleSyncError> {
-        Ok(self.core()?.store().clone())
-    }
-}
-
-fn connection_info(
-    store: &Weak<Store>,
-    state: article_sync_core::net::ConnectionState,
-) -> ConnectionInfo {
-    use article_sync_core::net::ConnectionState;
-    let last = if matches!(state, ConnectionState::Unknown) {
-        store
-            .upgrade()
-            .and_then(|s| s.last_connection().ok().flatten())
-    } else {
-        None
-    };
-    ConnectionInfo::new(state, last)
 }
 
 #[uniffi::export]
@@ -238,19 +179,9 @@ impl Reader {
     /// CA, `Storage` when the database cannot be opened (a corrupt file: delete it and retry).
     #[uniffi::constructor]
     pub fn new(config: ReaderConfig) -> Result<Arc<Self>, ArticleSyncError> {
-        let config = config.into_core()?;
-        if let Some(dir) = config
-            .database
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| ArticleSyncError::Storage {
-                reason: format!("cannot create the folder {}: {e}", dir.display()),
-            })?;
-        }
         // The HTTP client may need a runtime context to be built.
         let _guard = runtime::runtime()?.enter();
-        let core = core_reader::Reader::open(config)?;
+        let core = core_reader::Reader::open(config.into_core())?;
         Ok(Arc::new(Reader {
             core: RwLock::new(Some(core)),
         }))
@@ -271,7 +202,7 @@ impl Reader {
     /// `Cancelled`, `Closed`.
     pub async fn sync(&self) -> Result<SyncSummary, ArticleSyncError> {
         let core = self.core()?;
-        let mut guard = CancelOnDrop(Some(core.syncer().clone()));
+        let mut guard = CancelOnDrop(Some(core.clone()));
         let result = runtime::run(async move { core.sync().await }).await;
         guard.0 = None;
         Ok(result??.into())
@@ -280,7 +211,7 @@ impl Reader {
     /// Cancels the running sync, if one runs (its caller gets `Cancelled`). Returns at once.
     pub fn cancel_sync(&self) {
         if let Ok(core) = self.core() {
-            core.syncer().cancel();
+            core.cancel_sync();
         }
     }
 
@@ -290,18 +221,14 @@ impl Reader {
         &self,
         listener: Arc<dyn ProgressListener>,
     ) -> Result<Arc<Subscription>, ArticleSyncError> {
-        let rx = self.core()?.syncer().progress();
+        let rx = self.core()?.progress()?;
         subscribe_watch(rx, move |p| listener.on_progress(p.into()))
     }
 
     /// The connection banner now: its state, texts and evidence. Before the first sync of this
     /// run, the state the last sync recorded (`live` false). Fast; fine on a UI thread.
     pub fn connection_state(&self) -> Result<ConnectionInfo, ArticleSyncError> {
-        let core = self.core()?;
-        Ok(connection_info(
-            &Arc::downgrade(core.store()),
-            core.net().state(),
-        ))
+        Ok(self.core()?.connection()?.into())
     }
 
     /// Subscribes `listener` to the connection banner (current value first, as
@@ -312,9 +239,13 @@ impl Reader {
         listener: Arc<dyn ConnectionListener>,
     ) -> Result<Arc<Subscription>, ArticleSyncError> {
         let core = self.core()?;
-        let store = Arc::downgrade(core.store());
-        subscribe_watch(core.net().subscribe(), move |state| {
-            listener.on_connection(connection_info(&store, state))
+        let rx = core.connection_changes()?;
+        let reader = core.downgrade();
+        drop(core);
+        subscribe_watch(rx, move |state| {
+            if let Some(connection) = reader.upgrade().and_then(|r| r.connection_of(state).ok()) {
+                listener.on_connection(connection.into())
+            }
         })
     }
 
@@ -324,12 +255,12 @@ impl Reader {
         &self,
         listener: Arc<dyn StoreListener>,
     ) -> Result<Arc<Subscription>, ArticleSyncError> {
-        let store = self.store()?;
-        let rx = store.changes();
-        let weak = Arc::downgrade(&store);
-        drop(store);
+        let core = self.core()?;
+        let rx = core.changes();
+        let reader = core.downgrade();
+        drop(core);
         subscribe_watch(rx, move |_| {
-            if let Some(counts) = weak.upgrade().and_then(|s| s.counts().ok()) {
+            if let Some(counts) = reader.upgrade().and_then(|r| r.counts().ok()) {
                 listener.on_store_changed(counts.into())
             }
         })
@@ -338,13 +269,13 @@ impl Reader {
     /// Tells the core whether the OS reports a network (Android `ConnectivityManager`, iOS
     /// `NWPathMonitor`). No network makes the banner `Offline` at once.
     pub fn set_network_available(&self, available: bool) -> Result<(), ArticleSyncError> {
-        self.core()?.net().set_network_available(available);
+        self.core()?.set_network_available(available);
         Ok(())
     }
 
     /// Skip images from the next sync on (metered network), or fetch them again.
     pub fn set_text_only(&self, text_only: bool) -> Result<(), ArticleSyncError> {
-        self.core()?.syncer().set_text_only(text_only);
+        self.core()?.set_text_only(text_only);
         Ok(())
     }
 
@@ -356,9 +287,10 @@ impl Reader {
         cursor: Option<String>,
         limit: u32,
     ) -> Result<ArticlePage, ArticleSyncError> {
-        let limit = check_limit(limit)?;
         let after = cursor.as_deref().map(decode_cursor).transpose()?;
-        let page = self.store()?.list(&filter.into(), after.as_ref(), limit)?;
+        let page = self
+            .core()?
+            .list(&filter.into(), after.as_ref(), limit as usize)?;
         Ok(ArticlePage {
             next_cursor: page.next.as_ref().map(encode_cursor),
             items: page.items.into_iter().map(Into::into).collect(),
@@ -367,13 +299,13 @@ impl Reader {
 
     /// How many articles are stored, unread and bookmarked. Fast; fine on a UI thread.
     pub fn counts(&self) -> Result<ArticleCounts, ArticleSyncError> {
-        Ok(self.store()?.counts()?.into())
+        Ok(self.core()?.counts()?.into())
     }
 
     /// The stored article `id` with its comments and the related and linked articles that are
     /// stored; `null`/`nil` when it is not stored. Fast; fine on a UI thread.
     pub fn article(&self, id: String) -> Result<Option<Article>, ArticleSyncError> {
-        Ok(self.store()?.article(&id)?.map(Article::from))
+        Ok(self.core()?.article(&id)?.map(Article::from))
     }
 
     /// Offline search over titles, summaries, bodies and comments, best first. Persian is
@@ -382,12 +314,12 @@ impl Reader {
     /// or digits finds nothing. `limit`: 1 to 500. Fast; fine on a UI thread.
     pub fn search(&self, query: String, limit: u32) -> Result<Vec<SearchHit>, ArticleSyncError> {
         let options = SearchOptions {
-            limit: check_limit(limit)?,
+            limit: limit as usize,
             open: MARK_OPEN.to_owned(),
             close: MARK_CLOSE.to_owned(),
             ..SearchOptions::default()
         };
-        let hits = self.store()?.search(&query, &options)?;
+        let hits = self.core()?.search(&query, &options)?;
         Ok(hits.into_iter().map(SearchHit::from).collect())
     }
 
@@ -397,12 +329,12 @@ impl Reader {
         article_id: String,
         bookmarked: bool,
     ) -> Result<(), ArticleSyncError> {
-        Ok(self.store()?.set_bookmarked(&article_id, bookmarked)?)
+        Ok(self.core()?.set_bookmarked(&article_id, bookmarked)?)
     }
 
     /// Marks the article read (now) or unread.
     pub fn set_read(&self, article_id: String, read: bool) -> Result<(), ArticleSyncError> {
-        Ok(self.store()?.set_read(&article_id, read)?)
+        Ok(self.core()?.set_read(&article_id, read)?)
     }
 
     /// Stores how far the reader got, a fraction from 0.0 to 1.0, or clears it with
@@ -412,27 +344,14 @@ impl Reader {
         article_id: String,
         position: Option<f64>,
     ) -> Result<(), ArticleSyncError> {
-        if let Some(p) = position
-            && !(0.0..=1.0).contains(&p)
-        {
-            return Err(ArticleSyncError::bad_argument(
-                "position",
-                format!("{p} is not between 0.0 and 1.0"),
-            ));
-        }
-        Ok(self.store()?.set_position(&article_id, position)?)
+        Ok(self.core()?.set_reading_position(&article_id, position)?)
     }
 
     /// Adds a mirror the reader got from a message or a QR code (a tree base URL); the next
     /// sync races it too, and it is remembered. Returns its normalised URL. Throws
     /// `BadArgument` for a URL that is not a usable `https://`/`http://` tree URL.
     pub fn add_mirror(&self, url: String) -> Result<String, ArticleSyncError> {
-        let route = self
-            .core()?
-            .net()
-            .add_user_mirror(&url)
-            .map_err(|e| ArticleSyncError::bad_argument("url", e))?;
-        Ok(route.id().to_owned())
+        Ok(self.core()?.add_mirror(&url)?)
     }
 
     /// Every route the reader knows (main site, mirrors) with its health, for a details
@@ -440,8 +359,7 @@ impl Reader {
     pub fn routes(&self) -> Result<Vec<RouteInfo>, ArticleSyncError> {
         Ok(self
             .core()?
-            .net()
-            .routes()
+            .routes()?
             .into_iter()
             .map(RouteInfo::from)
             .collect())
@@ -459,24 +377,7 @@ impl Reader {
         hash: String,
     ) -> Result<Vec<u8>, ArticleSyncError> {
         let core = self.core()?;
-        let store = core.store();
-        if let Some(bytes) = store.media(&hash)? {
-            return Ok(bytes);
-        }
-        let article = store
-            .article(&article_id)?
-            .ok_or_else(|| ArticleSyncError::not_found(format!("article {article_id}")))?
-            .article;
-        let media = article
-            .lead_image
-            .into_iter()
-            .chain(article.images)
-            .find(|m| m.hash == hash)
-            .ok_or_else(|| {
-                ArticleSyncError::not_found(format!("image {hash} of article {article_id}"))
-            })?;
-        let syncer = core.syncer().clone();
-        Ok(runtime::run(async move { syncer.fetch_media(&media).await }).await??)
+        Ok(runtime::run(async move { core.image(&article_id, &hash).await }).await??)
     }
 
     /// Queues a comment on a stored article in the outbox (sent when the publisher offers a
@@ -488,24 +389,16 @@ impl Reader {
         author: String,
         body: String,
     ) -> Result<OutboxItem, ArticleSyncError> {
-        for (name, value) in [("author", &author), ("body", &body)] {
-            if value.trim().is_empty() {
-                return Err(ArticleSyncError::bad_argument(name, "must not be empty"));
-            }
-        }
-        let store = self.store()?;
-        if store.article(&article_id)?.is_none() {
-            return Err(ArticleSyncError::not_found(format!("article {article_id}")));
-        }
-        Ok(store
-            .queue_comment(&article_id, author.trim(), body.trim())?
+        Ok(self
+            .core()?
+            .compose_comment(&article_id, &author, &body)?
             .into())
     }
 
     /// Every comment in the outbox, oldest first. Fast; fine on a UI thread.
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, ArticleSyncError> {
         Ok(self
-            .store()?
+            .core()?
             .outbox()?
             .into_iter()
             .map(OutboxItem::from)
@@ -514,7 +407,7 @@ impl Reader {
 
     /// Bytes stored against the budget. Fast; fine on a UI thread.
     pub fn storage_usage(&self) -> Result<StorageUsage, ArticleSyncError> {
-        Ok(self.store()?.usage()?.into())
+        Ok(self.core()?.usage()?.into())
     }
 
     /// Checks the whole database file (SQLite's `quick_check`). Opening checks only what sync
@@ -522,7 +415,7 @@ impl Reader {
     /// reads every page, so run it off the UI thread, e.g. now and then in the background.
     /// Throws `Corrupt` with what it found; the app may then `wipe` and sync again.
     pub fn check_integrity(&self) -> Result<(), ArticleSyncError> {
-        Ok(self.store()?.integrity_check()?)
+        Ok(self.core()?.check_integrity()?)
     }
 
     /// Deletes everything the reader stored (the database and its `-wal`/`-shm` files) and
@@ -535,10 +428,7 @@ impl Reader {
             .unwrap_or_else(|e| e.into_inner())
             .take()
             .ok_or(ArticleSyncError::Closed)?;
-        core.syncer().cancel();
-        let path = core.store().path().to_path_buf();
-        drop(core);
-        Ok(core_store::wipe_files(&path)?)
+        Ok(core.wipe()?)
     }
 }
 

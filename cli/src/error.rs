@@ -75,3 +75,23 @@ impl From<article_sync_core::store::StoreError> for Failure {
         Failure::failed(format!("database: {err}"))
     }
 }
+
+impl From<article_sync_core::reader::ReaderError> for Failure {
+    fn from(err: article_sync_core::reader::ReaderError) -> Failure {
+        use article_sync_core::reader::ReaderError;
+        match &err {
+            ReaderError::Config { .. }
+            | ReaderError::BadArgument { .. }
+            | ReaderError::InvalidComment(_) => Failure::usage(err.to_string()),
+            ReaderError::NotFound { .. } => Failure::failed(format!(
+                "{err}; `article-sync list` or `search` shows the ids"
+            )),
+            ReaderError::NoDatabase { path } => Failure::failed(format!(
+                "no database at {}; run `article-sync sync --db {0} --key PUBFILE --main URL` first",
+                path.display()
+            )),
+            ReaderError::Store(e) => Failure::failed(format!("database: {e}")),
+            ReaderError::Sync(_) | ReaderError::Offline => Failure::failed(err.to_string()),
+        }
+    }
+}

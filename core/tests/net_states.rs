@@ -498,7 +498,7 @@ async fn pinned_files_are_hash_checked_and_fetched_from_any_route() {
         &preferred_url,
         &[url("http", "lagging.test", lagging.port())],
     );
-    let folder_route = net.add_folder(folder.path()).unwrap();
+    let folder_route = net.add_route(article_sync_core::net::Route::folder(folder.path()).unwrap());
     let main = net.routes()[0].route.clone();
 
     let won = net

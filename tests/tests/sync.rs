@@ -20,7 +20,7 @@ async fn first_sync_then_incremental_then_nothing_new() {
     let reader = world.reader(&db, &main.url(), &[]);
 
     let t = std::time::Instant::now();
-    let first = reader.syncer().sync().await.expect("first sync");
+    let first = reader.syncer().unwrap().sync().await.expect("first sync");
     eprintln!("first sync in {:?}", t.elapsed());
     assert!(first.used_snapshot, "a new reader takes the snapshot");
     assert_eq!(reader.store().counts().unwrap().total, 10_000);
@@ -78,7 +78,12 @@ async fn first_sync_then_incremental_then_nothing_new() {
     );
 
     main.reset_stats();
-    let incremental = reader.syncer().sync().await.expect("incremental sync");
+    let incremental = reader
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect("incremental sync");
     assert!(!incremental.used_snapshot);
     assert_eq!(incremental.requests, 2, "head and one log file");
     let head_len = std::fs::read(world.tree.join(layout::HEAD)).unwrap().len() as u64;
@@ -117,7 +122,12 @@ async fn first_sync_then_incremental_then_nothing_new() {
     );
 
     main.reset_stats();
-    let unchanged = reader.syncer().sync().await.expect("no-change sync");
+    let unchanged = reader
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect("no-change sync");
     assert_eq!(unchanged.requests, 1);
     assert!(!unchanged.changed);
     let stats = main.stats();
@@ -145,7 +155,7 @@ async fn lead_images_come_within_the_sync_and_others_on_demand_and_text_only_ski
     let server = world.serve(&world.tree, Fault::None).await;
 
     let reader = world.reader(&dir.path().join("with-media.db"), &server.url(), &[]);
-    let report = reader.syncer().sync().await.unwrap();
+    let report = reader.syncer().unwrap().sync().await.unwrap();
     assert_eq!(report.media_fetched, 1);
     let seed = reader
         .store()
@@ -181,7 +191,7 @@ async fn lead_images_come_within_the_sync_and_others_on_demand_and_text_only_ski
         })
         .unwrap();
     server.reset_stats();
-    let report = text_only.syncer().sync().await.unwrap();
+    let report = text_only.syncer().unwrap().sync().await.unwrap();
     assert_eq!(report.media_fetched, 0);
     assert_eq!(
         server.stats().path(PathKind::Media).requests,
@@ -191,6 +201,7 @@ async fn lead_images_come_within_the_sync_and_others_on_demand_and_text_only_ski
     assert!(text_only.store().media(&image.hash).unwrap().is_none());
     let fetched = text_only
         .syncer()
+        .unwrap()
         .fetch_media(&image)
         .await
         .expect("on demand");
@@ -207,13 +218,13 @@ async fn a_second_sync_joins_the_running_one_and_cancel_stops_it() {
 
     // A dripping main keeps the sync busy; a second request joins instead of starting anew.
     let first = tokio::spawn({
-        let syncer = reader.syncer().clone();
+        let syncer = reader.syncer().unwrap().clone();
         async move { syncer.sync().await }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let connections = main.stats().connections;
     let second = tokio::spawn({
-        let syncer = reader.syncer().clone();
+        let syncer = reader.syncer().unwrap().clone();
         async move { syncer.sync().await }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -224,7 +235,7 @@ async fn a_second_sync_joins_the_running_one_and_cancel_stops_it() {
     );
 
     let started = std::time::Instant::now();
-    reader.syncer().cancel();
+    reader.syncer().unwrap().cancel();
     for task in [first, second] {
         assert!(matches!(task.await.unwrap(), Err(SyncError::Cancelled)));
     }
@@ -242,6 +253,7 @@ async fn a_second_sync_joins_the_running_one_and_cancel_stops_it() {
     main.set_fault(Fault::None).unwrap();
     reader
         .syncer()
+        .unwrap()
         .sync()
         .await
         .expect("a new sync after the cancelled one");

@@ -176,7 +176,7 @@ fn sync(spec: &ChildSpec) -> Result<ChildOutcome, Failure> {
     let started = Instant::now();
     let reader = Reader::open(config).map_err(|e| Failure::failed(format!("reader: {e}")))?;
     // Every article is readable once the sync reaches a phase after the ones that store them.
-    let mut progress = reader.syncer().progress();
+    let mut progress = reader.progress()?;
     let readable = runtime.spawn(async move {
         loop {
             if matches!(
@@ -195,7 +195,7 @@ fn sync(spec: &ChildSpec) -> Result<ChildOutcome, Failure> {
         .map_err(|e| Failure::failed(format!("sync: {e}")))?;
     let readable_unix_ms = runtime.block_on(readable).ok();
     let millis = started.elapsed().as_secs_f64() * 1e3;
-    let wasted = reader.net().state().evidence().map_or(0, |e| {
+    let wasted = reader.connection()?.state.evidence().map_or(0, |e| {
         e.attempts
             .iter()
             .filter(|a| !a.remembered && a.path == layout::HEAD && a.url != report.route)

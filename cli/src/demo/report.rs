@@ -5,8 +5,9 @@ use std::time::Instant;
 
 use article_sync_core::net::{ConnectionState, Outcome, ProbeScope};
 use article_sync_core::reader::Reader;
+use article_sync_core::reader::ReaderError;
 use article_sync_core::store::ListFilter;
-use article_sync_core::sync::{SyncError, SyncReport};
+use article_sync_core::sync::SyncReport;
 
 use super::world::{Host, World};
 use crate::text;
@@ -14,7 +15,7 @@ use crate::text;
 /// One sync as the demo saw it.
 pub struct Step {
     pub state: ConnectionState,
-    pub result: Result<SyncReport, SyncError>,
+    pub result: Result<SyncReport, ReaderError>,
     pub secs: f64,
 }
 
@@ -42,17 +43,19 @@ pub struct Row {
 /// Syncs `reader` and prints what happened.
 pub async fn sync_step(world: &World, reader: &Reader, who: &str) -> Step {
     world.reset_stats();
-    let before = reader.store().counts().map(|c| c.total).unwrap_or(0);
+    let before = reader.counts().map(|c| c.total).unwrap_or(0);
     let started = Instant::now();
     let result = reader.sync().await;
     let secs = started.elapsed().as_secs_f64();
-    let state = reader.net().state();
+    let state = reader
+        .connection()
+        .map_or(ConnectionState::Unknown, |c| c.state);
     let step = Step {
         state,
         result,
         secs,
     };
-    let after = reader.store().counts().map(|c| c.total).unwrap_or(0);
+    let after = reader.counts().map(|c| c.total).unwrap_or(0);
     print_step(world, reader, who, &step, after.saturating_sub(before));
     step
 }

@@ -172,12 +172,12 @@ pub async fn run(mut world: World) -> Result<Vec<Row>, Failure> {
     let new_id = format!("article-{before:06}");
     check(
         &mut p,
-        reader.store().article(&new_id).ok().flatten().is_some(),
+        reader.article(&new_id).ok().flatten().is_some(),
         format!("the new article {new_id} was stored"),
     );
-    let tamper_caught = reader.net().routes().iter().any(|e| {
-        world.host_of(e.route.id()) == Some(good_mirror)
-            && e.health.last_failure == Some(FailureKind::Verification)
+    let tamper_caught = reader.routes().unwrap_or_default().iter().any(|h| {
+        world.host_of(&h.url) == Some(good_mirror)
+            && h.last_failure == Some(FailureKind::Verification)
     });
     check(
         &mut p,
@@ -333,7 +333,9 @@ fn offline_search(reader: &Reader, problems: &mut Vec<String>) {
 /// The app's ordinary traffic to the main site: one real request, its outcome reported to the
 /// routes (a success lifts main's back-off at once, so the next race tries main first).
 async fn main_request(world: &World, reader: &Reader) {
-    let net = reader.net();
+    let Ok(net) = reader.net() else {
+        return;
+    };
     let Some(main) = net
         .routes()
         .into_iter()

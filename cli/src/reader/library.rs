@@ -3,8 +3,9 @@
 
 use serde_json::{Value, json};
 
-use article_sync_core::net::{ConnectionState, Route, RouteHealth, RouteSource};
-use article_sync_core::store::{self, ListFilter, SearchOptions, Store, StoreConfig};
+use article_sync_core::net::{Route, RouteHealth, RouteSource};
+use article_sync_core::reader::{self, OfflineConfig, Reader, ReaderError};
+use article_sync_core::store::{self, ListFilter, SearchOptions};
 
 use super::show::{self, print_json};
 use super::{
@@ -14,70 +15,40 @@ use super::{
 use crate::error::Failure;
 use crate::text;
 
-/// Opens the database, which must exist (only `sync` and `mirrors add` create it).
-fn open_existing(settings: &Settings) -> Result<Store, Failure> {
-    let path = &settings.database;
-    if !path.is_file() {
-        return Err(Failure::failed(format!(
-            "no database at {}; run `article-sync sync --db {0} --key PUBFILE --main URL` first",
-            path.display()
-        )));
-    }
-    open(settings)
-}
-
-/// Opens (or creates) the database, creating its folder.
-pub fn open(settings: &Settings) -> Result<Store, Failure> {
-    let path = &settings.database;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Failure::failed(format!("cannot create the folder {}: {e}", dir.display()))
-        })?;
-    }
-    let config = StoreConfig {
-        budget_bytes: settings.budget_bytes,
-        ..StoreConfig::default()
+/// Opens the reader's database offline (no routes, no key needed); it must exist unless
+/// `create` is set.
+fn open(settings: &Settings, create: bool) -> Result<Reader, Failure> {
+    let config = OfflineConfig {
+        database: settings.database.clone(),
+        storage_budget_bytes: settings.budget_bytes,
+        create,
     };
-    Store::open(path, config).map_err(|e| {
-        Failure::failed(format!(
+    Reader::open_offline(config).map_err(|e| match e {
+        ReaderError::Store(e) => Failure::failed(format!(
             "cannot open the database {}: {e} (`article-sync wipe` deletes it)",
-            path.display()
-        ))
+            settings.database.display()
+        )),
+        e => e.into(),
     })
-}
-
-fn article_exists(store: &Store, id: &str) -> Result<(), Failure> {
-    match store.article(id)? {
-        Some(_) => Ok(()),
-        None => Err(no_such_article(id)),
-    }
-}
-
-fn no_such_article(id: &str) -> Failure {
-    Failure::failed(format!(
-        "no article {id:?} in the database; `article-sync list` or `search` shows the ids"
-    ))
 }
 
 pub fn status(args: StatusArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
-    let store = open_existing(&settings)?;
-    let last = store.last_connection()?;
-    let position = store.sync_position()?;
-    let counts = store.counts()?;
-    let usage = store.usage()?;
-    let routes = store.routes()?;
-    let queued = store
+    let reader = open(&settings, false)?;
+    let connection = reader.connection()?;
+    let position = reader.sync_position()?;
+    let counts = reader.counts()?;
+    let usage = reader.usage()?;
+    let routes = reader.routes()?;
+    let queued = reader
         .outbox()?
         .iter()
         .filter(|i| i.state != store::OutboxState::Sent)
         .count();
-    let (state, route, at) = match &last {
-        Some(l) => (l.state.clone(), l.route.clone(), Some(l.at)),
-        None => (ConnectionState::Unknown, None, None),
-    };
+    let (state, route) = (&connection.state, connection.route.clone());
+    let at = (connection.checked_at != 0).then_some(connection.checked_at);
     if settings.json {
-        let mut v = show::connection_json(&state, route.as_deref());
+        let mut v = show::connection_json(state, route.as_deref());
         if let Some(obj) = v.as_object_mut() {
             obj.insert("last_sync_at".into(), json!(at));
             obj.insert("head_version".into(), json!(position.head_version));
@@ -100,7 +71,7 @@ pub fn status(args: StatusArgs) -> Result<(), Failure> {
         print_json(&v);
         return Ok(());
     }
-    let [fa, en] = show::banner_lines(&state);
+    let [fa, en] = show::banner_lines(state);
     println!("{fa}");
     println!("{en}");
     match (&route, at) {
@@ -108,7 +79,7 @@ pub fn status(args: StatusArgs) -> Result<(), Failure> {
         (None, Some(at)) => println!("last sync {} found no route", text::date(at)),
         _ => println!("no sync yet"),
     }
-    for line in show::evidence_lines(&state) {
+    for line in show::evidence_lines(state) {
         println!("  {line}");
     }
     println!(
@@ -132,14 +103,14 @@ pub fn status(args: StatusArgs) -> Result<(), Failure> {
 
 pub fn list(args: ListArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
-    let store = open_existing(&settings)?;
+    let reader = open(&settings, false)?;
     let filter = match (&args.tag, args.bookmarked, args.unread) {
         (Some(tag), _, _) => ListFilter::Tag(tag.clone()),
         (None, true, _) => ListFilter::Bookmarked,
         (None, false, true) => ListFilter::Unread,
         _ => ListFilter::All,
     };
-    let page = store.list(&filter, None, args.limit)?;
+    let page = reader.list(&filter, None, args.limit)?;
     if settings.json {
         print_json(&Value::Array(
             page.items.iter().map(show::summary_json).collect(),
@@ -156,11 +127,13 @@ pub fn list(args: ListArgs) -> Result<(), Failure> {
 
 pub fn read(args: ReadArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
-    let store = open_existing(&settings)?;
-    let view = store
+    let reader = open(&settings, false)?;
+    let view = reader
         .article(&args.id)?
-        .ok_or_else(|| no_such_article(&args.id))?;
-    store.set_read(&args.id, true)?;
+        .ok_or_else(|| ReaderError::NotFound {
+            what: format!("article {:?}", args.id),
+        })?;
+    reader.set_read(&args.id, true)?;
     if settings.json {
         print_json(&show::article_json(&view));
     } else {
@@ -171,12 +144,12 @@ pub fn read(args: ReadArgs) -> Result<(), Failure> {
 
 pub fn search(args: SearchArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
-    let store = open_existing(&settings)?;
+    let reader = open(&settings, false)?;
     let options = SearchOptions {
         limit: args.limit,
         ..SearchOptions::default()
     };
-    let hits = store.search(&args.query, &options)?;
+    let hits = reader.search(&args.query, &options)?;
     if settings.json {
         print_json(&Value::Array(hits.iter().map(show::hit_json).collect()));
     } else if hits.is_empty() {
@@ -197,9 +170,8 @@ pub fn search(args: SearchArgs) -> Result<(), Failure> {
 
 pub fn bookmark(args: BookmarkArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
-    let store = open_existing(&settings)?;
-    article_exists(&store, &args.id)?;
-    store.set_bookmarked(&args.id, !args.remove)?;
+    let reader = open(&settings, false)?;
+    reader.set_bookmarked(&args.id, !args.remove)?;
     if settings.json {
         print_json(&json!({"id": args.id, "bookmarked": !args.remove}));
     } else if args.remove {
@@ -212,15 +184,8 @@ pub fn bookmark(args: BookmarkArgs) -> Result<(), Failure> {
 
 pub fn comment(args: CommentArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
-    let (author, body) = (args.author.trim(), args.text.trim());
-    if author.is_empty() || body.is_empty() {
-        return Err(Failure::usage(
-            "a comment needs a non-empty --author and --text",
-        ));
-    }
-    let store = open_existing(&settings)?;
-    article_exists(&store, &args.id)?;
-    let item = store.queue_comment(&args.id, author, body)?;
+    let reader = open(&settings, false)?;
+    let item = reader.compose_comment(&args.id, &args.author, &args.text)?;
     if settings.json {
         print_json(&show::outbox_json(&item));
     } else {
@@ -234,8 +199,8 @@ pub fn comment(args: CommentArgs) -> Result<(), Failure> {
 
 pub fn outbox(args: OutboxArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
-    let store = open_existing(&settings)?;
-    let items = store.outbox()?;
+    let reader = open(&settings, false)?;
+    let items = reader.outbox()?;
     if settings.json {
         print_json(&Value::Array(items.iter().map(show::outbox_json).collect()));
     } else if items.is_empty() {
@@ -258,35 +223,30 @@ pub fn outbox(args: OutboxArgs) -> Result<(), Failure> {
 
 pub fn mirrors(args: MirrorsArgs) -> Result<(), Failure> {
     match args.action {
-        MirrorsAction::Add { reader, url } => {
-            let settings = Settings::resolve(&reader)?;
-            let route = if url.starts_with('/') {
-                Route::folder(std::path::Path::new(&url))
-            } else {
-                Route::parse(&url, RouteSource::User)
-            }
-            .map_err(|e| Failure::usage(format!("not a mirror: {e}")))?;
-            let store = open(&settings)?;
-            let known = store.routes()?.into_iter().find(|h| h.url == route.id());
-            let added = known.is_none();
-            if added {
-                store.save_route(&RouteHealth::new(route.id(), route.source()))?;
-            }
+        MirrorsAction::Add { reader: args, url } => {
+            let settings = Settings::resolve(&args)?;
+            let reader = open(&settings, true)?;
+            let known: Vec<String> = reader.routes()?.into_iter().map(|h| h.url).collect();
+            let id = reader.add_mirror(&url)?;
+            let added = !known.contains(&id);
+            let source = reader
+                .routes()?
+                .into_iter()
+                .find(|h| h.url == id)
+                .map_or("user", |h| h.source.as_str());
             if settings.json {
-                print_json(
-                    &json!({"url": route.id(), "source": route.source().as_str(), "added": added}),
-                );
+                print_json(&json!({"url": id, "source": source, "added": added}));
             } else if added {
-                println!("added {}; the next sync races it too", route.id());
+                println!("added {id}; the next sync races it too");
             } else {
-                println!("{} is already known", route.id());
+                println!("{id} is already known");
             }
             Ok(())
         }
-        MirrorsAction::List { reader } => {
-            let settings = Settings::resolve(&reader)?;
+        MirrorsAction::List { reader: args } => {
+            let settings = Settings::resolve(&args)?;
             let mut routes = if settings.database.is_file() {
-                open(&settings)?.routes()?
+                open(&settings, false)?.routes()?
             } else {
                 Vec::new()
             };
@@ -327,8 +287,7 @@ pub fn mirrors(args: MirrorsArgs) -> Result<(), Failure> {
 pub fn wipe(args: WipeArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
     let path = &settings.database;
-    let existed = path.exists();
-    store::wipe_files(path).map_err(|e| {
+    let existed = reader::wipe_database(path).map_err(|e| {
         Failure::failed(format!(
             "cannot delete the database {}: {e}",
             path.display()

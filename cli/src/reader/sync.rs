@@ -7,8 +7,8 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use article_sync_core::net::{ConnectionState, NetConfig, Outcome, Route, RouteSource};
-use article_sync_core::reader::{OpenError, Reader, ReaderConfig};
+use article_sync_core::net::{ConnectionState, NetConfig, Outcome};
+use article_sync_core::reader::{Reader, ReaderConfig, ReaderError};
 use article_sync_core::sync::{Phase, SyncError, SyncReport};
 
 use super::show::{self, print_json};
@@ -16,21 +16,9 @@ use super::{Settings, SyncArgs};
 use crate::error::Failure;
 use crate::text;
 
-/// The reader configuration for `settings`: key and main URL required, every URL validated.
+/// The reader configuration for `settings`: the key and the main URL are required; the core
+/// validates the rest when it opens the reader.
 pub fn reader_config(settings: &Settings, text_only: bool) -> Result<ReaderConfig, Failure> {
-    let key = settings.publisher_key()?;
-    let main = settings.main_url()?.to_string();
-    Route::parse(&main, RouteSource::Main).map_err(|e| Failure::usage(format!("--main: {e}")))?;
-    for m in &settings.mirrors {
-        Route::parse(m, RouteSource::BuiltIn)
-            .map_err(|e| Failure::usage(format!("--mirror: {e}")))?;
-    }
-    for p in settings.probes_intl.iter().chain(&settings.probes_domestic) {
-        let ok = url::Url::parse(p).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-        if !ok {
-            return Err(Failure::usage(format!("probe {p:?} is not an http(s) URL")));
-        }
-    }
     let mut net = NetConfig {
         international_probes: settings.probes_intl.clone(),
         domestic_probes: settings.probes_domestic.clone(),
@@ -44,8 +32,8 @@ pub fn reader_config(settings: &Settings, text_only: bool) -> Result<ReaderConfi
     }
     Ok(ReaderConfig {
         database: settings.database.clone(),
-        publisher_keys: vec![key],
-        main_url: main,
+        publisher_keys: vec![settings.publisher_key()?],
+        main_url: settings.main_url()?.to_string(),
         mirrors: settings.mirrors.clone(),
         storage_budget_bytes: settings.budget_bytes,
         text_only: text_only || settings.text_only,
@@ -55,24 +43,13 @@ pub fn reader_config(settings: &Settings, text_only: bool) -> Result<ReaderConfi
 
 /// Opens the reader, naming configuration mistakes as usage errors.
 pub fn open_reader(config: ReaderConfig) -> Result<Reader, Failure> {
-    if let Some(dir) = config
-        .database
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Failure::failed(format!("cannot create the folder {}: {e}", dir.display()))
-        })?;
-    }
     let database = config.database.clone();
     Reader::open(config).map_err(|e| match e {
-        OpenError::Key { .. } | OpenError::Route { .. } | OpenError::Net(_) => {
-            Failure::usage(e.to_string())
-        }
-        OpenError::Store(e) => Failure::failed(format!(
+        ReaderError::Store(e) => Failure::failed(format!(
             "cannot open the database {}: {e} (`article-sync wipe` deletes it)",
             database.display()
         )),
+        e => e.into(),
     })
 }
 
@@ -84,7 +61,7 @@ pub fn run(args: SyncArgs, verbose: bool) -> Result<(), Failure> {
     let _guard = runtime.enter();
     let reader = open_reader(config)?;
     let show_progress = !settings.json && std::io::stderr().is_terminal();
-    let stored = |r: &Reader| r.store().counts().map(|c| c.total).unwrap_or(0);
+    let stored = |r: &Reader| r.counts().map(|c| c.total).unwrap_or(0);
     let before = stored(&reader);
     let result = runtime.block_on(async {
         let bar = show_progress.then(|| spawn_progress(&reader));
@@ -95,7 +72,7 @@ pub fn run(args: SyncArgs, verbose: bool) -> Result<(), Failure> {
         }
         result
     });
-    let state = reader.net().state();
+    let state = reader.connection()?.state;
     let new_articles = stored(&reader).saturating_sub(before);
     match result {
         Ok(report) => {
@@ -118,7 +95,10 @@ pub fn run(args: SyncArgs, verbose: bool) -> Result<(), Failure> {
                 }
                 print_json(&v);
             }
-            Err(sync_failure(&err, &state))
+            Err(match err {
+                ReaderError::Sync(e) => sync_failure(&e, &state),
+                e => e.into(),
+            })
         }
     }
 }
@@ -241,7 +221,9 @@ fn spawn_progress(reader: &Reader) -> (ProgressBar, tokio::task::JoinHandle<()>)
     let bar = ProgressBar::new_spinner();
     bar.enable_steady_tick(Duration::from_millis(100));
     bar.set_message("racing routes for head…");
-    let mut rx = reader.syncer().progress();
+    let Ok(mut rx) = reader.progress() else {
+        return (bar, tokio::spawn(async {}));
+    };
     let handle = bar.clone();
     let task = tokio::spawn(async move {
         let spinner = ProgressStyle::with_template("{spinner} {msg}")

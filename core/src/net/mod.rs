@@ -24,7 +24,6 @@ pub mod resolve;
 pub mod routes;
 pub mod state;
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -304,18 +303,6 @@ impl Connectivity {
         }
     }
 
-    /// Adds a mirror URL the reader entered (validated and normalised).
-    pub fn add_user_mirror(&self, url: &str) -> Result<Route, RouteError> {
-        let route = Route::parse(url, RouteSource::User)?;
-        Ok(self.add(route))
-    }
-
-    /// Adds a local folder holding a copy of the tree.
-    pub fn add_folder(&self, path: &Path) -> Result<Route, RouteError> {
-        let route = Route::folder(path)?;
-        Ok(self.add(route))
-    }
-
     /// Replaces the mirrors from the publisher's signed mirror list (already verified).
     pub fn set_mirror_list(&self, urls: &[String]) {
         let added: Vec<RouteHealth> = {
@@ -349,7 +336,9 @@ impl Connectivity {
         self.lock_routes().race_order(unix_now())
     }
 
-    fn add(&self, route: Route) -> Route {
+    /// Adds a route (a mirror the reader entered, a folder) and saves its health record;
+    /// returns the route kept (an existing route with the same id stays as it is).
+    pub fn add_route(&self, route: Route) -> Route {
         let mut routes = self.lock_routes();
         let kept = routes.insert(route);
         if let Some(e) = routes.get(kept.id()) {
@@ -464,10 +453,11 @@ mod tests {
         };
         let net = Connectivity::new(config, routes, log.clone()).unwrap();
         assert_eq!(net.race_order()[0].id(), "https://user.example/");
-        let added = net.add_user_mirror("https://other.example/tree").unwrap();
+        let added =
+            net.add_route(Route::parse("https://other.example/tree", RouteSource::User).unwrap());
         assert_eq!(added.id(), "https://other.example/tree/");
         assert!(log.load().iter().any(|h| h.url == added.id()));
-        assert!(net.add_user_mirror("https://user:pw@x.example/").is_err());
+
         assert!(net.remove_route(added.id()));
         assert!(!net.remove_route("https://main.example/"));
     }

@@ -269,6 +269,12 @@ pub(crate) fn article(conn: &Connection, id: &str) -> Result<Option<ArticleView>
     }))
 }
 
+pub(crate) fn exists(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?
+        .exists([id])?)
+}
+
 pub(crate) fn counts(conn: &Connection) -> Result<Counts> {
     Ok(conn.query_row(
         "SELECT count(*),

@@ -245,6 +245,11 @@ impl Store {
         self.db.read(|c| articles::article(c, id))
     }
 
+    /// Whether article `id` is stored (a headline counts).
+    pub fn article_exists(&self, id: &str) -> Result<bool> {
+        self.db.read(|c| articles::exists(c, id))
+    }
+
     pub fn counts(&self) -> Result<Counts> {
         self.db.read(articles::counts)
     }

@@ -37,7 +37,7 @@ fn main() {
     })
     .expect("reader opens");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    if let Err(e) = runtime.block_on(reader.syncer().sync()) {
+    if let Err(e) = runtime.block_on(reader.syncer().unwrap().sync()) {
         eprintln!("sync failed: {e}");
         std::process::exit(1);
     }
