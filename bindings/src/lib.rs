@@ -6,7 +6,7 @@
 //!
 //! The app's entry point is [`Reader`] (one per database, held for the app's lifetime); its
 //! records live in [`model`]. Free functions: [`format_date`], [`banner_text`],
-//! [`verify_public_key`].
+//! [`verify_public_key`], [`set_log_listener`] (the core's log records, [`log`]).
 //!
 //! Rules every export follows:
 //! - Core types cross as records and enums defined here and converted from the core's types, so
@@ -21,6 +21,7 @@ mod banner;
 mod date;
 mod error;
 mod keys;
+mod log;
 pub mod model;
 pub mod reader;
 pub mod runtime;
@@ -30,6 +31,7 @@ pub use banner::{BannerState, BannerText, banner_text};
 pub use date::{DateStyle, format_date};
 pub use error::ArticleSyncError;
 pub use keys::verify_public_key;
+pub use log::{LogLevel, LogListener, LogRecord, set_log_listener};
 pub use reader::{ConnectionListener, ProgressListener, Reader, ReaderConfig, StoreListener};
 pub use subscription::Subscription;
 

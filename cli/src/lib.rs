@@ -36,9 +36,11 @@ ARTICLE_SYNC_CA; lists comma-separated), then flags. See `article-sync sync --he
 #[derive(Debug, Parser)]
 #[command(name = "article-sync", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// On failure, print the evidence (every route's attempt) after the one-line error.
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
+    /// On failure, print the evidence (every route's attempt) after the one-line error, and
+    /// log the core's work on stderr: -v sync phases, route failures, eviction and migrations;
+    /// -vv every route attempt too.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -82,7 +84,7 @@ pub enum Command {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    let verbose = cli.verbose;
+    let verbose = cli.verbose > 0;
     match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Sync(args) => reader::sync::run(args, verbose),

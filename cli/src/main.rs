@@ -30,7 +30,18 @@ fn main() -> ExitCode {
             }
         },
     };
-    let verbose = cli.verbose;
+    let verbose = cli.verbose > 0;
+    if let Some(level) = match cli.verbose {
+        0 => None,
+        1 => Some(tracing::Level::INFO),
+        _ => Some(tracing::Level::DEBUG),
+    } {
+        tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
     match article_sync_cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

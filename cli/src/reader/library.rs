@@ -227,7 +227,12 @@ pub fn mirrors(args: MirrorsArgs) -> Result<(), Failure> {
             let settings = Settings::resolve(&args)?;
             let reader = open(&settings, true)?;
             let known: Vec<String> = reader.routes()?.into_iter().map(|h| h.url).collect();
-            let id = reader.add_mirror(&url)?;
+            let id = reader.add_mirror(&url).map_err(|e| match e {
+                ReaderError::BadArgument { reason, .. } => {
+                    Failure::usage(format!("not a mirror: {reason}"))
+                }
+                e => e.into(),
+            })?;
             let added = !known.contains(&id);
             let source = reader
                 .routes()?

@@ -49,8 +49,25 @@ pub fn open_reader(config: ReaderConfig) -> Result<Reader, Failure> {
             "cannot open the database {}: {e} (`article-sync wipe` deletes it)",
             database.display()
         )),
+        ReaderError::Config { field, reason } => {
+            Failure::usage(format!("{}: {reason}", flag_of(field)))
+        }
         e => e.into(),
     })
+}
+
+/// The flag that sets a field of the core's reader configuration.
+fn flag_of(field: &str) -> &str {
+    match field {
+        "main_url" => "--main",
+        "mirrors" => "--mirror",
+        "international_probes" => "--probe-intl",
+        "domestic_probes" => "--probe-domestic",
+        "publisher_keys" => "--key",
+        "extra_root_certs" => "--ca",
+        "database" => "--db",
+        other => other,
+    }
 }
 
 pub fn run(args: SyncArgs, verbose: bool) -> Result<(), Failure> {

@@ -258,6 +258,15 @@ impl Connectivity {
     /// unknown routes are ignored). Use it for requests made outside the races, e.g. the app's
     /// ordinary traffic: a success lifts the back-off at once.
     pub fn report(&self, attempt: &Attempt) {
+        match &attempt.outcome {
+            Outcome::Failed { kind, detail } => tracing::info!(
+                route = %attempt.url, path = %attempt.path, kind = kind.as_str(), %detail,
+                remembered = attempt.remembered, "route attempt failed"
+            ),
+            outcome => tracing::debug!(
+                route = %attempt.url, path = %attempt.path, ?outcome, "route attempt"
+            ),
+        }
         let saved = self.lock_routes().record(attempt);
         if let Some(h) = saved {
             self.inner.log.save(&h);
@@ -267,6 +276,7 @@ impl Connectivity {
     /// The caller rejected content from `route` after the fact (bad signature, rollback, stale
     /// tree): records a [`FailureKind::Verification`] failure.
     pub fn report_verification_failure(&self, route: &Route, path: &str, detail: &str) {
+        tracing::warn!(route = %route.id(), path, detail, "content failed verification");
         self.report(&Attempt::new(
             route,
             path,

@@ -177,6 +177,12 @@ impl Reader {
     pub async fn sync(&self) -> Result<SyncReport, ReaderError> {
         let syncer = self.syncer()?;
         let result = syncer.sync().await;
+        match &result {
+            Ok(r) => {
+                tracing::info!(route = %r.route, head_version = r.head_version, requests = r.requests, bytes = r.bytes, "sync done")
+            }
+            Err(e) => tracing::warn!(error = %e, "sync failed"),
+        }
         let last = LastConnection {
             state: syncer.net().state(),
             route: result.as_ref().ok().map(|r| r.route.clone()),

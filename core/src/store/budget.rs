@@ -63,6 +63,20 @@ fn drop_media(conn: &Connection, hash: &str, ev: &mut Eviction) -> Result<u64> {
 }
 
 pub(crate) fn enforce(conn: &Connection, budget: u64) -> Result<Eviction> {
+    let ev = evict(conn, budget)?;
+    if ev != Eviction::default() {
+        tracing::info!(
+            articles = ev.articles,
+            media = ev.media,
+            bytes = ev.bytes,
+            budget,
+            "storage budget evicted"
+        );
+    }
+    Ok(ev)
+}
+
+fn evict(conn: &Connection, budget: u64) -> Result<Eviction> {
     let mut ev = Eviction::default();
     let mut total = usage(conn, budget)?.total();
     if total <= budget {

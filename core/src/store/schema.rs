@@ -55,6 +55,11 @@ pub fn upgrade(conn: &mut Connection, target: u32) -> Result<()> {
     }
     for v in found + 1..=target.min(VERSION) {
         let (_, sql) = MIGRATIONS[(v - 1) as usize];
+        tracing::info!(
+            version = v,
+            name = MIGRATIONS[(v - 1) as usize].0,
+            "store migration"
+        );
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         after_migration(&tx, v)?;

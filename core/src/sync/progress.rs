@@ -70,6 +70,7 @@ impl Reporter {
 
     /// Starts a phase with its totals, resetting the counters.
     pub fn phase(&self, phase: Phase, bytes_total: Option<u64>, items_total: Option<u64>) {
+        tracing::info!(?phase, bytes_total, items_total, "sync phase");
         self.update(|p| {
             *p = Progress {
                 phase,

@@ -109,9 +109,13 @@ impl Inner {
     ) {
         let Some(file) = &head.mirrors else { return };
         if file.len > MIRRORS_MAX {
+            tracing::warn!(
+                len = file.len,
+                "the head names a mirror list over the size cap"
+            );
             return;
         }
-        let Ok(bytes) = self
+        let bytes = match self
             .fetch_file(
                 route,
                 layout::mirrors(&file.hash),
@@ -120,8 +124,12 @@ impl Inner {
                 counters,
             )
             .await
-        else {
-            return;
+        {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::warn!(route = %route.id(), error = %e, "the mirror list could not be fetched");
+                return;
+            }
         };
         match MirrorList::verify(&bytes, &root.keys) {
             Ok(list) => self.net.set_mirror_list(&list.mirrors),
