@@ -443,3 +443,86 @@ fn a_mirror_added_by_hand_is_listed_raced_and_wiped_with_the_database() {
     assert_eq!(wiped["wiped"], true);
     assert!(!db.exists());
 }
+
+/// The reader scenario list, the same in every front end (core/tests/reader_scenarios.rs,
+/// tests/python/test_scenarios.py, tests/kotlin ScenarioTest.kt, tests/swift
+/// ScenarioTests.swift): bad configuration, an unknown article, an empty comment, an over-long
+/// comment, a sync with no route, wipe and reopen. Here as exit codes and one-line errors.
+#[test]
+fn the_reader_scenarios_fail_the_same_way_as_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (tree, public) = seed_tree(home);
+    let db = home.join("r.db");
+    let reader = |args: &[&str]| {
+        let mut c = cmd(home);
+        c.args(args).arg("--db").arg(&db);
+        run(&mut c)
+    };
+    let sync = |main: &str, extra: &[&str]| {
+        let mut c = cmd(home);
+        c.args(["sync", "--main", main, "--key"])
+            .arg(&public)
+            .args(extra);
+        c.arg("--db").arg(&db);
+        run(&mut c)
+    };
+
+    // Bad configuration: exit 2, the flag named, nothing created.
+    fails(&sync("ftp://main.test/", &[]), 2, "--main");
+    fails(
+        &sync(
+            "https://main.test/",
+            &["--probe-domestic", "ftp://probe.test/"],
+        ),
+        2,
+        "--probe-domestic",
+    );
+    assert!(!db.exists());
+
+    // A sync with no route: exit 1.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    fails(
+        &sync(&format!("http://127.0.0.1:{port}/"), &[]),
+        1,
+        "sync failed",
+    );
+
+    // An unknown article; comments empty and over-long (4,000 characters pass the rules and
+    // then meet the unknown article).
+    fails(&reader(&["bookmark", "no-such-article"]), 1, "not stored");
+    let long = "ن".repeat(4001);
+    let fits = "ن".repeat(4000);
+    for (author, text, code, needle) in [
+        (" \u{200C} ", "نظر", 2, "invalid comment: author"),
+        ("کارو", long.as_str(), 2, "invalid comment: text"),
+        ("کارو", fits.as_str(), 1, "not stored"),
+    ] {
+        let out = reader(&[
+            "comment",
+            "no-such-article",
+            "--author",
+            author,
+            "--text",
+            text,
+        ]);
+        fails(&out, code, needle);
+    }
+
+    // Wipe and reopen: the database is gone, the next sync starts afresh.
+    assert_eq!(json(reader(&["wipe", "--json"]))["wiped"], true);
+    fails(&reader(&["list"]), 1, "no database");
+    let served = Served::start(&tree, &home.join("ca.pem"));
+    let ca = home.join("ca.pem");
+    let out = sync(&served.url, &["--ca", ca.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(ids(&json(reader(&["list", "--json"]))).contains(&SEED_ID.to_string()));
+}

@@ -171,7 +171,7 @@ def test_sync_from_a_blocked_main_site_via_a_mirror_then_read_offline(
     queued = reader.compose_comment(SEED_ID, "خواننده", "نظر من")
     assert queued.state == article_sync.OutboxState.QUEUED
     assert [o.body for o in reader.outbox()] == ["نظر من"]
-    with pytest.raises(article_sync.ArticleSyncError.BadArgument):
+    with pytest.raises(article_sync.ArticleSyncError.InvalidComment):
         reader.compose_comment(SEED_ID, "خواننده", "  ")
 
     # Mirrors the reader adds are remembered as routes.
