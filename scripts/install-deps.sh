@@ -10,6 +10,12 @@ for component in clippy rustfmt; do
     rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
 done
 
+# apt-get that waits (up to ten minutes) for another package install to finish instead of
+# failing on its lock.
+apt_get() {
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
 apt_packages=()
 command -v java >/dev/null || apt_packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || apt_packages+=(maven)
@@ -17,11 +23,11 @@ command -v newsboat >/dev/null || apt_packages+=(newsboat)
 command -v strip >/dev/null || apt_packages+=(binutils)
 if [[ ${#apt_packages[@]} -gt 0 ]]; then
     echo "install-deps: apt-get install ${apt_packages[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+    apt_get update -qq
+    apt_get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
 python3 -c 'import pytest' 2>/dev/null || python3 -m pip install -q pytest
 
-# Swift 6 for Linux in a cached Debian trixie chroot (see design/toolchains.md).
+# Swift 6 for Linux in a cached Debian trixie chroot (scripts/install-swift-chroot.sh).
 scripts/install-swift-chroot.sh >/dev/null

@@ -29,8 +29,9 @@ fi
 
 if ! command -v debootstrap >/dev/null; then
     echo "install-swift-chroot: installing debootstrap" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    # Waits for another package install to finish instead of failing on its lock.
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq debootstrap >/dev/null
 fi
 
 WORK="$ROOT.partial"

@@ -1,5 +1,5 @@
-//! The connection banner: the states of `shared/design/connectivity.md`, with the texts the
-//! seed page shows for them.
+//! The connection banner: the seven states the site itself shows (the seed page,
+//! `tests/fixtures/seed/`), with its texts for them; `core::net::state` decides which.
 
 /// The connection state the banner names. The core chooses it from the evidence of its routes
 /// and probes; apps only display it.

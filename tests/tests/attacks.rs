@@ -1,5 +1,5 @@
-//! Every attack of `shared/design/mirror-format.md`, each with a good mirror beside the bad
-//! route: the sync succeeds from the good one and the store holds nothing from the bad one.
+//! Every attack the signed mirror format must survive (the README's "The tree" section lists
+//! the format), each with a good mirror beside the bad route: the sync succeeds from the good one and the store holds nothing from the bad one.
 //! Servers are real HTTPS servers on loopback; hostile behaviour comes from `serve`'s faults or
 //! from trees altered on disk.
 
