@@ -1,5 +1,9 @@
 //! Records and enums that cross the FFI, converted from the core's types (`From` impls).
 //! Times are Unix seconds; sizes are bytes.
+//!
+//! Every conversion takes the core value apart without `..`, and every enum is matched case by
+//! case: a field or case added to the core does not build until it is carried over here, or
+//! dropped on purpose as `field: _` with the reason beside it.
 
 use article_sync_core::format as core_format;
 use article_sync_core::net::{self as core_net, ConnectionState};
@@ -25,11 +29,17 @@ pub struct Image {
 
 impl From<core_format::MediaRef> for Image {
     fn from(m: core_format::MediaRef) -> Self {
+        let core_format::MediaRef {
+            hash,
+            size,
+            mime,
+            caption,
+        } = m;
         Image {
-            hash: m.hash,
-            size: m.size,
-            mime: m.mime,
-            caption: m.caption,
+            hash,
+            size,
+            mime,
+            caption,
         }
     }
 }
@@ -47,10 +57,15 @@ pub struct ReaderMarks {
 
 impl From<core_store::ReaderState> for ReaderMarks {
     fn from(r: core_store::ReaderState) -> Self {
+        let core_store::ReaderState {
+            read_at,
+            bookmarked_at,
+            position,
+        } = r;
         ReaderMarks {
-            read_at: r.read_at,
-            bookmarked_at: r.bookmarked_at,
-            position: r.position,
+            read_at,
+            bookmarked_at,
+            position,
         }
     }
 }
@@ -81,21 +96,37 @@ pub struct ArticleSummary {
 
 impl From<core_store::ArticleSummary> for ArticleSummary {
     fn from(a: core_store::ArticleSummary) -> Self {
+        let core_store::ArticleSummary {
+            id,
+            revision,
+            title,
+            summary,
+            author,
+            language,
+            published_at,
+            updated_at,
+            tags,
+            url,
+            lead_image,
+            has_body,
+            evicted,
+            reader,
+        } = a;
         ArticleSummary {
-            id: a.id,
-            revision: a.revision,
-            title: a.title,
-            summary: a.summary,
-            author: a.author,
-            language: a.language,
-            published_at: a.published_at,
-            updated_at: a.updated_at,
-            tags: a.tags,
-            url: a.url,
-            lead_image: a.lead_image.map(Image::from),
-            has_body: a.has_body,
-            evicted: a.evicted,
-            marks: a.reader.into(),
+            id,
+            revision,
+            title,
+            summary,
+            author,
+            language,
+            published_at,
+            updated_at,
+            tags,
+            url,
+            lead_image: lead_image.map(Image::from),
+            has_body,
+            evicted,
+            marks: reader.into(),
         }
     }
 }
@@ -113,12 +144,19 @@ pub struct Comment {
 
 impl From<core_format::Comment> for Comment {
     fn from(c: core_format::Comment) -> Self {
+        let core_format::Comment {
+            id,
+            article_id,
+            author,
+            body,
+            posted_at,
+        } = c;
         Comment {
-            id: c.id,
-            article_id: c.article_id,
-            author: c.author,
-            body: c.body,
-            posted_at: c.posted_at,
+            id,
+            article_id,
+            author,
+            body,
+            posted_at,
         }
     }
 }
@@ -143,29 +181,55 @@ pub struct Article {
 
 impl From<core_store::ArticleView> for Article {
     fn from(v: core_store::ArticleView) -> Self {
-        let a = v.article;
+        let core_store::ArticleView {
+            article,
+            has_body,
+            evicted,
+            comments,
+            related,
+            links,
+            reader,
+        } = v;
+        let core_format::Article {
+            id,
+            revision,
+            title,
+            summary,
+            body_html,
+            author,
+            language,
+            published_at,
+            updated_at,
+            tags,
+            url,
+            lead_image,
+            images,
+            // Ids only; `related` and `links` of the view carry the stored articles.
+            related: _,
+            links: _,
+        } = article;
         Article {
             summary: ArticleSummary {
-                id: a.id,
-                revision: a.revision,
-                title: a.title,
-                summary: a.summary,
-                author: a.author,
-                language: a.language,
-                published_at: a.published_at,
-                updated_at: a.updated_at,
-                tags: a.tags,
-                url: a.url,
-                lead_image: a.lead_image.map(Image::from),
-                has_body: v.has_body,
-                evicted: v.evicted,
-                marks: v.reader.into(),
+                id,
+                revision,
+                title,
+                summary,
+                author,
+                language,
+                published_at,
+                updated_at,
+                tags,
+                url,
+                lead_image: lead_image.map(Image::from),
+                has_body,
+                evicted,
+                marks: reader.into(),
             },
-            body_html: a.body_html,
-            images: a.images.into_iter().map(Image::from).collect(),
-            comments: v.comments.into_iter().map(Comment::from).collect(),
-            related: v.related.into_iter().map(ArticleSummary::from).collect(),
-            links: v.links.into_iter().map(ArticleSummary::from).collect(),
+            body_html,
+            images: images.into_iter().map(Image::from).collect(),
+            comments: comments.into_iter().map(Comment::from).collect(),
+            related: related.into_iter().map(ArticleSummary::from).collect(),
+            links: links.into_iter().map(ArticleSummary::from).collect(),
         }
     }
 }
@@ -212,10 +276,15 @@ pub struct ArticleCounts {
 
 impl From<core_store::Counts> for ArticleCounts {
     fn from(c: core_store::Counts) -> Self {
+        let core_store::Counts {
+            total,
+            unread,
+            bookmarked,
+        } = c;
         ArticleCounts {
-            total: c.total,
-            unread: c.unread,
-            bookmarked: c.bookmarked,
+            total,
+            unread,
+            bookmarked,
         }
     }
 }
@@ -283,10 +352,17 @@ pub(crate) fn runs(marked: &str) -> Vec<TextRun> {
 
 impl From<core_store::SearchHit> for SearchHit {
     fn from(h: core_store::SearchHit) -> Self {
+        let core_store::SearchHit {
+            article,
+            title,
+            snippet,
+            // The order of the results says it.
+            rank: _,
+        } = h;
         SearchHit {
-            article: h.article.into(),
-            title: runs(&h.title),
-            snippet: runs(&h.snippet),
+            article: article.into(),
+            title: runs(&title),
+            snippet: runs(&snippet),
         }
     }
 }
@@ -334,15 +410,25 @@ pub struct OutboxItem {
 
 impl From<core_store::OutboxItem> for OutboxItem {
     fn from(o: core_store::OutboxItem) -> Self {
+        let core_store::OutboxItem {
+            id,
+            article_id,
+            author,
+            body,
+            created_at,
+            attempts,
+            last_error,
+            state,
+        } = o;
         OutboxItem {
-            id: o.id,
-            article_id: o.article_id,
-            author: o.author,
-            body: o.body,
-            created_at: o.created_at,
-            attempts: o.attempts,
-            last_error: o.last_error,
-            state: o.state.into(),
+            id,
+            article_id,
+            author,
+            body,
+            created_at,
+            attempts,
+            last_error,
+            state: state.into(),
         }
     }
 }
@@ -364,12 +450,19 @@ pub struct StorageUsage {
 
 impl From<core_store::StorageUsage> for StorageUsage {
     fn from(u: core_store::StorageUsage) -> Self {
+        let total_bytes = u.total();
+        let core_store::StorageUsage {
+            bodies,
+            media,
+            budget,
+            evicted_articles,
+        } = u;
         StorageUsage {
-            bodies_bytes: u.bodies,
-            media_bytes: u.media,
-            total_bytes: u.total(),
-            budget_bytes: u.budget,
-            evicted_articles: u.evicted_articles,
+            bodies_bytes: bodies,
+            media_bytes: media,
+            total_bytes,
+            budget_bytes: budget,
+            evicted_articles,
         }
     }
 }
@@ -427,12 +520,19 @@ pub struct SyncProgress {
 
 impl From<core_sync::Progress> for SyncProgress {
     fn from(p: core_sync::Progress) -> Self {
+        let core_sync::Progress {
+            phase,
+            bytes,
+            bytes_total,
+            items,
+            items_total,
+        } = p;
         SyncProgress {
-            phase: p.phase.into(),
-            bytes: p.bytes,
-            bytes_total: p.bytes_total,
-            items: p.items,
-            items_total: p.items_total,
+            phase: phase.into(),
+            bytes,
+            bytes_total,
+            items,
+            items_total,
         }
     }
 }
@@ -460,18 +560,40 @@ pub struct SyncSummary {
 
 impl From<core_sync::SyncReport> for SyncSummary {
     fn from(r: core_sync::SyncReport) -> Self {
+        let core_sync::SyncReport {
+            route,
+            head_version,
+            changed,
+            used_snapshot,
+            requests,
+            bytes,
+            // A measure for the benchmark, not for apps.
+            requests_to_headlines: _,
+            applied,
+            media_fetched,
+        } = r;
+        let core_store::ApplyStats {
+            articles_put,
+            articles_deleted,
+            comments_put,
+            // Internal bookkeeping of the sync, not news for the reader.
+            comments_deleted: _,
+            media_refs: _,
+            skipped: _,
+            evicted,
+        } = applied;
         SyncSummary {
-            route: r.route,
-            head_version: r.head_version,
-            changed: r.changed,
-            used_snapshot: r.used_snapshot,
-            requests: r.requests,
-            bytes: r.bytes,
-            articles_put: r.applied.articles_put,
-            articles_deleted: r.applied.articles_deleted,
-            comments_put: r.applied.comments_put,
-            images_fetched: r.media_fetched,
-            evicted: r.applied.evicted,
+            route,
+            head_version,
+            changed,
+            used_snapshot,
+            requests,
+            bytes,
+            articles_put,
+            articles_deleted,
+            comments_put,
+            images_fetched: media_fetched,
+            evicted,
         }
     }
 }
@@ -572,23 +694,32 @@ pub struct RouteAttempt {
 
 impl From<core_net::Attempt> for RouteAttempt {
     fn from(a: core_net::Attempt) -> Self {
-        let (ok, failure, millis, detail) = match a.outcome {
+        let core_net::Attempt {
+            url,
+            source,
+            path,
+            at,
+            outcome,
+            remembered,
+        } = a;
+        let (ok, failure, millis, detail) = match outcome {
             core_net::Outcome::Ok { latency_ms } => (true, None, Some(latency_ms), String::new()),
             core_net::Outcome::Failed { kind, detail } => (false, Some(kind.into()), None, detail),
-            core_net::Outcome::Cancelled { after_ms, .. } => {
-                (false, None, Some(after_ms), "cancelled".to_owned())
-            }
+            core_net::Outcome::Cancelled {
+                after_ms,
+                overtaken: _,
+            } => (false, None, Some(after_ms), "cancelled".to_owned()),
         };
         RouteAttempt {
-            url: a.url,
-            source: a.source.into(),
-            path: a.path,
-            at: a.at,
+            url,
+            source: source.into(),
+            path,
+            at,
             ok,
             failure,
             millis,
             detail,
-            remembered: a.remembered,
+            remembered,
         }
     }
 }
@@ -602,17 +733,28 @@ pub struct ProbeOutcome {
     /// The HTTP status when the host answered (any status counts as an answer).
     pub status: Option<u16>,
     pub failure: Option<FailureKind>,
+    /// What failed, in words (empty when the host answered).
+    pub detail: String,
     pub at: i64,
 }
 
 impl From<core_net::ProbeResult> for ProbeOutcome {
     fn from(p: core_net::ProbeResult) -> Self {
+        let core_net::ProbeResult {
+            url,
+            scope,
+            status,
+            failure,
+            detail,
+            at,
+        } = p;
         ProbeOutcome {
-            url: p.url,
-            domestic: p.scope == core_net::ProbeScope::Domestic,
-            status: p.status,
-            failure: p.failure.map(FailureKind::from),
-            at: p.at,
+            url,
+            domestic: scope == core_net::ProbeScope::Domestic,
+            status,
+            failure: failure.map(FailureKind::from),
+            detail,
+            at,
         }
     }
 }
@@ -703,16 +845,27 @@ pub struct RouteInfo {
 
 impl From<core_net::RouteHealth> for RouteInfo {
     fn from(h: core_net::RouteHealth) -> Self {
+        let core_net::RouteHealth {
+            url,
+            source,
+            successes,
+            consecutive_failures,
+            last_success_at,
+            last_failure_at,
+            last_failure,
+            median_latency_ms,
+            backoff_until,
+        } = h;
         RouteInfo {
-            url: h.url,
-            source: h.source.into(),
-            successes: h.successes,
-            consecutive_failures: h.consecutive_failures,
-            last_success_at: h.last_success_at,
-            last_failure_at: h.last_failure_at,
-            last_failure: h.last_failure.map(FailureKind::from),
-            median_latency_ms: h.median_latency_ms,
-            backoff_until: h.backoff_until,
+            url,
+            source: source.into(),
+            successes,
+            consecutive_failures,
+            last_success_at,
+            last_failure_at,
+            last_failure: last_failure.map(FailureKind::from),
+            median_latency_ms,
+            backoff_until,
         }
     }
 }

@@ -278,6 +278,35 @@ fn a_config_file_supplies_key_main_and_ca() {
 }
 
 #[test]
+fn a_sync_that_evicts_says_how_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (tree, public) = seed_tree(home);
+    let ca = home.join("ca.pem");
+    let served = Served::start(&tree, &ca);
+    // A budget of nothing: every article's body is evicted as soon as it is stored.
+    let config = home.join("tiny.toml");
+    std::fs::write(&config, "budget_mb = 0\n").unwrap();
+    let db = home.join("r.db");
+    let sync = json(run(cmd(home)
+        .args(["sync", "--json", "--main", &served.url, "--key"])
+        .arg(&public)
+        .arg("--ca")
+        .arg(&ca)
+        .arg("--config")
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)));
+    assert_eq!(sync["applied"]["evicted"], 2, "{sync}");
+    let status = json(run(cmd(home)
+        .args(["status", "--json", "--config"])
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)));
+    assert_eq!(status["storage"]["evicted_articles"], 2, "{status}");
+}
+
+#[test]
 fn bad_flags_and_a_missing_key_give_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();

@@ -62,3 +62,13 @@ def test_sync_with_no_route_then_wipe_and_reopen(article_sync, servers, tmp_path
     assert again.counts().total == 0
     asyncio.run(again.sync())
     assert again.counts().total > 0
+
+
+def test_a_sync_that_evicts_says_how_many(article_sync, servers, tmp_path):
+    # A budget of one byte: every article's body is evicted as soon as it is stored.
+    reader = article_sync.Reader(
+        config(article_sync, servers, tmp_path / "r.db", servers.mirror, storage_budget_bytes=1)
+    )
+    summary = asyncio.run(reader.sync())
+    assert summary.evicted == 2
+    assert reader.storage_usage().evicted_articles == 2
