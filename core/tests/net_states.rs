@@ -502,7 +502,7 @@ async fn pinned_files_are_hash_checked_and_fetched_from_any_route() {
     let main = net.routes()[0].route.clone();
 
     let won = net
-        .fetch_pinned(&main, &path, 1024)
+        .fetch_pinned(&main, &path, &sha256_hex(&content), content.len() as u64)
         .await
         .expect("the folder has it");
     assert_eq!(won.value, content);
@@ -514,7 +514,7 @@ async fn pinned_files_are_hash_checked_and_fetched_from_any_route() {
 
     // Caps hold for folders too, and paths outside the tree are refused before any I/O.
     let lost = net
-        .fetch_pinned(&folder_route, &path, 4)
+        .fetch_pinned(&folder_route, &path, &sha256_hex(&content), 4)
         .await
         .expect_err("over cap");
     assert!(lost.attempts.iter().all(|a| !a.is_ok()));

@@ -1,8 +1,9 @@
 //! The floors: what the work would cost with nothing but the essential step.
 //!
-//! - First sync: the same article rows inserted into the store's own schema (a database made
-//!   by [`Store::open`]) with one prepared statement in one transaction, from memory. No
-//!   download, no verification, no search index, no comments.
+//! - First sync: the same article rows written into a store (made by [`Store::open`]) with the
+//!   store's own row statement in one transaction, from memory
+//!   ([`Store::write_article_rows`]). No download, no verification, no search index, no
+//!   comments.
 //! - Incremental sync: the gzip size of the new articles and their comments, as JSON lines of
 //!   the wire model, compressed together.
 
@@ -16,45 +17,37 @@ use article_sync_core::store::{Store, StoreConfig};
 
 use super::BenchError;
 
-/// Inserts `articles` into a fresh store database at `db`; returns the time of the insert
-/// (connection, transaction, statement, commit).
+/// Writes the rows of `articles` into a fresh store database at `db` with the store's own
+/// statement ([`Store::write_article_rows`]); returns the time of the write (one transaction).
 pub fn sqlite_insert(db: &Path, articles: &[SourceArticle]) -> Result<Duration, BenchError> {
-    drop(Store::open(db, StoreConfig::default()).map_err(|e| BenchError::io(db, e))?);
-    let io = |e: rusqlite::Error| BenchError::io(db, e);
+    let store = Store::open(db, StoreConfig::default()).map_err(|e| BenchError::io(db, e))?;
+    let rows: Vec<Article> = articles.iter().map(wire_article).collect();
     let started = Instant::now();
-    let mut conn = rusqlite::Connection::open(db).map_err(io)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(io)?;
-    let tx = conn.transaction().map_err(io)?;
-    {
-        let mut insert = tx
-            .prepare(
-                "INSERT INTO articles (id, revision, title, summary, body_html, body_size, author, \
-                 language, published_at, updated_at, url, tags, related) \
-                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .map_err(io)?;
-        for a in articles {
-            insert
-                .execute(rusqlite::params![
-                    a.id,
-                    a.title,
-                    a.summary,
-                    a.body_html,
-                    a.body_html.len() as i64,
-                    a.author,
-                    a.language,
-                    a.published_at,
-                    a.updated_at,
-                    a.url,
-                    serde_json::to_string(&a.tags).unwrap_or_default(),
-                    serde_json::to_string(&a.related).unwrap_or_default(),
-                ])
-                .map_err(io)?;
-        }
-    }
-    tx.commit().map_err(io)?;
+    store
+        .write_article_rows(&rows)
+        .map_err(|e| BenchError::io(db, e))?;
     Ok(started.elapsed())
+}
+
+/// A generated article as the wire model carries it (revision 1, no media).
+fn wire_article(a: &SourceArticle) -> Article {
+    Article {
+        id: a.id.clone(),
+        revision: 1,
+        title: a.title.clone(),
+        summary: a.summary.clone(),
+        body_html: a.body_html.clone(),
+        author: a.author.clone(),
+        language: a.language.clone(),
+        published_at: a.published_at,
+        updated_at: a.updated_at,
+        tags: a.tags.clone(),
+        url: a.url.clone(),
+        lead_image: None,
+        images: vec![],
+        related: a.related.clone(),
+        links: vec![],
+    }
 }
 
 /// The gzip size of `articles` with their comments, as JSON lines of the wire model.
@@ -62,24 +55,9 @@ pub fn sqlite_insert(db: &Path, articles: &[SourceArticle]) -> Result<Duration, 
 pub fn changes(articles: &[SourceArticle]) -> Vec<Change> {
     let mut out = Vec::with_capacity(articles.len() * 2);
     for a in articles {
-        let article = Article {
-            id: a.id.clone(),
-            revision: 1,
-            title: a.title.clone(),
-            summary: a.summary.clone(),
-            body_html: a.body_html.clone(),
-            author: a.author.clone(),
-            language: a.language.clone(),
-            published_at: a.published_at,
-            updated_at: a.updated_at,
-            tags: a.tags.clone(),
-            url: a.url.clone(),
-            lead_image: None,
-            images: vec![],
-            related: a.related.clone(),
-            links: vec![],
-        };
-        out.push(Change::PutArticle { article });
+        out.push(Change::PutArticle {
+            article: wire_article(a),
+        });
         for c in &a.comments {
             out.push(Change::PutComment {
                 comment: c.to_comment(&a.id),

@@ -39,9 +39,9 @@ pub use resolve::{DnsError, Resolver, StaticResolver, SystemResolver};
 pub use routes::{Route, RouteEntry, RouteError, RouteSet};
 pub use state::{ConnectionState, Evidence, Observations, StateTracker, banner_text, classify};
 
-use crate::format::codec::sha256_hex;
 use crate::format::layout::{self, TreePath};
 use crate::format::limits::HEAD_MAX;
+use crate::format::log::check_pinned;
 
 /// The network facade the sync engine uses: races for `head`, fetches immutable files from any
 /// route that holds them, keeps route health and publishes the banner state.
@@ -186,33 +186,30 @@ impl Connectivity {
         result
     }
 
-    /// Fetches an immutable tree file, trying `preferred` (the route that won the head race)
-    /// first and then every other route, staggered. Content-addressed paths are checked
-    /// against their SHA-256 here (a mismatch is a [`FailureKind::Verification`] and the next
-    /// route is tried); other paths (`root/N.json`, `heads/N`) are returned for the caller to
-    /// verify, who reports a rejection with [`Connectivity::report_verification_failure`].
+    /// Fetches an immutable tree file pinned by a verified head (its SHA-256 and length),
+    /// trying `preferred` (the route that won the head race) first and then every other route,
+    /// staggered. This is the one place a pinned file is checked: an answer of another length
+    /// or hash is a [`FailureKind::Verification`] of its route, and the next route is tried.
     pub async fn fetch_pinned(
         &self,
         preferred: &Route,
         path: &str,
-        max_bytes: u64,
+        hash: &str,
+        len: u64,
     ) -> Result<Won<Vec<u8>>, Lost> {
-        let expected_hash = match TreePath::parse(path) {
-            Ok(p) => p.content_hash().map(str::to_string),
-            Err(e) => {
-                return Err(Lost {
-                    path: path.into(),
-                    attempts: vec![Attempt::new(
-                        preferred,
-                        path,
-                        Outcome::Failed {
-                            kind: FailureKind::Other,
-                            detail: format!("refused path: {e}"),
-                        },
-                    )],
-                });
-            }
-        };
+        if let Err(e) = TreePath::parse(path) {
+            return Err(Lost {
+                path: path.into(),
+                attempts: vec![Attempt::new(
+                    preferred,
+                    path,
+                    Outcome::Failed {
+                        kind: FailureKind::Other,
+                        detail: format!("refused path: {e}"),
+                    },
+                )],
+            });
+        }
         let mut order = vec![preferred.clone()];
         order.extend(
             self.lock_routes()
@@ -226,21 +223,14 @@ impl Connectivity {
             deadline: config.race_deadline,
         };
         let client = &self.inner.client;
-        let expected = expected_hash.as_deref();
         let result = race::race(&order, path, timing, |route| async move {
             let bytes = client
-                .fetch(&route, path, max_bytes, None)
+                .fetch(&route, path, len, None)
                 .await?
                 .into_bytes()
                 .unwrap_or_default();
-            if let Some(want) = expected {
-                let got = sha256_hex(&bytes);
-                if got != want {
-                    return Err(FetchError::verification(format!(
-                        "{path} has SHA-256 {got}, expected {want}"
-                    )));
-                }
-            }
+            check_pinned(path, &bytes, hash, len)
+                .map_err(|e| FetchError::verification(e.to_string()))?;
             Ok(bytes)
         })
         .await;
@@ -446,7 +436,7 @@ mod tests {
             async move { client.fetch(&r, layout::HEAD, HEAD_MAX, None).await }
         });
         assert_send(&head);
-        assert_send(&net.fetch_pinned(route, layout::HEAD, HEAD_MAX));
+        assert_send(&net.fetch_pinned(route, layout::HEAD, "", HEAD_MAX));
     }
 
     #[tokio::test]

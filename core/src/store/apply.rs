@@ -178,6 +178,23 @@ pub(crate) fn put_article(
         dirty.add(&a.id);
         return Ok(true);
     }
+    write_row(conn, a, snapshot)?;
+    let lead = a.lead_image.iter().map(|m| (m, true));
+    let rest = a.images.iter().map(|m| (m, false));
+    set_tags_and_media(
+        conn,
+        &a.id,
+        stored.is_none(),
+        &a.tags,
+        &mut lead.chain(rest),
+    )?;
+    dirty.add(&a.id);
+    Ok(true)
+}
+
+/// Writes an article's row, and only its row (no tags, media, comments or search index):
+/// the statement every article put goes through, and the bench's SQLite floor.
+pub(crate) fn write_row(conn: &Connection, a: &Article, snapshot: Option<u64>) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO articles (id, revision, title, summary, body_html, body_size, evicted, author,
              language, published_at, updated_at, url, tags, lead_image, images, related, links,
@@ -210,17 +227,7 @@ pub(crate) fn put_article(
         json("links", &a.links)?,
         snapshot.map(|s| s as i64),
     ])?;
-    let lead = a.lead_image.iter().map(|m| (m, true));
-    let rest = a.images.iter().map(|m| (m, false));
-    set_tags_and_media(
-        conn,
-        &a.id,
-        stored.is_none(),
-        &a.tags,
-        &mut lead.chain(rest),
-    )?;
-    dirty.add(&a.id);
-    Ok(true)
+    Ok(())
 }
 
 /// Refills the row of an article whose same revision is stored without its body (a snapshot

@@ -181,6 +181,18 @@ impl Store {
         })
     }
 
+    /// Writes the rows of `articles` alone, in one transaction, with the statement every
+    /// article put uses: no tags, media, comments, search index or budget. The cheapest way the
+    /// store can hold them, the floor the benchmark measures a first sync against.
+    pub fn write_article_rows(&self, articles: &[Article]) -> Result<()> {
+        self.write(|tx| {
+            for a in articles {
+                apply::write_row(tx, a, None)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Applies part `part_index` of the snapshot at log position `snapshot_seq`, in one
     /// transaction that also records the progress (see [`SyncPosition::snapshot`]).
     ///

@@ -9,7 +9,6 @@ use tokio_util::task::AbortOnDropHandle;
 
 use crate::format::head::Head;
 use crate::format::limits::MIRRORS_MAX;
-use crate::format::log::check_pinned;
 use crate::format::mirrors::MirrorList;
 use crate::format::root::TrustedRoot;
 use crate::format::{MediaRef, layout};
@@ -63,7 +62,8 @@ impl Inner {
     }
 
     /// Fetches an immutable, content-addressed file from `route` or any other route that holds
-    /// it, checked against the length and hash the verified head gives.
+    /// it, checked (by [`crate::net::Connectivity::fetch_pinned`]) against the length and hash
+    /// the verified head gives.
     pub(super) async fn fetch_file(
         &self,
         route: &Route,
@@ -72,20 +72,12 @@ impl Inner {
         len: u64,
         counters: &Counters,
     ) -> Result<Vec<u8>, SyncError> {
-        match self.net.fetch_pinned(route, &path, len).await {
+        match self.net.fetch_pinned(route, &path, hash, len).await {
             Ok(won) => {
                 counters.add(
                     won.attempts.iter().filter(|a| !a.remembered).count() as u64,
                     won.value.len() as u64,
                 );
-                check_pinned(&path, &won.value, hash, len).map_err(|e| {
-                    self.net
-                        .report_verification_failure(&won.route, &path, &e.to_string());
-                    SyncError::Verification {
-                        route: won.route.id().to_string(),
-                        check: e.to_string(),
-                    }
-                })?;
                 Ok(won.value)
             }
             Err(lost) => {
