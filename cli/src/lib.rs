@@ -83,6 +83,21 @@ pub enum Command {
     BenchChild(bench::child::ChildArgs),
 }
 
+impl Command {
+    /// Whether the command opens sockets (sync, serve, demo, bench): the other side may close
+    /// them at any time, and a vectored write to a closed socket raises SIGPIPE.
+    pub fn uses_network(&self) -> bool {
+        matches!(
+            self,
+            Command::Sync(_)
+                | Command::Serve(_)
+                | Command::Demo(_)
+                | Command::Bench(_)
+                | Command::BenchChild(_)
+        )
+    }
+}
+
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let verbose = cli.verbose > 0;
     match cli.command {

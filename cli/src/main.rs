@@ -7,13 +7,6 @@ use article_sync_cli::Cli;
 use article_sync_cli::error::exit;
 
 fn main() -> ExitCode {
-    // Like other command-line tools, stop quietly when whoever reads the output goes away
-    // (`article-sync list | head`) instead of panicking on the failed write.
-    #[cfg(unix)]
-    // SAFETY: restores a signal's default action before any other thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => match err.kind() {
@@ -30,6 +23,17 @@ fn main() -> ExitCode {
             }
         },
     };
+    // Like other command-line tools, a command that prints its result stops quietly when
+    // whoever reads the output goes away (`article-sync list | head`) instead of panicking on
+    // the failed write. Commands with sockets keep SIGPIPE ignored: a peer that hangs up is an
+    // error on that connection (EPIPE), never the end of the process.
+    #[cfg(unix)]
+    if !cli.command.uses_network() {
+        // SAFETY: restores a signal's default action before any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let verbose = cli.verbose > 0;
     if let Some(level) = match cli.verbose {
         0 => None,

@@ -555,3 +555,49 @@ fn the_reader_scenarios_fail_the_same_way_as_everywhere() {
     );
     assert!(ids(&json(reader(&["list", "--json"]))).contains(&SEED_ID.to_string()));
 }
+
+/// `serve` outlives clients that hang up mid-answer: a write to a closed connection is an error
+/// on that connection (EPIPE), not a SIGPIPE that ends the process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_survives_clients_that_hang_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    article_sync_core::publish::keygen(&keys).unwrap();
+    let key = article_sync_core::publish::read_secret_key(&keys.join("publisher.key")).unwrap();
+    let tree = dir.path().join("tree");
+    let articles = article_sync_cli::corpus::Corpus::new(7).articles(0..2_000);
+    let options = article_sync_core::publish::PublishOptions {
+        now: chrono::Utc::now().timestamp(),
+        head_validity: 7 * 24 * 3600,
+        publisher: "test".into(),
+        mirrors: None,
+        site: None,
+        snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
+    };
+    article_sync_core::publish::publish(&tree, &key, articles, &options).unwrap();
+    let biggest = std::fs::read_dir(tree.join("snapshot"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .max_by_key(|e| e.metadata().unwrap().len())
+        .unwrap()
+        .file_name();
+    let ca = dir.path().join("ca.pem");
+    let mut served = Served::start(&tree, &ca);
+    let client = reqwest::Client::builder()
+        .http1_only()
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
+        .build()
+        .unwrap();
+    let url = format!("{}snapshot/{}", served.url, biggest.to_string_lossy());
+    for _ in 0..20 {
+        let mut answer = client.get(&url).send().await.unwrap();
+        let _ = answer.chunk().await;
+        // Hangs up with most of the file unsent.
+        drop(answer);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let ended = served.child.try_wait().unwrap();
+    assert_eq!(ended, None, "serve ended");
+    let head = client.get(format!("{}head", served.url)).send().await;
+    assert_eq!(head.map(|r| r.status().as_u16()).ok(), Some(200));
+}

@@ -1,8 +1,6 @@
 //! Routes, races and banner states against real servers on 127.0.0.1: one test per state and
 //! per failure kind. Names under `.test` resolve through a `StaticResolver` to loopback.
 
-mod net_support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,7 +11,8 @@ use article_sync_core::net::{
     Attempt, ConnectionState, Connectivity, FailureKind, FetchError, HealthLog, MemoryHealthLog,
     NetConfig, Outcome, Route, RouteSet, StaticResolver, Won,
 };
-use net_support::{LOOPBACK, Mode, TestCa, TestServer, refused_port};
+use article_sync_test_support::server::{LOOPBACK, Mode, TestServer, refused_port};
+use article_sync_test_support::tls::TestCa;
 
 const GOOD: &[u8] = b"signed head v1";
 

@@ -83,12 +83,13 @@ pub mod world {
     use std::time::Duration;
 
     use article_sync_cli::corpus::Corpus;
-    use article_sync_cli::serve::{Fault, ServeConfig, Server, TestCa};
+    use article_sync_cli::serve::{Fault, ServeConfig, Server, TlsIdentity};
     use article_sync_core::format::note::SecretKey;
     use article_sync_core::net::NetConfig;
     use article_sync_core::publish::source::SourceArticle;
     use article_sync_core::publish::{self, PublishReport};
     use article_sync_core::reader::{Reader, ReaderConfig};
+    use article_sync_test_support::tls::TestCa;
 
     /// The time the fixtures are published at: now, so heads are valid for real clients.
     pub fn now() -> i64 {
@@ -121,7 +122,7 @@ pub mod world {
             let mut world = World {
                 key: SecretKey::generate(),
                 tree,
-                ca: TestCa::new().unwrap(),
+                ca: TestCa::new(),
                 articles: corpus.articles(0..n),
                 corpus,
                 dir,
@@ -155,7 +156,8 @@ pub mod world {
         /// An HTTPS server for `tree` with `fault`.
         pub async fn serve(&self, tree: &Path, fault: Fault) -> Server {
             let mut config = ServeConfig::new(tree);
-            config.tls = Some(self.ca.leaf(&["localhost", "127.0.0.1"]).unwrap());
+            let (cert, key) = self.ca.leaf_pem(&["localhost", "127.0.0.1"]);
+            config.tls = Some(TlsIdentity::from_pem(cert, key).unwrap());
             config.fault = fault;
             config.drip_interval = Duration::from_millis(200);
             config.stale_key = Some(std::sync::Arc::new(
@@ -173,7 +175,7 @@ pub mod world {
                 race_deadline: Duration::from_secs(15),
                 sync_deadline: Duration::from_secs(60),
                 probe_timeout: Duration::from_secs(2),
-                extra_root_certs_pem: vec![self.ca.pem().into_bytes()],
+                extra_root_certs_pem: vec![self.ca.pem.clone().into_bytes()],
                 webpki_roots: false,
                 ..NetConfig::default()
             }

@@ -45,7 +45,7 @@ async fn killed_syncs_leave_an_intact_store_that_resumes_to_the_clean_state() {
     let mut world = World::new(2_000);
     let server = world.serve(&world.tree, Fault::None).await;
     let ca = world.dir.path().join("ca.pem");
-    std::fs::write(&ca, world.ca.pem()).unwrap();
+    std::fs::write(&ca, &world.ca.pem).unwrap();
     let key = world.dir.path().join("publisher.pub");
     std::fs::write(&key, world.key.public().to_string()).unwrap();
     let db = world.dir.path().join("killed.db");

@@ -89,6 +89,13 @@ impl std::fmt::Debug for TlsIdentity {
 }
 
 impl TlsIdentity {
+    /// A certificate chain and a private key, PEM.
+    pub fn from_pem(cert_pem: String, key_pem: String) -> Result<TlsIdentity, ServeError> {
+        let identity = TlsIdentity { cert_pem, key_pem };
+        identity.server_config()?;
+        Ok(identity)
+    }
+
     /// Reads a certificate chain and a private key from PEM files.
     pub fn from_pem_files(cert: &Path, key: &Path) -> Result<TlsIdentity, ServeError> {
         let read = |path: &Path| {
@@ -97,12 +104,7 @@ impl TlsIdentity {
                 source,
             })
         };
-        let identity = TlsIdentity {
-            cert_pem: read(cert)?,
-            key_pem: read(key)?,
-        };
-        identity.server_config()?;
-        Ok(identity)
+        TlsIdentity::from_pem(read(cert)?, read(key)?)
     }
 
     /// A rustls server configuration (ring provider) offering HTTP/2 and HTTP/1.1 by ALPN.

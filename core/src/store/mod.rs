@@ -10,7 +10,7 @@
 //!
 //! Layout: [`schema`] + `migrations/*.sql` (versions), [`apply`] (log entries and snapshots),
 //! [`articles`] (lists and article views), [`search`] + [`normalize`] (offline search),
-//! [`media`], [`budget`], [`corpus`] (test and bench data), [`routes`], [`outbox`], [`reader_state`], [`position`].
+//! [`media`], [`budget`], [`routes`], [`outbox`], [`reader_state`], [`position`].
 //!
 //! Sync data (articles, comments, media) and reader state (read, bookmarked, position) live in
 //! separate tables with no foreign key between them: re-syncs and snapshots never drop a mark.
@@ -19,7 +19,6 @@
 pub mod apply;
 pub mod articles;
 pub mod budget;
-pub mod corpus;
 mod db;
 pub mod error;
 pub mod media;

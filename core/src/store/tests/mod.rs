@@ -12,6 +12,7 @@ mod reads;
 mod search;
 use crate::format::snapshot::Headline;
 use crate::format::{Change, Comment};
+use article_sync_test_support::seed::seed_paragraphs;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -739,4 +740,49 @@ fn a_headline_then_its_article_store_what_a_log_put_stores() {
     );
     assert_eq!(s.article, l.article);
     assert!(s.has_body);
+}
+
+/// `n` articles made of the seed page's paragraphs, one per second from
+/// `published_at = 1_500_000_000`: article `i` mixes the paragraphs in an order derived from
+/// `i`, so searches hit a realistic spread of articles; ids are `seed-<i>`.
+pub(crate) fn persian_articles(n: usize) -> Vec<Article> {
+    let paras = seed_paragraphs();
+    let body_paras = &paras[2..];
+    (0..n)
+        .map(|i| {
+            let k = body_paras.len();
+            let body: String = (0..4)
+                .map(|j| format!("<p>{}</p>", body_paras[(i * 7 + j * 3) % k]))
+                .collect();
+            Article {
+                id: format!("seed-{i}"),
+                revision: 1,
+                title: format!("{} {}", paras[0], i),
+                summary: paras[1].to_owned(),
+                body_html: body,
+                author: None,
+                language: "fa".into(),
+                published_at: 1_500_000_000 + i as i64,
+                updated_at: 1_500_000_000 + i as i64,
+                tags: vec![format!("tag{}", i % 10)],
+                url: None,
+                lead_image: None,
+                images: vec![],
+                related: vec![],
+                links: vec![],
+            }
+        })
+        .collect()
+}
+
+/// Log entries `first_seq..` that put `articles`.
+pub(crate) fn put_entries(articles: Vec<Article>, first_seq: u64) -> Vec<Entry> {
+    articles
+        .into_iter()
+        .enumerate()
+        .map(|(i, article)| Entry {
+            seq: first_seq + i as u64,
+            change: Change::PutArticle { article },
+        })
+        .collect()
 }

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use super::*;
 use crate::net::{FailureKind, RouteHealth, RouteSource};
-use crate::store::corpus;
 
 fn collect_all(store: &Store, filter: &ListFilter, page_size: usize) -> Vec<String> {
     let mut out = Vec::new();
@@ -240,7 +239,7 @@ fn a_read_during_a_10000_article_sync_returns_in_under_50_ms() {
     let (_dir, path) = temp();
     let store = Arc::new(open(&path));
     apply(&store, vec![put(article("before", 1, 1))]).unwrap();
-    let entries = corpus::put_entries(corpus::persian_articles(10_000), 2);
+    let entries = put_entries(persian_articles(10_000), 2);
     let (started, wait_started) = mpsc::channel();
     let committing = Arc::new(AtomicBool::new(false));
     let writer = {

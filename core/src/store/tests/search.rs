@@ -1,7 +1,7 @@
 //! Offline search on the seed page's text.
 
 use super::*;
-use crate::store::corpus::{SEED_PAGE, seed_paragraphs};
+use article_sync_test_support::seed::{SEED_PAGE, seed_paragraphs};
 
 /// The seed page as an article with its reader comment.
 fn seed_store() -> (TempDir, Store) {

@@ -1,8 +1,6 @@
 //! Real test servers on 127.0.0.1: they serve, reset, hold connections open without answering,
 //! serve block pages, or present a certificate from a CA the client does not know.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,7 +10,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls::{self, ServerConfig};
+use tokio_rustls::rustls::ServerConfig;
 
 pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -182,43 +180,4 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<String> {
     }
     let line = String::from_utf8_lossy(&buf);
     line.split_whitespace().nth(1).map(str::to_string)
-}
-
-/// A certificate authority made for one test, and server configs it signs.
-pub struct TestCa {
-    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
-    pub pem: String,
-}
-
-impl TestCa {
-    pub fn new() -> TestCa {
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "article-sync test CA");
-        let key = rcgen::KeyPair::generate().expect("key");
-        let cert = params.self_signed(&key).expect("CA cert");
-        TestCa {
-            pem: cert.pem(),
-            issuer: rcgen::Issuer::new(params, key),
-        }
-    }
-
-    /// A TLS server config for `host`, signed by this CA.
-    pub fn server_config(&self, host: &str) -> ServerConfig {
-        let params = rcgen::CertificateParams::new(vec![host.to_string()]).expect("params");
-        let key = rcgen::KeyPair::generate().expect("key");
-        let cert = params.signed_by(&key, &self.issuer).expect("leaf cert");
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("protocols")
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![cert.der().clone()],
-                rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).expect("key der"),
-            )
-            .expect("server config")
-    }
 }
