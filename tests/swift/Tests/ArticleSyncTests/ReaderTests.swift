@@ -1,6 +1,6 @@
 import ArticleSync
 import Foundation
-import ReaderLogic
+@testable import SampleApp
 import XCTest
 
 let seedId = "russia-ready-military-cooperation-syria"
@@ -287,9 +287,10 @@ final class ReaderTests: XCTestCase {
 
     /// `Localizable.strings` in both languages say what the core's `bannerText` says.
     func testTheBannerStringsSayWhatTheCoreSays() throws {
-        guard let folder = ProcessInfo.processInfo.environment["ARTICLE_SYNC_IOS_RESOURCES"] else {
-            throw MissingEnvironment(name: "ARTICLE_SYNC_IOS_RESOURCES")
+        guard let sample = ProcessInfo.processInfo.environment["ARTICLE_SYNC_IOS_SAMPLE"] else {
+            throw MissingEnvironment(name: "ARTICLE_SYNC_IOS_SAMPLE")
         }
+        let folder = "\(sample)/ArticleSyncSample/Resources"
         func strings(_ lproj: String) throws -> [String: String] {
             let text = try String(
                 contentsOfFile: "\(folder)/\(lproj).lproj/Localizable.strings", encoding: .utf8)
