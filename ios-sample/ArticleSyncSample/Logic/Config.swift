@@ -1,3 +1,6 @@
+// What the publisher pins in the app.
+// Plain Swift (Foundation): compiled and tested on Linux by tests/swift
+// (scripts/test-bindings.sh).
 import ArticleSync
 import Foundation
 
@@ -10,13 +13,18 @@ enum Config {
     static let internationalProbes = ["https://www.example.com/"]
     static let domesticProbes = ["https://www.example.ir/"]
 
+    /// The reader's configuration, its database at `databasePath`.
+    static func readerConfig(databasePath: String) -> ReaderConfig {
+        ReaderConfig(
+            databasePath: databasePath, publisherKeys: [publisherKey], mainUrl: mainUrl,
+            mirrors: mirrors, internationalProbes: internationalProbes, domesticProbes: domesticProbes)
+    }
+
+    /// Opens the app's reader, its database in Application Support (no network I/O). Throws
+    /// the core's `Invalid`/`BadArgument` for a bad pinned value, `Storage` for the database.
     static func reader() throws -> Reader {
         let support = try FileManager.default.url(
             for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
-        return try Reader(
-            config: ReaderConfig(
-                databasePath: support.appendingPathComponent("reader.db").path,
-                publisherKeys: [publisherKey], mainUrl: mainUrl, mirrors: mirrors,
-                internationalProbes: internationalProbes, domesticProbes: domesticProbes))
+        return try Reader(config: readerConfig(databasePath: support.appendingPathComponent("reader.db").path))
     }
 }
