@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 
 /// The iOS sample's `ReaderModel` against the real core and `article-sync serve` on loopback.
-/// Every wait goes through `waitUntil`, which passes only for state Observation reports.
+/// Waits for the model's state go through `waitUntil`, which sees only changes Observation reports.
 final class SampleModelTests: XCTestCase {
     var dir: URL!
 
