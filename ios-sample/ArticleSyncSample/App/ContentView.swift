@@ -56,7 +56,7 @@ struct BannerView: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
-            Text(verbatim: banner.messages.map { NSLocalizedString($0.key, comment: "") }.joined(separator: ". "))
+            Text(verbatim: BannerPresenter.line(banner.messages) { NSLocalizedString($0, comment: "") })
             if banner.fromLastRun { Text("banner_last_run").font(.caption) }
             if let failure {
                 Text(verbatim: String(format: NSLocalizedString(failure.key, comment: ""), failure.detail))

@@ -29,7 +29,7 @@ extension Reader {
 }
 
 /// A flag that is set once and read from any thread.
-private final class Latch: @unchecked Sendable {
+final class Latch: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
 

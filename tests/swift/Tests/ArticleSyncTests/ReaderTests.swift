@@ -83,8 +83,8 @@ final class ProgressRecorder: ProgressListener, @unchecked Sendable {
     func onProgress(progress: SyncProgress) { seen.add(progress) }
 }
 
-/// The Reader API from Swift, against `article-sync serve` on loopback.
-final class ReaderTests: XCTestCase {
+/// A test case with a fresh folder for its databases, removed after each test.
+class StoreTestCase: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
@@ -97,6 +97,10 @@ final class ReaderTests: XCTestCase {
     }
 
     func db(_ name: String = "reader.db") -> String { dir.appendingPathComponent(name).path }
+}
+
+/// The Reader API from Swift, against `article-sync serve` on loopback.
+final class ReaderTests: StoreTestCase {
 
     func testSyncFromABlockedMainSiteViaAMirrorThenReadOffline() async throws {
         let servers = try Servers.load()

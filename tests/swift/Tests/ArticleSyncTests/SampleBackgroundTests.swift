@@ -28,19 +28,7 @@ final class FakeRefreshTask: RefreshTask, @unchecked Sendable {
 
 /// The iOS sample's background refresh (`BackgroundRefresh`, behind `BackgroundSync`'s
 /// BGTaskScheduler shell) and network policy, against the real core on loopback.
-final class SampleBackgroundTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    func db() -> String { dir.appendingPathComponent("reader.db").path }
+final class SampleBackgroundTests: StoreTestCase {
 
     func testTheRefreshReschedulesSyncsAndCompletesOnce() async throws {
         let servers = try Servers.load()
@@ -112,7 +100,7 @@ final class SampleBackgroundTests: XCTestCase {
 
         let full = try Reader(
             config: servers.config(
-                dir.appendingPathComponent("full.db").path, main: servers.mainBlocked, mirrors: [servers.mirror]))
+                db("full.db"), main: servers.mainBlocked, mirrors: [servers.mirror]))
         NetworkPolicy.apply(NetworkPath(satisfied: true), to: full)
         _ = try await full.sync()
         XCTAssertGreaterThan(try full.storageUsage().mediaBytes, 0)

@@ -4,19 +4,7 @@ import Foundation
 import XCTest
 
 /// The iOS sample's plain-Swift helpers and its pinned configuration, against the real core.
-final class SampleLogicTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    func db() -> String { dir.appendingPathComponent("reader.db").path }
+final class SampleLogicTests: StoreTestCase {
 
     func testTheListModelPagesThroughTheStore() async throws {
         let servers = try Servers.load()

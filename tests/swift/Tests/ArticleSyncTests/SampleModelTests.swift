@@ -5,23 +5,11 @@ import XCTest
 
 /// The iOS sample's `ReaderModel` against the real core and `article-sync serve` on loopback.
 /// Waits for the model's state go through `waitUntil`, which sees only changes Observation reports.
-final class SampleModelTests: XCTestCase {
-    var dir: URL!
+final class SampleModelTests: StoreTestCase {
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    func db() -> String { dir.appendingPathComponent("reader.db").path }
-
-    /// The banner's messages in one language, as the views show them.
+    /// The banner's line in one language, as the views show it.
     func text(_ banner: BannerUi, _ strings: [String: String]) -> String {
-        banner.messages.map { strings[$0.key] ?? "missing \($0.key)" }.joined(separator: ". ")
+        BannerPresenter.line(banner.messages) { strings[$0] ?? "missing \($0)" }
     }
 
     @MainActor

@@ -63,9 +63,9 @@ final class SampleStringsTests: XCTestCase {
             .nationalShutdown,
         ]
         for state in states {
-            let keys = BannerPresenter.messages(state).map(\.key)
-            XCTAssertEqual(keys.compactMap { english[$0] }.joined(separator: ". "), bannerText(state: state).english)
-            XCTAssertEqual(keys.compactMap { persian[$0] }.joined(separator: ". "), bannerText(state: state).persian)
+            let messages = BannerPresenter.messages(state)
+            XCTAssertEqual(BannerPresenter.line(messages) { english[$0] ?? "" }, bannerText(state: state).english)
+            XCTAssertEqual(BannerPresenter.line(messages) { persian[$0] ?? "" }, bannerText(state: state).persian)
         }
         XCTAssertEqual(Set(states.flatMap(BannerPresenter.messages)), Set(BannerMessage.allCases))
     }

@@ -2,25 +2,8 @@
 import ArticleSync
 import Foundation
 import Observation
+@testable import SampleApp
 import XCTest
-
-/// A flag set from any thread.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
-}
 
 struct TimedOut: Error, CustomStringConvertible {
     let what: String
@@ -37,7 +20,7 @@ func waitUntil(
 ) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while true {
-        let changed = Flag()
+        let changed = Latch()
         let holds = withObservationTracking { condition() } onChange: { changed.set() }
         if holds { return }
         while !changed.isSet {
