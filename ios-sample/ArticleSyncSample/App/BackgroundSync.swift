@@ -2,43 +2,40 @@ import ArticleSync
 import BackgroundTasks
 import Network
 
-/// Background refresh with BGAppRefreshTask (identifier listed in Info.plist's
-/// BGTaskSchedulerPermittedIdentifiers), text-only on an expensive (cellular) network.
+/// The platform side of background refresh and network state: one-line shells around
+/// `BackgroundRefresh` and `NetworkPolicy`, which hold the logic and are tested on Linux
+/// (tests/swift). Text only on an expensive (cellular) or constrained network.
 enum BackgroundSync {
-    static let identifier = "org.articlesync.sample.refresh"
     private static let monitor = NWPathMonitor()
 
     /// Call once at launch, before the app finishes launching.
     static func register(reader: Reader) {
         monitor.pathUpdateHandler = { path in
-            // The core's banner says "offline" at once when the OS has no network.
-            try? reader.setNetworkAvailable(available: path.status == .satisfied)
-            try? reader.setTextOnly(textOnly: path.isExpensive || path.isConstrained)
+            NetworkPolicy.apply(
+                NetworkPath(
+                    satisfied: path.status == .satisfied, expensive: path.isExpensive,
+                    constrained: path.isConstrained),
+                to: reader)
         }
         monitor.start(queue: .global(qos: .utility))
-        BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: nil) { task in
-            guard let task = task as? BGAppRefreshTask else { return }
-            schedule()
-            let sync = Task {
-                do {
-                    _ = try await reader.sync()
-                    task.setTaskCompleted(success: true)
-                } catch {
-                    task.setTaskCompleted(success: false)
-                }
-            }
-            task.expirationHandler = {
-                // Swift task cancellation does not reach Rust: cancel the sync itself.
-                reader.cancelSync()
-                sync.cancel()
-            }
+        BGTaskScheduler.shared.register(forTaskWithIdentifier: BackgroundRefresh.identifier, using: nil) { task in
+            BackgroundRefresh.handle(SystemRefreshTask(task: task), reader: reader, schedule: schedule)
         }
     }
 
-    /// Asks for the next refresh in about six hours.
+    /// Asks for the next refresh, in about six hours.
     static func schedule() {
-        let request = BGAppRefreshTaskRequest(identifier: identifier)
-        request.earliestBeginDate = Date(timeIntervalSinceNow: 6 * 3600)
+        let request = BGAppRefreshTaskRequest(identifier: BackgroundRefresh.identifier)
+        request.earliestBeginDate = BackgroundRefresh.nextRun()
         try? BGTaskScheduler.shared.submit(request)
     }
+}
+
+/// A `BGTask` as a `RefreshTask` (its methods may be called from any thread).
+private struct SystemRefreshTask: RefreshTask, @unchecked Sendable {
+    let task: BGTask
+
+    func setExpirationHandler(_ handler: @escaping @Sendable () -> Void) { task.expirationHandler = handler }
+
+    func setTaskCompleted(success: Bool) { task.setTaskCompleted(success: success) }
 }

@@ -1,17 +1,19 @@
 import ArticleSync
 import SwiftUI
 
-/// One screen: banner, filters, list, and the open article. Renders `ReaderModel` only.
+/// One screen: banner, filters, list, and the open article with its comment form. Renders
+/// `ReaderModel` only; every text is a key of `Localizable.strings` (tests/swift checks that
+/// each exists in English and Persian) or the publisher's or reader's own words (`verbatim`).
 struct ContentView: View {
     @Bindable var model: ReaderModel
 
     var body: some View {
         NavigationStack {
             VStack(spacing: 0) {
-                BannerView(banner: model.banner, syncing: model.syncing, error: model.error) {
+                BannerView(banner: model.banner, syncing: model.syncing, failure: model.failure) {
                     model.sync()
                 }
-                Picker("", selection: Binding(get: { model.filter }, set: { model.show($0) })) {
+                Picker("tab_filter", selection: Binding(get: { model.filter }, set: { model.show($0) })) {
                     Text("tab_all").tag(ListFilter.all)
                     Text("tab_unread").tag(ListFilter.unread)
                     Text("tab_bookmarked").tag(ListFilter.bookmarked)
@@ -24,8 +26,8 @@ struct ContentView: View {
                             model.open(summary.id)
                         } label: {
                             VStack(alignment: .leading) {
-                                Text(summary.title).font(.headline)
-                                Text(summary.summary).font(.subheadline).lineLimit(2)
+                                Text(verbatim: summary.title).font(.headline)
+                                Text(verbatim: summary.summary).font(.subheadline).lineLimit(2)
                             }
                             .articleDirection(summary.language)
                         }
@@ -39,7 +41,7 @@ struct ContentView: View {
                 isPresented: Binding(get: { model.article != nil }, set: { if !$0 { model.close() } })
             ) {
                 if let article = model.article {
-                    ArticleDetail(article: article) { model.toggleBookmark(article.summary) }
+                    ArticleDetail(article: article, model: model)
                 }
             }
         }
@@ -49,14 +51,17 @@ struct ContentView: View {
 struct BannerView: View {
     let banner: BannerUi
     let syncing: Bool
-    let error: String?
+    let failure: SyncFailure?
     let retry: () -> Void
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
-            Text(banner.messages.map { NSLocalizedString($0.key, comment: "") }.joined(separator: ". "))
+            Text(verbatim: BannerPresenter.line(banner.messages) { NSLocalizedString($0, comment: "") })
             if banner.fromLastRun { Text("banner_last_run").font(.caption) }
-            if let error { Text(error).font(.caption2) }
+            if let failure {
+                Text(verbatim: String(format: NSLocalizedString(failure.key, comment: ""), failure.detail))
+                    .font(.caption2)
+            }
             if banner.showRetry && !syncing { Button("retry", action: retry) }
         }
         .frame(maxWidth: .infinity, alignment: .leading)
@@ -76,37 +81,66 @@ struct BannerView: View {
 
 struct ArticleDetail: View {
     let article: Article
-    let toggleBookmark: () -> Void
+    @Bindable var model: ReaderModel
 
     var body: some View {
         ScrollView {
             VStack(alignment: .leading, spacing: 12) {
-                Text(article.summary.title).font(.title2)
+                Text(verbatim: article.summary.title).font(.title2)
                 // The body is sanitised HTML; a real app renders it with images from fetchImage.
-                Text(plainText(article.bodyHtml))
+                Text(verbatim: plainText(article.bodyHtml))
                 if !article.comments.isEmpty {
                     Text("comments").font(.headline)
                     ForEach(article.comments, id: \.id) { comment in
-                        Text("\(comment.author): \(comment.body)")
+                        Text(verbatim: "\(comment.author): \(comment.body)")
                     }
                 }
                 if !article.related.isEmpty {
                     Text("related").font(.headline)
-                    ForEach(article.related, id: \.id) { Text($0.title) }
+                    ForEach(article.related, id: \.id) { Text(verbatim: $0.title) }
                 }
+                CommentForm(model: model)
             }
             .padding()
             .articleDirection(article.summary.language)
         }
         .toolbar {
-            Button(article.summary.marks.bookmarkedAt == nil ? "bookmark" : "remove_bookmark",
-                   action: toggleBookmark)
+            Button { model.toggleBookmark(article.summary) } label: {
+                if article.summary.marks.bookmarkedAt == nil { Text("bookmark") } else { Text("remove_bookmark") }
+            }
         }
     }
 
     private func plainText(_ html: String) -> String {
         html.replacingOccurrences(of: "</p>", with: "\n\n")
             .replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+    }
+}
+
+/// The seed page's "Leave a comment" form, and the reader's own comments with their state.
+struct CommentForm: View {
+    @Bindable var model: ReaderModel
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 8) {
+            Text("comment_form_title").font(.headline)
+            TextField("comment_author", text: $model.commentAuthor)
+            TextField("comment_body", text: $model.commentBody, axis: .vertical).lineLimit(3...8)
+            if let problem = model.commentProblem {
+                Text(LocalizedStringKey(problem.key)).foregroundStyle(.red)
+            }
+            Button("comment_send") { model.sendComment() }
+            if !model.ownComments.isEmpty {
+                Text("comment_own").font(.headline)
+                ForEach(model.ownComments, id: \.id) { item in
+                    VStack(alignment: .leading) {
+                        Text(verbatim: item.body)
+                        Text(LocalizedStringKey(item.state.key)).font(.caption)
+                    }
+                }
+            }
+        }
+        .textFieldStyle(.roundedBorder)
     }
 }
 

@@ -58,6 +58,12 @@ public enum BannerPresenter {
         }
     }
 
+    /// The banner's line as the seed page shows it: the messages' texts joined by ". ".
+    /// `text` gives a key's text (`NSLocalizedString` in the app).
+    public static func line(_ messages: [BannerMessage], _ text: (String) -> String) -> String {
+        messages.map { text($0.key) }.joined(separator: ". ")
+    }
+
     public static func present(_ info: ConnectionInfo) -> BannerUi {
         let retry: Bool
         switch info.state {

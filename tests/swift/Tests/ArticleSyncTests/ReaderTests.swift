@@ -1,6 +1,5 @@
 import ArticleSync
 import Foundation
-import ReaderLogic
 import XCTest
 
 let seedId = "russia-ready-military-cooperation-syria"
@@ -84,8 +83,8 @@ final class ProgressRecorder: ProgressListener, @unchecked Sendable {
     func onProgress(progress: SyncProgress) { seen.add(progress) }
 }
 
-/// The Reader API from Swift, against `article-sync serve` on loopback.
-final class ReaderTests: XCTestCase {
+/// A test case with a fresh folder for its databases, removed after each test.
+class StoreTestCase: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
@@ -98,6 +97,10 @@ final class ReaderTests: XCTestCase {
     }
 
     func db(_ name: String = "reader.db") -> String { dir.appendingPathComponent(name).path }
+}
+
+/// The Reader API from Swift, against `article-sync serve` on loopback.
+final class ReaderTests: StoreTestCase {
 
     func testSyncFromABlockedMainSiteViaAMirrorThenReadOffline() async throws {
         let servers = try Servers.load()
@@ -254,64 +257,5 @@ final class ReaderTests: XCTestCase {
             config: servers.config(db(), main: servers.mainBlocked, mirrors: [servers.mirror]))
         XCTAssertEqual(titles.count, 2)
         XCTAssertTrue(titles[0].hasPrefix("اعلام آمادگی"), titles[0])
-    }
-
-    // ---- the iOS sample's plain-Swift logic ----------------------------------------------
-
-    func testTheListModelPagesThroughTheStore() async throws {
-        let servers = try Servers.load()
-        let reader = try Reader(
-            config: servers.config(db(), main: servers.mainBlocked, mirrors: [servers.mirror]))
-        _ = try await reader.sync()
-        let list = ArticleListModel(pageSize: 1) { filter, cursor, limit in
-            try reader.listArticles(filter: filter, cursor: cursor, limit: limit)
-        }
-        XCTAssertTrue(list.hasMore)
-        try list.reload()
-        XCTAssertEqual(list.items.map(\.id), [seedId])
-        XCTAssertTrue(try list.loadMore())
-        XCTAssertEqual(list.items.map(\.id), [seedId, helsinkiId])
-        XCTAssertFalse(list.hasMore)
-        XCTAssertFalse(try list.loadMore())
-        try reader.setBookmarked(articleId: helsinkiId, bookmarked: true)
-        list.update(try XCTUnwrap(try reader.article(id: helsinkiId)).summary)
-        XCTAssertNotNil(list.items.last?.marks.bookmarkedAt)
-        try list.reload(filter: .bookmarked)
-        XCTAssertEqual(list.items.map(\.id), [helsinkiId])
-
-        let banner = BannerPresenter.present(try reader.connectionState())
-        XCTAssertEqual(banner.messages, [.mainCensored, .mirror])
-        XCTAssertEqual(banner.tone, .warning)
-        XCTAssertFalse(banner.showRetry)
-    }
-
-    /// `Localizable.strings` in both languages say what the core's `bannerText` says.
-    func testTheBannerStringsSayWhatTheCoreSays() throws {
-        guard let folder = ProcessInfo.processInfo.environment["ARTICLE_SYNC_IOS_RESOURCES"] else {
-            throw MissingEnvironment(name: "ARTICLE_SYNC_IOS_RESOURCES")
-        }
-        func strings(_ lproj: String) throws -> [String: String] {
-            let text = try String(
-                contentsOfFile: "\(folder)/\(lproj).lproj/Localizable.strings", encoding: .utf8)
-            var out: [String: String] = [:]
-            for line in text.split(separator: "\n") where line.hasPrefix("\"") {
-                let parts = line.split(separator: "\"", omittingEmptySubsequences: false)
-                if parts.count >= 4 { out[String(parts[1])] = String(parts[3]) }
-            }
-            return out
-        }
-        let english = try strings("en")
-        let persian = try strings("fa")
-        XCTAssertEqual(Set(english.keys), Set(persian.keys))
-        let states: [BannerState] = [
-            .unknown, .connecting, .direct, .mainBlockedViaMirror, .mirror, .noRoute, .offline,
-            .nationalShutdown,
-        ]
-        for state in states {
-            let keys = BannerPresenter.messages(state).map(\.key)
-            XCTAssertEqual(keys.compactMap { english[$0] }.joined(separator: ". "), bannerText(state: state).english)
-            XCTAssertEqual(keys.compactMap { persian[$0] }.joined(separator: ". "), bannerText(state: state).persian)
-        }
-        XCTAssertEqual(Set(states.flatMap(BannerPresenter.messages)), Set(BannerMessage.allCases))
     }
 }
