@@ -1,6 +1,6 @@
 //! `article-sync bench`: the whole product measured beside what readers use today (newsboat
 //! reading an RSS feed) and beside the floor of each job, on loopback, on the same machine in
-//! the same run; see issue 8 and the README's Performance section.
+//! the same run; the README's Performance section has the targets and the latest run.
 //!
 //! - [`fixture`]: per corpus size, the published trees and RSS feeds, cached under `--out`.
 //! - [`child`]: syncs and cold opens in child processes (`bench-child`), reaped with `wait4`
@@ -500,8 +500,8 @@ impl<'a> Stage<'a> {
         push(samples, "same.ours.bytes", bytes);
         let nb = dir.join("newsboat-no-change");
         fixture::copy_dir(&dir.join("newsboat"), &nb)?;
-        // newsboat 2.21 sends no If-None-Match/If-Modified-Since on its second reload (newsboat
-        // issue 2734), only from the third on: warm it up so that it shows its best.
+        // newsboat 2.21 sends no If-None-Match/If-Modified-Since on its second reload, only from
+        // the third on: warm it up so that it shows its best.
         self.newsboat_reload(&nb, false, self.fixture.size)?;
         let (_, requests, bytes) = self.newsboat_reload(&nb, false, self.fixture.size)?;
         push(samples, "same.nb.requests", requests);
@@ -707,7 +707,7 @@ fn command_line() -> String {
 
 fn notes(elapsed: Duration) -> Vec<String> {
     vec![
-        "Ratio = article-sync ÷ baseline, medians; below 1 article-sync needs less. ✓/✗: the targets of issue 8 (first sync and search at N = 10,000; the others at every N).".into(),
+        "Ratio = article-sync ÷ baseline, medians; below 1 article-sync needs less. ✓/✗: the targets (first sync and search at N = 10,000; the others at every N).".into(),
         "article-sync: each sync runs as its own process (`article-sync bench-child`) against three in-process HTTPS servers on 127.0.0.1 (main site and two mirrors, a throw-away CA). First sync: \"readable\" is spawn to the instant the child's sync stored its last article (it reports that instant; the snapshot's parts are committed as they arrive and the list shows after its headlines), \"searchable\" is spawn to exit (the sync returns after rebuilding the search index in batches); other wall times are spawn to exit. Peak RSS is the child's ru_maxrss, bytes and requests are counted by the servers (response bodies).".into(),
         "newsboat: `newsboat -x reload` of the same articles as one RSS 2.0 feed (full bodies in content:encoded, gzip and ETag honoured), served over plain HTTP on 127.0.0.1 (no TLS: simpler for newsboat's curl, and slightly in its favour); same clock, rusage and byte counting. Its incremental reload fetches the whole feed again, as RSS does. Its no-change reload is its third (newsboat 2.21 sends If-None-Match only from the third reload on, newsboat issue 2734), answered 304.".into(),
         "SQLite floor: the same article rows written with the store's own row statement in one transaction, from memory (no download, verification, search index or comments).".into(),

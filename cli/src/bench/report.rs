@@ -45,7 +45,7 @@ impl Unit {
     }
 }
 
-/// A target of issue 8 and whether this run met it.
+/// A target (the README's Performance section lists them) and whether this run met it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     /// E.g. `ratio ≤ 0.333` or `< 64 MiB`.

@@ -90,7 +90,7 @@ pub struct ListArgs {
     /// Only articles not read yet.
     #[arg(long)]
     pub unread: bool,
-    /// How many articles at most.
+    /// How many articles at most (1 to 500).
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
 }
@@ -109,7 +109,7 @@ pub struct SearchArgs {
     pub reader: ReaderArgs,
     /// Words to find (all of them; the last one may be a prefix).
     pub query: String,
-    /// How many results at most.
+    /// How many results at most (1 to 500).
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
 }
