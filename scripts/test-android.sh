@@ -18,6 +18,8 @@
 # 6. loopback servers (`article-sync serve --tls`), then the tests (JUnit 4, Robolectric
 #    offline, native graphics); screenshots go to $ANDROID_SCREENSHOTS (default: the build
 #    folder; `docs/` to refresh the README's).
+# 7. scripts/check-android-rust.sh: `cargo check` of the bindings crate for
+#    aarch64-linux-android (no NDK here: see that script).
 #
 # Output: $CARGO_TARGET_DIR/android-host (default target/android-host). Downloads are cached
 # in ~/.m2 and ~/.cache/coursier; the script needs neither to exist.
@@ -144,9 +146,14 @@ mkdir -p "$out/robolectric"
 ln -sf "$android_all" "$out/robolectric/"
 export ANDROID_SCREENSHOTS="${ANDROID_SCREENSHOTS:-$out/screenshots}"
 mkdir -p "$ANDROID_SCREENSHOTS"
+# --add-exports: Robolectric's android.system.SystemCleaner (the android = true bindings use it)
+# reaches into the JDK.
 java -Xmx3g -cp "$out/tests:$out/app:$classpath:$android_sdk" \
     -Drobolectric.offline=true -Drobolectric.dependency.dir="$out/robolectric" \
     -Drobolectric.logging.enabled=false -Djna.library.path="$(dirname "$lib")" \
     -Dfile.encoding=UTF-8 --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
     org.articlesync.sample.host.RunAll "$@"
+
+step "the Rust core for aarch64-linux-android (cargo check)"
+scripts/check-android-rust.sh
 step "done"
