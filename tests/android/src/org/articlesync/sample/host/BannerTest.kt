@@ -24,7 +24,8 @@ class BannerTest : HostTest() {
         assertTrue("no retry when direct", !hasText("Try again"))
     }
 
-    @Test @Config(qualifiers = "+fa")
+    @Test
+    @Config(qualifiers = "+fa")
     fun directInPersian() {
         launch(Routes.direct())
         waitForText("ارتباط بدون سانسور").assertIsDisplayed()
@@ -37,7 +38,8 @@ class BannerTest : HostTest() {
         waitForText(headline)
     }
 
-    @Test @Config(qualifiers = "+fa")
+    @Test
+    @Config(qualifiers = "+fa")
     fun mainResetShowsTheMirrorBannerInPersianRightToLeft() {
         launch(Routes.mainReset())
         waitForText("سایت اصلی احتمالاً زیر سانسور است. ارتباط با سایت (های) موازی برقرار شد").assertIsDisplayed()
@@ -57,7 +59,8 @@ class BannerTest : HostTest() {
         screenshot("android-shutdown-en")
     }
 
-    @Test @Config(qualifiers = "+fa")
+    @Test
+    @Config(qualifiers = "+fa")
     fun nationalShutdownInPersian() {
         launch(Routes.nationalShutdown())
         waitForText("احتمال دارد اینترنت به طور سراسری قطع شده باشد").assertIsDisplayed()
@@ -72,7 +75,8 @@ class BannerTest : HostTest() {
         waitForText(headline) // stored articles stay readable
     }
 
-    @Test @Config(qualifiers = "+fa")
+    @Test
+    @Config(qualifiers = "+fa")
     fun losingTheNetworkShowsOfflineInPersian() {
         launch(Routes.direct())
         waitForText("ارتباط بدون سانسور")

@@ -9,9 +9,9 @@ import androidx.compose.ui.test.onNodeWithText
 import androidx.lifecycle.ViewModelProvider
 import androidx.test.core.app.ActivityScenario
 import androidx.test.core.app.ApplicationProvider
+import org.articlesync.ProgressListener
 import org.articlesync.SyncPhase
 import org.articlesync.SyncProgress
-import org.articlesync.ProgressListener
 import org.articlesync.sample.MainActivity
 import org.articlesync.sample.ReaderViewModel
 import org.articlesync.sample.ViewState
@@ -56,7 +56,10 @@ abstract class HostTest {
 
     /** What the last launched screen's view model holds, for failure messages. */
     private fun lastState(): String =
-        scenarios.lastOrNull()?.let { s -> runCatching { state(s).let { "${it.banner} error=${it.error}" } }.getOrNull() } ?: "-"
+        scenarios.lastOrNull()?.let { s ->
+            runCatching { state(s).let { "${it.banner} error=${it.error}" } }.getOrNull()
+        }
+            ?: "-"
 
     fun string(id: Int): String = app.getString(id)
 
@@ -70,7 +73,11 @@ abstract class HostTest {
     ): SemanticsNodeInteraction {
         val deadline = System.currentTimeMillis() + timeoutMs
         while (!hasText(text)) {
-            if (System.currentTimeMillis() > deadline) throw AssertionError("\"$text\" is not on screen; ${lastState()}")
+            if (System.currentTimeMillis() >
+                deadline
+            ) {
+                throw AssertionError("\"$text\" is not on screen; ${lastState()}")
+            }
             ShadowLooper.idleMainLooper()
             Thread.sleep(20)
         }
@@ -88,7 +95,11 @@ abstract class HostTest {
     ) {
         val deadline = System.currentTimeMillis() + timeoutMs
         while (!condition()) {
-            if (System.currentTimeMillis() > deadline) throw AssertionError("timed out waiting for $what; ${lastState()}")
+            if (System.currentTimeMillis() >
+                deadline
+            ) {
+                throw AssertionError("timed out waiting for $what; ${lastState()}")
+            }
             ShadowLooper.idleMainLooper()
             Thread.sleep(20)
         }

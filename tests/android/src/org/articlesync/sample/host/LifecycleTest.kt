@@ -53,7 +53,9 @@ class LifecycleTest : HostTest() {
         eventually("the joined sync to end", 10_000) { joined.isDone }
         val result = joined.get()
         assertTrue("the core cancelled the sync: $result", result.exceptionOrNull() is ArticleSyncException.Cancelled)
-        eventually("the core to report Idle") { phases.seen.dropWhile { it != SyncPhase.CONNECTING }.contains(SyncPhase.IDLE) }
+        eventually(
+            "the core to report Idle",
+        ) { phases.seen.dropWhile { it != SyncPhase.CONNECTING }.contains(SyncPhase.IDLE) }
         sub.cancel()
     }
 }

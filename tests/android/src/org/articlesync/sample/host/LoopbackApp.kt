@@ -18,7 +18,8 @@ data class Routes(
 ) {
     companion object {
         private fun env(name: String): String =
-            System.getenv("ARTICLE_SYNC_TEST_$name") ?: error("ARTICLE_SYNC_TEST_$name is unset: run scripts/test-android.sh")
+            System.getenv("ARTICLE_SYNC_TEST_$name")
+                ?: error("ARTICLE_SYNC_TEST_$name is unset: run scripts/test-android.sh")
 
         val key: String get() = env("KEY")
         val caPem: String by lazy { File(env("CA")).readText() }
@@ -77,7 +78,10 @@ class LoopbackApp : SampleApp() {
          */
         private fun forgetPreviousApplication() {
             for (name in listOf("sDelegatedInstance", "sDefaultInstance")) {
-                WorkManagerImpl::class.java.getDeclaredField(name).apply { isAccessible = true }.set(null, null)
+                WorkManagerImpl::class.java
+                    .getDeclaredField(name)
+                    .apply { isAccessible = true }
+                    .set(null, null)
             }
             ViewModelProvider.AndroidViewModelFactory::class.java
                 .getDeclaredField("_instance")

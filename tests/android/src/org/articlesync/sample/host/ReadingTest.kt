@@ -39,6 +39,7 @@ class ReadingTest : HostTest() {
         // The system back button closes the article too (BackHandler).
         waitForText(helsinki).performClick()
         eventually("the second article") { state(scenario).article?.summary?.id == "helsinki-summit" }
+        waitForText("Send") // on screen, so its BackHandler is registered
         scenario.onActivity { it.onBackPressedDispatcher.onBackPressed() }
         eventually("the list after system back") { state(scenario).article == null && hasText(russia) }
     }
@@ -49,7 +50,13 @@ class ReadingTest : HostTest() {
         waitForText(russia).performClick()
         compose.onNodeWithText("Bookmark").performClick()
         waitForText("Remove bookmark")
-        assertNotNull(state(scenario).article?.summary?.marks?.bookmarkedAt)
+        assertNotNull(
+            state(scenario)
+                .article
+                ?.summary
+                ?.marks
+                ?.bookmarkedAt,
+        )
         compose.onNodeWithText("Back").performClick()
 
         compose.onNodeWithText("Bookmarked").performClick()
@@ -90,7 +97,8 @@ class ReadingTest : HostTest() {
         assertFalse(hasText("Maryam: Thank you"))
     }
 
-    @Test @Config(qualifiers = "+fa")
+    @Test
+    @Config(qualifiers = "+fa")
     fun theCommentFormInPersian() {
         launch(Routes.direct())
         waitForText(russia).performClick()
@@ -100,7 +108,13 @@ class ReadingTest : HostTest() {
         compose.onNodeWithText("نظر").performScrollTo().performTextInput("سپاس از گزارش")
         compose.onNodeWithText("ارسال").performScrollTo().performClick()
         waitForText("مریم: سپاس از گزارش (در انتظار ارسال)").performScrollTo().assertIsDisplayed()
-        assertEquals(OutboxState.QUEUED, app.reader.outbox().single().state)
+        assertEquals(
+            OutboxState.QUEUED,
+            app.reader
+                .outbox()
+                .single()
+                .state,
+        )
         // Again with an empty comment: the error shows above the queued one.
         compose.onNodeWithText("ارسال").performScrollTo().performClick()
         waitForText("در پرکردن فرم خطایی صورت گرفته").performScrollTo()

@@ -30,7 +30,12 @@ object RunAll {
             },
         )
         val classes =
-            listOf(BannerTest::class.java, ReadingTest::class.java, LifecycleTest::class.java, SyncWorkerTest::class.java)
+            listOf(
+                BannerTest::class.java,
+                ReadingTest::class.java,
+                LifecycleTest::class.java,
+                SyncWorkerTest::class.java,
+            )
         // Arguments (scripts/test-android.sh passes its own): a class's simple name, then a test's.
         val chosen = classes.filter { args.isEmpty() || it.simpleName == args[0] }
         val request =

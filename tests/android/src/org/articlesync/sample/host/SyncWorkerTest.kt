@@ -15,7 +15,14 @@ import org.robolectric.shadows.ShadowNetworkInfo
 /** SyncWorker through the real WorkManager (no activity): the core's answers as WorkManager results. */
 class SyncWorkerTest : HostTest() {
     private fun activeNetwork(type: Int) {
-        val info = ShadowNetworkInfo.newInstance(NetworkInfo.DetailedState.CONNECTED, type, 0, true, NetworkInfo.State.CONNECTED)
+        val info =
+            ShadowNetworkInfo.newInstance(
+                NetworkInfo.DetailedState.CONNECTED,
+                type,
+                0,
+                true,
+                NetworkInfo.State.CONNECTED,
+            )
         shadowOf(app.getSystemService(ConnectivityManager::class.java)).setActiveNetworkInfo(info)
     }
 
