@@ -40,7 +40,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 mkdir -p "$out"
-if [[ ! -s "$out/coursier.cp" || tests/android/coursier.xml -nt "$out/coursier.cp" ]]; then
+# coursier's classpath, made again when its pom changed or a jar left the Maven cache.
+cp_ok() { [[ -s "$out/coursier.cp" && ! tests/android/coursier.xml -nt "$out/coursier.cp" ]] &&
+    tr ':' '\n' <"$out/coursier.cp" | while read -r jar; do [[ -f "$jar" ]] || exit 1; done; }
+if ! cp_ok; then
     mvn -B -q -ntp -Dstyle.color=never -f tests/android/coursier.xml dependency:build-classpath \
         -Dmdep.outputFile="$out/coursier.cp" >&2
 fi
@@ -64,7 +67,7 @@ fetch -A aar,jar,bundle "${app_args[@]}" >"$out/classpath.txt"
 kotlin="$(catalog get kotlin)"
 fetch "org.jetbrains.kotlin:kotlin-compiler-embeddable:$kotlin" >"$out/compiler.txt"
 compose_plugin="$(fetch --intransitive "org.jetbrains.kotlin:kotlin-compose-compiler-plugin-embeddable:$kotlin")"
-# Robolectric's SDK 35 jars: plain (compile against it, as against the SDK's android.jar) and
+# Robolectric's SDK 35 jars (the ones Robolectric 4.17 asks for): plain (compile against it, as against the SDK's android.jar) and
 # instrumented (Robolectric runs it); API 31's for its resource table (aapt).
 android_sdk="$(fetch --intransitive org.robolectric:android-all:15-robolectric-13954326)"
 android_all="$(fetch --intransitive org.robolectric:android-all-instrumented:15-robolectric-13954326-i7)"
