@@ -133,7 +133,7 @@ compile() {
     kotlinc -cp "$cp" -d "$dest" "$@"
     echo "$stamp" >"$dest.stamp"
 }
-mapfile -t app_sources < <(find android-sample/app/src/main/java "$out/uniffi" -name '*.kt' | sort)
+mapfile -t app_sources < <(find android-sample/app/src/main "$out/uniffi" -name '*.kt' | sort)
 compile "$out/app" "$classpath:$android_sdk" "${app_sources[@]}"
 echo "android: compiled ${#app_sources[@]} Kotlin files of the app and its bindings" >&2
 mapfile -t test_sources < <(find tests/android/src -name '*.kt' | sort)
