@@ -5,8 +5,8 @@
 #   scripts/lint-samples.sh [kotlin] [swift]     # default: both
 #
 # - kotlin: ktlint (the CLI's fat jar from Maven Central, fetched once into ~/.m2 by Maven)
-#   parses and style-checks every .kt/.kts file of android-sample (rules: android-sample/
-#   .editorconfig).
+#   parses and style-checks every .kt/.kts file of android-sample and the app's host tests in
+#   tests/android (rules: android-sample/.editorconfig).
 # - swift: `swiftc -parse` in the Swift chroot (scripts/install-swift-chroot.sh; needs root)
 #   parses every .swift file of ios-sample (SwiftUI is not on Linux, so it parses without
 #   type-checking; the plain-Swift logic is type-checked and tested by tests/swift).
@@ -25,7 +25,9 @@ lint_kotlin() {
             -Dtransitive=false >&2
     fi
     (cd android-sample && java -jar "$jar" --relative "**/*.kt" "**/*.kts")
-    echo "ktlint: $(find android-sample -name '*.kt' -o -name '*.kts' | wc -l) files clean" >&2
+    # The app's host tests (tests/android) follow the app's rules.
+    java -jar "$jar" --editorconfig=android-sample/.editorconfig --relative "tests/android/src/**/*.kt"
+    echo "ktlint: $(find android-sample tests/android -name '*.kt' -o -name '*.kts' | wc -l) files clean" >&2
 }
 
 lint_swift() {

@@ -2,7 +2,8 @@
 # Runs every test of the project: formatting and lints, the Rust tests (`cargo test`, which
 # also runs the demo and the benchmark's quick mode: cli/tests/{demo,bench}.rs), and the
 # generated bindings in Python, Kotlin (JVM) and Swift (Linux) against real servers on
-# loopback. Installs what a fresh Debian machine lacks first (scripts/install-deps.sh; root).
+# loopback, and the Android sample's own code under Robolectric (scripts/test-android.sh).
+# Installs what a fresh Debian machine lacks first (scripts/install-deps.sh; root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,6 @@ cargo test --workspace --locked
 
 echo "== bindings: Python, Kotlin, Swift"
 scripts/test-bindings.sh
+
+echo "== Android sample on the host (Robolectric), the core checked for aarch64-linux-android"
+scripts/test-android.sh

@@ -5,9 +5,9 @@
 // - uniffiBindings: the workspace's uniffi-bindgen generates the Kotlin API from the built
 //   library, with uniffi-android.toml (`android = true`), into build/generated/uniffi.
 plugins {
-    id("com.android.application")
-    id("org.jetbrains.kotlin.android")
-    id("org.jetbrains.kotlin.plugin.compose")
+    alias(libs.plugins.android.application)
+    alias(libs.plugins.kotlin.android)
+    alias(libs.plugins.kotlin.compose)
 }
 
 val repoRoot = rootProject.projectDir.parentFile
@@ -95,17 +95,17 @@ val uniffiBindings by tasks.registering(Exec::class) {
 
 tasks.named("preBuild") { dependsOn(uniffiBindings) }
 
+// Versions: gradle/libs.versions.toml, shared with the host build (tests/android).
 dependencies {
-    val composeBom = platform("androidx.compose:compose-bom:2024.12.01")
-    implementation(composeBom)
-    implementation("androidx.compose.ui:ui")
-    implementation("androidx.compose.material3:material3")
-    implementation("androidx.activity:activity-compose:1.9.3")
-    implementation("androidx.core:core-ktx:1.15.0")
-    implementation("androidx.lifecycle:lifecycle-viewmodel-compose:2.8.7")
-    implementation("androidx.lifecycle:lifecycle-runtime-compose:2.8.7")
-    implementation("androidx.work:work-runtime-ktx:2.10.0")
-    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
+    implementation(platform(libs.compose.bom))
+    implementation(libs.compose.ui)
+    implementation(libs.compose.material3)
+    implementation(libs.activity.compose)
+    implementation(libs.core.ktx)
+    implementation(libs.lifecycle.viewmodel.compose)
+    implementation(libs.lifecycle.runtime.compose)
+    implementation(libs.work.runtime.ktx)
+    implementation(libs.coroutines.android)
     // The generated bindings load the library through JNA (the AAR carries its own .so files).
-    implementation("net.java.dev.jna:jna:5.15.0@aar")
+    implementation(libs.jna) { artifact { type = "aar" } }
 }

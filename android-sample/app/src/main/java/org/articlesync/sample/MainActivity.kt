@@ -16,8 +16,10 @@ import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -34,6 +36,7 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import org.articlesync.Article
 import org.articlesync.ArticleSummary
 import org.articlesync.ListFilter
+import org.articlesync.OutboxState
 import org.articlesync.sample.logic.BannerMessage
 import org.articlesync.sample.logic.BannerTone
 import org.articlesync.sample.logic.BannerUi
@@ -63,7 +66,9 @@ fun ReaderScreen(
         val article = state.article
         if (article != null) {
             BackHandler(onBack = model::close)
-            ArticleView(article, onBookmark = { model.toggleBookmark(article.summary) }, onBack = model::close)
+            ArticleView(article, onBookmark = { model.toggleBookmark(article.summary) }, onBack = model::close) {
+                CommentFormView(state.comment, model::editCommentAuthor, model::editCommentBody, model::sendComment)
+            }
         } else {
             Filters(state.filter, model::showFilter)
             ArticleList(state.items, state.hasMore, onOpen = model::open, onMore = model::loadMore)
@@ -169,6 +174,7 @@ fun ArticleView(
     article: Article,
     onBookmark: () -> Unit,
     onBack: () -> Unit,
+    below: @Composable () -> Unit,
 ) {
     val summary = article.summary
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(12.dp)) {
@@ -183,7 +189,12 @@ fun ArticleView(
             Column {
                 Text(summary.title, style = MaterialTheme.typography.headlineSmall)
                 // The body is sanitised HTML; a real app renders it with images from fetchImage.
-                val body = HtmlCompat.fromHtml(article.bodyHtml, HtmlCompat.FROM_HTML_MODE_COMPACT).toString()
+                // (Without the object-replacement character fromHtml leaves where an image was.)
+                val body =
+                    HtmlCompat
+                        .fromHtml(article.bodyHtml, HtmlCompat.FROM_HTML_MODE_COMPACT)
+                        .toString()
+                        .replace("\uFFFC", "")
                 Text(body, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.padding(vertical = 8.dp))
                 if (article.comments.isNotEmpty()) {
                     Text(stringResource(R.string.comments), style = MaterialTheme.typography.titleMedium)
@@ -196,6 +207,40 @@ fun ArticleView(
                     for (related in article.related) Text(related.title)
                 }
             }
+        }
+        below()
+    }
+}
+
+private fun OutboxState.resource(): Int =
+    when (this) {
+        OutboxState.QUEUED -> R.string.comment_queued
+        OutboxState.SENDING -> R.string.comment_sending
+        OutboxState.SENT -> R.string.comment_sent
+        OutboxState.FAILED -> R.string.comment_failed
+    }
+
+/** "Leave a comment": name, comment, send; then the state of the reader's own comments. */
+@Composable
+fun CommentFormView(
+    form: CommentForm,
+    onAuthor: (String) -> Unit,
+    onBody: (String) -> Unit,
+    onSend: () -> Unit,
+) {
+    Column(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+        Text(stringResource(R.string.comment_title), style = MaterialTheme.typography.titleMedium)
+        OutlinedTextField(form.author, onAuthor, label = { Text(stringResource(R.string.comment_author)) })
+        OutlinedTextField(form.body, onBody, label = { Text(stringResource(R.string.comment_body)) })
+        if (form.fieldError) {
+            Text(stringResource(R.string.comment_error), color = MaterialTheme.colorScheme.error)
+        }
+        Button(
+            onClick = onSend,
+            modifier = Modifier.padding(vertical = 4.dp),
+        ) { Text(stringResource(R.string.comment_send)) }
+        for (item in form.mine) {
+            Text("${item.author}: ${item.body} (${stringResource(item.state.resource())})")
         }
     }
 }

@@ -16,6 +16,7 @@ import org.articlesync.ArticleSyncException
 import org.articlesync.ConnectionInfo
 import org.articlesync.ConnectionListener
 import org.articlesync.ListFilter
+import org.articlesync.OutboxItem
 import org.articlesync.ProgressListener
 import org.articlesync.StoreListener
 import org.articlesync.SyncPhase
@@ -34,6 +35,18 @@ data class ViewState(
     val syncing: Boolean = false,
     /** A sync error's message (English, for the log line under the banner). */
     val error: String? = null,
+    /** The comment form under the open article. */
+    val comment: CommentForm = CommentForm(),
+)
+
+/** The comment form: its fields, whether the core refused them, and the reader's own comments. */
+data class CommentForm(
+    val author: String = "",
+    val body: String = "",
+    /** The core refused a field: the form shows the seed page's error text. */
+    val fieldError: Boolean = false,
+    /** This reader's comments on the open article, from the outbox (oldest first). */
+    val mine: List<OutboxItem> = emptyList(),
 )
 
 /** Holds the view state; every decision is the core's or the plain-Kotlin logic's. */
@@ -107,10 +120,35 @@ class ReaderViewModel(
 
     fun open(id: String) {
         reader.setRead(id, true)
-        _state.update { it.copy(article = reader.article(id)) }
+        val article = reader.article(id)
+        _state.update { it.copy(article = article, comment = it.comment.copy(fieldError = false, mine = mine(id))) }
     }
 
     fun close() = _state.update { it.copy(article = null) }
+
+    fun editCommentAuthor(author: String) = _state.update { it.copy(comment = it.comment.copy(author = author)) }
+
+    fun editCommentBody(body: String) = _state.update { it.copy(comment = it.comment.copy(body = body)) }
+
+    /** Queues the form's comment on the open article in the core's outbox. */
+    fun sendComment() {
+        val s = _state.value
+        val id = s.article?.summary?.id ?: return
+        try {
+            reader.composeComment(id, s.comment.author, s.comment.body)
+            _state.update { it.copy(comment = it.comment.copy(body = "", fieldError = false, mine = mine(id))) }
+        } catch (e: ArticleSyncException) {
+            when (e) {
+                // Not the reader's typing: the article went, or the store did.
+                is ArticleSyncException.NotFound, is ArticleSyncException.Closed, is ArticleSyncException.Storage ->
+                    _state.update { it.copy(error = e.message) }
+                // Every other refusal is about a field (today BadArgument).
+                else -> _state.update { it.copy(comment = it.comment.copy(fieldError = true)) }
+            }
+        }
+    }
+
+    private fun mine(articleId: String): List<OutboxItem> = reader.outbox().filter { it.articleId == articleId }
 
     fun toggleBookmark(summary: ArticleSummary) {
         reader.setBookmarked(summary.id, summary.marks.bookmarkedAt == null)

@@ -14,20 +14,20 @@ import org.articlesync.ReaderConfig
 import java.util.concurrent.TimeUnit
 
 /** Holds the one [Reader] of the process; the activity's view model and the worker share it. */
-class SampleApp : Application() {
+open class SampleApp : Application() {
     /** Opened on first use (opening does no network I/O; it opens the database). */
-    val reader: Reader by lazy {
-        Reader(
-            ReaderConfig(
-                databasePath = filesDir.resolve("reader.db").path,
-                publisherKeys = listOf(getString(R.string.publisher_key)),
-                mainUrl = getString(R.string.main_url),
-                mirrors = resources.getStringArray(R.array.mirrors).toList(),
-                internationalProbes = resources.getStringArray(R.array.probes_international).toList(),
-                domesticProbes = resources.getStringArray(R.array.probes_domestic).toList(),
-            ),
+    val reader: Reader by lazy { Reader(readerConfig()) }
+
+    /** The publisher's values (res/values/config.xml). The host tests point it at loopback. */
+    protected open fun readerConfig(): ReaderConfig =
+        ReaderConfig(
+            databasePath = filesDir.resolve("reader.db").path,
+            publisherKeys = listOf(getString(R.string.publisher_key)),
+            mainUrl = getString(R.string.main_url),
+            mirrors = resources.getStringArray(R.array.mirrors).toList(),
+            internationalProbes = resources.getStringArray(R.array.probes_international).toList(),
+            domesticProbes = resources.getStringArray(R.array.probes_domestic).toList(),
         )
-    }
 
     override fun onCreate() {
         super.onCreate()
@@ -37,8 +37,8 @@ class SampleApp : Application() {
 
     /** Tells the core when the OS has no network, so the banner says "offline" at once. */
     private fun watchNetwork() {
-        val connectivity = getSystemService(ConnectivityManager::class.java)
-        connectivity.registerDefaultNetworkCallback(
+        // `?.`: the SDK's stubs declare no nullability here, Robolectric's android-all does.
+        getSystemService(ConnectivityManager::class.java)?.registerDefaultNetworkCallback(
             object : ConnectivityManager.NetworkCallback() {
                 override fun onAvailable(network: Network) {
                     reader.setNetworkAvailable(true)

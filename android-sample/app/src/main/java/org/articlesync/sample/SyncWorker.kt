@@ -16,9 +16,10 @@ class SyncWorker(
 ) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val app = applicationContext as SampleApp
-        val metered = applicationContext.getSystemService(ConnectivityManager::class.java).isActiveNetworkMetered
-        app.reader.setTextOnly(metered)
+        val connectivity = applicationContext.getSystemService(ConnectivityManager::class.java)
+        val metered = connectivity?.isActiveNetworkMetered ?: true
         return try {
+            app.reader.setTextOnly(metered)
             app.reader.sync()
             Result.success()
         } catch (e: ArticleSyncException.NoRoute) {
