@@ -20,8 +20,7 @@ command -v clang >/dev/null || missing+=(clang)
 command -v llvm-ar >/dev/null || command -v llvm-ar-14 >/dev/null || missing+=(llvm)
 [[ -d /usr/aarch64-linux-gnu/include ]] || missing+=(libc6-dev-arm64-cross)
 if [[ ${#missing[@]} -gt 0 ]]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    scripts/apt-install.sh "${missing[@]}"
 fi
 ar="$(command -v llvm-ar || command -v llvm-ar-14)"
 

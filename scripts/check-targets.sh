@@ -43,8 +43,7 @@ esac
 
 if ! command -v clang >/dev/null || ! command -v llvm-ar >/dev/null; then
     echo "check-targets: installing clang and llvm" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang llvm >/dev/null
+    scripts/apt-install.sh clang llvm
 fi
 
 # A fixed place, so that a second run finds the same compiler and rebuilds nothing.

@@ -10,21 +10,13 @@ for component in clippy rustfmt; do
     rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
 done
 
-# apt-get that waits (up to ten minutes) for another package install to finish instead of
-# failing on its lock.
-apt_get() {
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
-}
-
 apt_packages=()
 command -v java >/dev/null || apt_packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || apt_packages+=(maven)
 command -v newsboat >/dev/null || apt_packages+=(newsboat)
 command -v strip >/dev/null || apt_packages+=(binutils)
 if [[ ${#apt_packages[@]} -gt 0 ]]; then
-    echo "install-deps: apt-get install ${apt_packages[*]}" >&2
-    apt_get update -qq
-    apt_get install -y -qq "${apt_packages[@]}" >/dev/null
+    scripts/apt-install.sh "${apt_packages[@]}"
 fi
 
 python3 -c 'import pytest' 2>/dev/null || python3 -m pip install -q pytest

@@ -29,9 +29,7 @@ fi
 
 if ! command -v debootstrap >/dev/null; then
     echo "install-swift-chroot: installing debootstrap" >&2
-    # Waits for another package install to finish instead of failing on its lock.
-    apt-get -o DPkg::Lock::Timeout=600 update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq debootstrap >/dev/null
+    "$(dirname "$0")/apt-install.sh" debootstrap
 fi
 
 WORK="$ROOT.partial"

@@ -36,8 +36,7 @@ step "tools"
 missing=()
 for tool in aapt unzip zip; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [[ ${#missing[@]} -gt 0 ]]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    scripts/apt-install.sh "${missing[@]}"
 fi
 mkdir -p "$out"
 # coursier's classpath, made again when its pom changed or a jar left the Maven cache.
