@@ -32,7 +32,9 @@ pub use date::{DateStyle, format_date};
 pub use error::ArticleSyncError;
 pub use keys::verify_public_key;
 pub use log::{LogLevel, LogListener, LogRecord, set_log_listener};
-pub use reader::{ConnectionListener, ProgressListener, Reader, ReaderConfig, StoreListener};
+pub use reader::{
+    ConnectionListener, ProgressListener, Reader, ReaderConfig, StoreListener, SyncHandle,
+};
 pub use subscription::Subscription;
 
 uniffi::setup_scaffolding!();

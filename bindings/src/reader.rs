@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use tokio::sync::watch;
+
 use article_sync_core::net::NetConfig;
 use article_sync_core::reader as core_reader;
 use article_sync_core::store::{Cursor, SearchOptions};
@@ -208,7 +210,21 @@ impl Reader {
         Ok(result??.into())
     }
 
+    /// Starts nothing yet: returns a handle whose `result()` runs the sync (or joins the running
+    /// one) and whose `cancel()` stops it, even when called before `result()` began. The way to
+    /// tie a sync to a Swift `Task`, whose cancellation does not reach Rust by itself:
+    /// `withTaskCancellationHandler { try await handle.result() } onCancel: { handle.cancel() }`.
+    /// Throws `Closed`.
+    pub fn start_sync(&self) -> Result<Arc<SyncHandle>, ArticleSyncError> {
+        Ok(Arc::new(SyncHandle {
+            reader: self.core()?,
+            cancelled: watch::Sender::new(false),
+        }))
+    }
+
     /// Cancels the running sync, if one runs (its caller gets `Cancelled`). Returns at once.
+    /// A sync not started yet is not affected: use `startSync()` to cancel one that may not
+    /// have started.
     pub fn cancel_sync(&self) {
         if let Ok(core) = self.core() {
             core.cancel_sync();
@@ -449,5 +465,42 @@ mod tests {
                 Err(ArticleSyncError::BadArgument { .. })
             ));
         }
+    }
+}
+
+/// One sync, made by `Reader.startSync()` before anything awaits, so that a cancellation never
+/// arrives too early.
+#[derive(uniffi::Object)]
+pub struct SyncHandle {
+    reader: core_reader::Reader,
+    cancelled: watch::Sender<bool>,
+}
+
+#[uniffi::export]
+impl SyncHandle {
+    /// Runs the sync (or joins the one running) and returns what it did, like `Reader.sync()`.
+    /// Throws `Cancelled` at once when `cancel()` came first, and when it comes while the sync
+    /// runs (the sync stops for every caller joined to it; what it applied stays).
+    pub async fn result(&self) -> Result<SyncSummary, ArticleSyncError> {
+        let reader = self.reader.clone();
+        let mut cancelled = self.cancelled.subscribe();
+        let result = runtime::run(async move {
+            tokio::select! {
+                biased;
+                Ok(_) = cancelled.wait_for(|c| *c) => {
+                    reader.cancel_sync();
+                    Err(ArticleSyncError::Cancelled)
+                }
+                result = reader.sync() => Ok(result?.into()),
+            }
+        })
+        .await;
+        result?
+    }
+
+    /// Stops the sync: before `result()` began, `result()` throws `Cancelled` without syncing.
+    /// Returns at once.
+    pub fn cancel(&self) {
+        self.cancelled.send_replace(true);
     }
 }

@@ -303,3 +303,41 @@ def test_a_bad_publisher_key_is_a_typed_error(article_sync, servers, tmp_path):
     bad_url = config(article_sync, servers, tmp_path / "reader.db", "ftp://example.org/")
     with pytest.raises(article_sync.ArticleSyncError.BadArgument):
         article_sync.Reader(bad_url)
+
+
+def test_a_sync_handle_cancelled_before_or_during_its_sync(article_sync, servers, tmp_path):
+    slow = config(
+        article_sync,
+        servers,
+        tmp_path / "reader.db",
+        servers.blackhole_a,
+        [servers.blackhole_b],
+        connect_timeout_ms=60_000,
+        read_timeout_ms=60_000,
+    )
+    reader = article_sync.Reader(slow)
+
+    async def cancelled_first():
+        handle = reader.start_sync()
+        handle.cancel()  # before result() began: cancelSync() alone would find nothing to stop
+        started = time.monotonic()
+        with pytest.raises(article_sync.ArticleSyncError.Cancelled):
+            await handle.result()
+        return time.monotonic() - started
+
+    async def cancelled_while_running():
+        handle = reader.start_sync()
+        task = asyncio.ensure_future(handle.result())
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        handle.cancel()
+        with pytest.raises(article_sync.ArticleSyncError.Cancelled):
+            await task
+        return time.monotonic() - started
+
+    assert asyncio.run(asyncio.wait_for(cancelled_first(), 20)) < 1.0
+    assert asyncio.run(asyncio.wait_for(cancelled_while_running(), 20)) < 2.0
+    # A handle that is not cancelled syncs like sync().
+    good = article_sync.Reader(config(article_sync, servers, tmp_path / "good.db", servers.mirror))
+    summary = asyncio.run(good.start_sync().result())
+    assert summary.route == servers.mirror and good.counts().total == 2

@@ -205,6 +205,22 @@ final class ReaderTests: StoreTestCase {
         }
     }
 
+    func testASyncHandleCancelledBeforeItRanThrowsCancelledAtOnce() async throws {
+        let servers = try Servers.load()
+        let reader = try Reader(
+            config: servers.config(
+                db(), main: servers.blackholeA, mirrors: [servers.blackholeB], slowMs: 60_000))
+        let sync = try reader.startSync()
+        sync.cancel()  // before result(): `cancelSync()` here would find no sync to stop
+        let started = Date()
+        do {
+            _ = try await sync.result()
+            XCTFail("the sync finished")
+        } catch ArticleSyncError.Cancelled {
+            XCTAssertLessThan(Date().timeIntervalSince(started), 1)
+        }
+    }
+
     func testTaskCancellationForwardedToCancelSync() async throws {
         let servers = try Servers.load()
         let reader = try Reader(

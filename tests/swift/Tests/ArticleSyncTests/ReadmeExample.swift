@@ -7,10 +7,12 @@ func readmeExample(config: ReaderConfig) async throws -> [String] {
     let banner = try reader.subscribeConnection(listener: BannerPrinter())
     defer { banner.cancel() }
     do {
-        // Swift's Task cancellation does not reach Rust by itself: forward it.
+        // Swift's Task cancellation does not reach Rust by itself: forward it to a handle made
+        // before anything awaits, so that no cancellation comes too early.
+        let sync = try reader.startSync()
         let done = try await withTaskCancellationHandler {
-            try await reader.sync()
-        } onCancel: { reader.cancelSync() }
+            try await sync.result()
+        } onCancel: { sync.cancel() }
         print("synced from \(done.route)")
     } catch ArticleSyncError.NoRoute {
         print("no route: stored articles stay readable")

@@ -78,3 +78,21 @@ func readerWithStoredArticles(_ servers: Servers, _ config: ReaderConfig) async 
     }
     return try Reader(config: config)
 }
+
+/// A flag that is set once and read from any thread.
+final class Latch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+}
