@@ -140,8 +140,8 @@ compile "$out/tests" "$classpath:$android_sdk:$out/app" "${test_sources[@]}"
 
 step "loopback servers"
 cargo build -q -p article-sync-cli
-# shellcheck source=tests/android/servers.sh
-source tests/android/servers.sh "$(dirname "$lib")/article-sync"
+# shellcheck source=scripts/loopback-servers.sh
+source scripts/loopback-servers.sh "$(dirname "$lib")/article-sync"
 
 step "Robolectric tests"
 mkdir -p "$out/robolectric"

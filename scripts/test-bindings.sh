@@ -12,9 +12,10 @@
 #   Their plain-Kotlin/Swift logic is compiled and tested by the kotlin and swift runs.
 #
 # Every language runs the same scenarios through the real API against real servers on loopback,
-# started here once for all three: `article-sync serve --tls` (the CLI, built here) on a tree
-# published from tests/fixtures/seed with a fresh key. The servers' addresses, the publisher
-# key and the test CAs reach the tests as ARTICLE_SYNC_TEST_* variables:
+# started here once for all three by scripts/loopback-servers.sh: `article-sync serve --tls`
+# (the CLI, built here) on a tree published from tests/fixtures/seed with a fresh key. The
+# servers' addresses, the publisher key and the test CAs reach the tests as ARTICLE_SYNC_TEST_*
+# variables (that script lists them all); the binding tests use:
 #   KEY          the publisher's public key (ed25519:…)
 #   CA           a PEM file with the throw-away CA of every server
 #   MAIN_BLOCKED a main site that resets every connection (a censor)
@@ -45,45 +46,8 @@ bindings="$(cd "$(dirname "$lib")/../bindings" && pwd)"
 
 echo "== starting loopback servers" >&2
 cargo build -q -p article-sync-cli
-cli="$(dirname "$lib")/article-sync"
-fixtures="$(mktemp -d)"
-stop_servers() {
-    local pid_file
-    for pid_file in "$fixtures"/*.pid; do
-        [[ -f "$pid_file" ]] && kill "$(cat "$pid_file")" 2>/dev/null || true
-    done
-    rm -rf "$fixtures"
-}
-trap stop_servers EXIT
-"$cli" keygen --out "$fixtures/keys" >/dev/null
-"$cli" publish --key "$fixtures/keys/publisher.key" --from tests/fixtures/seed \
-    --tree "$fixtures/tree" >/dev/null
-
-# serve NAME [FAULT]: starts a TLS server on a free loopback port, prints its URL.
-serve() {
-    local name="$1" fault="${2:-none}"
-    "$cli" serve --tree "$fixtures/tree" --addr 127.0.0.1:0 --tls \
-        --ca-out "$fixtures/ca-$name.pem" --fault "$fault" >"$fixtures/$name.out" 2>&1 &
-    echo $! >"$fixtures/$name.pid"   # a subshell runs this: stop_servers reads the pid files
-    local url=""
-    for _ in $(seq 200); do
-        url="$(grep -o 'https://127\.0\.0\.1:[0-9]*/' "$fixtures/$name.out" 2>/dev/null | head -n 1 || true)"
-        [[ -n "$url" && -s "$fixtures/ca-$name.pem" ]] && break
-        sleep 0.05
-    done
-    [[ -n "$url" ]] || { cat "$fixtures/$name.out" >&2; echo "test-bindings: $name did not start" >&2; exit 1; }
-    echo "$url"
-}
-export ARTICLE_SYNC_TEST_MAIN_BLOCKED="$(serve main-blocked reset)"
-export ARTICLE_SYNC_TEST_MIRROR="$(serve mirror)"
-export ARTICLE_SYNC_TEST_BLACKHOLE_A="$(serve blackhole-a blackhole)"
-export ARTICLE_SYNC_TEST_BLACKHOLE_B="$(serve blackhole-b blackhole)"
-closed_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-export ARTICLE_SYNC_TEST_CLOSED="https://127.0.0.1:$closed_port/"
-cat "$fixtures"/ca-*.pem >"$fixtures/ca.pem"
-export ARTICLE_SYNC_TEST_CA="$fixtures/ca.pem"
-ARTICLE_SYNC_TEST_KEY="$(cat "$fixtures/keys/publisher.pub")"
-export ARTICLE_SYNC_TEST_KEY
+# shellcheck source=scripts/loopback-servers.sh
+source scripts/loopback-servers.sh "$(dirname "$lib")/article-sync"
 
 test_python() {
     echo "== python (pytest)" >&2

@@ -38,7 +38,7 @@ data class Routes(
         fun noRoute() = Routes(env("CLOSED"))
 
         /** The only route accepts connections and never answers: a sync runs until cancelled. */
-        fun hanging() = Routes(env("BLACKHOLE"), timeoutMs = 60_000u)
+        fun hanging() = Routes(env("BLACKHOLE_A"), timeoutMs = 60_000u)
     }
 }
 
