@@ -5,6 +5,7 @@ use clap::error::ErrorKind;
 
 use article_sync_cli::Cli;
 use article_sync_cli::error::exit;
+use article_sync_cli::text;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -49,10 +50,11 @@ fn main() -> ExitCode {
     match article_sync_cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("article-sync: {}", failure.line());
+            let line = failure.line();
+            eprintln!("article-sync: {}", text::terminal(&line));
             if verbose {
                 for line in &failure.details {
-                    eprintln!("  {line}");
+                    eprintln!("  {}", text::terminal(line));
                 }
             }
             ExitCode::from(failure.code)

@@ -1,4 +1,5 @@
-//! Text for the terminal: article bodies as paragraphs, dates, sizes.
+//! Text for the terminal: article bodies as paragraphs, dates, sizes, and [`say!`], the one way
+//! the reader commands print text that may come from outside.
 //!
 //! Right-to-left friendly: each paragraph is one line (no hard wrapping, which would break a
 //! terminal's bidi reordering), paragraphs are separated by a blank line, and Persian text is
@@ -6,6 +7,26 @@
 
 use article_sync_core::content::html_to_text;
 use article_sync_core::text::date::{DateStyle, format_date};
+
+/// Text from outside (titles, bodies, comments, authors, a server's answer) made safe for a
+/// terminal: every control character but line breaks and tabs is removed, so no escape sequence
+/// (colours, a new window title, a rewritten screen) reaches it.
+pub fn terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |c: char| !c.is_control() || matches!(c, '\n' | '\t');
+    if text.chars().all(keep) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| keep(c)).collect())
+    }
+}
+
+/// `println!` through [`terminal`]: what the reader commands print on stdout.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::text::terminal(&format!($($arg)*)))
+    };
+}
 
 /// Sanitised article HTML as plain paragraphs separated by blank lines.
 pub fn body_text(html: &str) -> String {
@@ -71,5 +92,20 @@ mod tests {
         assert_eq!(bytes(812), "812 B");
         assert_eq!(bytes(4200), "4.1 KB");
         assert_eq!(bytes(3 * 1024 * 1024), "3.0 MB");
+    }
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::terminal;
+
+    #[test]
+    fn escape_sequences_lose_their_escape() {
+        assert_eq!(
+            terminal("a\u{1b}[31mred\u{7} \u{9b}2J\nکارو\t."),
+            "a[31mred 2J\nکارو\t."
+        );
+        // ZWNJ is a format character, not a control: Persian keeps it.
+        assert_eq!(terminal("می\u{200c}شود"), "می\u{200c}شود");
     }
 }

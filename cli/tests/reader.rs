@@ -601,3 +601,82 @@ async fn serve_survives_clients_that_hang_up() {
     let head = client.get(format!("{}head", served.url)).send().await;
     assert_eq!(head.map(|r| r.status().as_u16()).ok(), Some(200));
 }
+
+/// Text from a tree — titles, bodies, authors, comments — reaches the terminal without its
+/// control characters: an escape sequence in a signed article cannot recolour, retitle or
+/// rewrite the reader's terminal.
+#[test]
+fn escape_sequences_in_articles_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let keys = home.join("keys");
+    article_sync_core::publish::keygen(&keys).unwrap();
+    let key = article_sync_core::publish::read_secret_key(&keys.join("publisher.key")).unwrap();
+    let from = home.join("articles");
+    std::fs::create_dir_all(&from).unwrap();
+    let esc = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{1b}[31m";
+    let article = serde_json::json!({
+        "id": "escapes",
+        "title": format!("تیتر{esc}سرخ"),
+        "summary": format!("خلاصه{esc}"),
+        "body": format!("<p>متن{esc}اصلی</p>"),
+        "author": format!("نویسنده{esc}"),
+        "published": "2018-07-17T19:30:00Z",
+        "comments": [{"id": "c1", "author": format!("کارو{esc}"), "body": format!("نظر{esc}"),
+                      "posted": "2018-07-18T06:12:00Z"}],
+    });
+    std::fs::write(from.join("escapes.json"), article.to_string()).unwrap();
+    let tree = home.join("tree");
+    let articles = article_sync_core::publish::source::read_folder(&from, "fa").unwrap();
+    let options = article_sync_core::publish::PublishOptions {
+        now: chrono::Utc::now().timestamp(),
+        head_validity: 7 * 24 * 3600,
+        publisher: "test".into(),
+        mirrors: None,
+        site: None,
+        snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
+    };
+    article_sync_core::publish::publish(&tree, &key, articles, &options).unwrap();
+    let ca = home.join("ca.pem");
+    let served = Served::start(&tree, &ca);
+    let db = home.join("r.db");
+    let reader = |args: &[&str]| {
+        let mut c = cmd(home);
+        c.args(args).arg("--db").arg(&db);
+        run(&mut c)
+    };
+    let mut c = cmd(home);
+    c.args(["sync", "--main", &served.url, "--key"])
+        .arg(keys.join("publisher.pub"))
+        .arg("--ca")
+        .arg(&ca)
+        .arg("--db")
+        .arg(&db);
+    assert!(run(&mut c).status.success());
+    reader(&["comment", "escapes", "--author", "من", "--text", "پاسخ"]);
+    for args in [
+        &["list"][..],
+        &["read", "escapes"],
+        &["search", "تیتر"],
+        &["outbox"],
+        &["status"],
+    ] {
+        let out = reader(args);
+        assert!(out.status.success(), "{args:?}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !stdout
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{args:?} printed a control character: {stdout:?}"
+        );
+        if args[0] != "status" && args[0] != "outbox" {
+            assert!(stdout.contains("تیتر"), "{args:?}: {stdout}");
+        }
+    }
+    let read = String::from_utf8(reader(&["read", "escapes"]).stdout).unwrap();
+    assert!(
+        read.contains("نظر") && read.contains("کارو") && read.contains("اصلی"),
+        "{read}"
+    );
+}

@@ -13,6 +13,7 @@ use super::{
     SearchArgs, Settings, StatusArgs, WipeArgs,
 };
 use crate::error::Failure;
+use crate::say;
 use crate::text;
 
 /// Opens the reader's database offline (no routes, no key needed); it must exist unless
@@ -72,17 +73,17 @@ pub fn status(args: StatusArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let [fa, en] = show::banner_lines(state);
-    println!("{fa}");
-    println!("{en}");
+    say!("{fa}");
+    say!("{en}");
     match (&route, at) {
-        (Some(r), Some(at)) => println!("last sync {} via {r}", text::date(at)),
-        (None, Some(at)) => println!("last sync {} found no route", text::date(at)),
-        _ => println!("no sync yet"),
+        (Some(r), Some(at)) => say!("last sync {} via {r}", text::date(at)),
+        (None, Some(at)) => say!("last sync {} found no route", text::date(at)),
+        _ => say!("no sync yet"),
     }
     for line in show::evidence_lines(state) {
-        println!("  {line}");
+        say!("  {line}");
     }
-    println!(
+    say!(
         "{} articles ({} unread, {} bookmarked), head version {}, {} of {} used, {} comment(s) in the outbox",
         counts.total,
         counts.unread,
@@ -93,9 +94,9 @@ pub fn status(args: StatusArgs) -> Result<(), Failure> {
         queued
     );
     if !routes.is_empty() {
-        println!("routes:");
+        say!("routes:");
         for r in &routes {
-            println!("  {}", show::route_line(r));
+            say!("  {}", show::route_line(r));
         }
     }
     Ok(())
@@ -116,10 +117,10 @@ pub fn list(args: ListArgs) -> Result<(), Failure> {
             page.items.iter().map(show::summary_json).collect(),
         ));
     } else if page.items.is_empty() {
-        println!("no articles");
+        say!("no articles");
     } else {
         for a in &page.items {
-            println!("{}", show::summary_line(a));
+            say!("{}", show::summary_line(a));
         }
     }
     Ok(())
@@ -137,7 +138,7 @@ pub fn read(args: ReadArgs) -> Result<(), Failure> {
     if settings.json {
         print_json(&show::article_json(&view));
     } else {
-        println!("{}", show::article_text(&view));
+        say!("{}", show::article_text(&view));
     }
     Ok(())
 }
@@ -153,10 +154,10 @@ pub fn search(args: SearchArgs) -> Result<(), Failure> {
     if settings.json {
         print_json(&Value::Array(hits.iter().map(show::hit_json).collect()));
     } else if hits.is_empty() {
-        println!("nothing found for «{}»", args.query);
+        say!("nothing found for «{}»", args.query);
     } else {
         for h in &hits {
-            println!(
+            say!(
                 "{}  {}\n    {}\n    {}",
                 text::date(h.article.published_at),
                 h.article.id,
@@ -175,9 +176,9 @@ pub fn bookmark(args: BookmarkArgs) -> Result<(), Failure> {
     if settings.json {
         print_json(&json!({"id": args.id, "bookmarked": !args.remove}));
     } else if args.remove {
-        println!("bookmark removed: {}", args.id);
+        say!("bookmark removed: {}", args.id);
     } else {
-        println!("bookmarked: {}", args.id);
+        say!("bookmarked: {}", args.id);
     }
     Ok(())
 }
@@ -189,9 +190,10 @@ pub fn comment(args: CommentArgs) -> Result<(), Failure> {
     if settings.json {
         print_json(&show::outbox_json(&item));
     } else {
-        println!(
+        say!(
             "queued comment {} on {} (it is sent when a route to the publisher accepts comments)",
-            item.id, item.article_id
+            item.id,
+            item.article_id
         );
     }
     Ok(())
@@ -204,10 +206,10 @@ pub fn outbox(args: OutboxArgs) -> Result<(), Failure> {
     if settings.json {
         print_json(&Value::Array(items.iter().map(show::outbox_json).collect()));
     } else if items.is_empty() {
-        println!("the outbox is empty");
+        say!("the outbox is empty");
     } else {
         for i in &items {
-            println!(
+            say!(
                 "#{} {} on {} by {} ({} attempt(s))\n    {}",
                 i.id,
                 i.state.as_str(),
@@ -242,9 +244,9 @@ pub fn mirrors(args: MirrorsArgs) -> Result<(), Failure> {
             if settings.json {
                 print_json(&json!({"url": id, "source": source, "added": added}));
             } else if added {
-                println!("added {id}; the next sync races it too");
+                say!("added {id}; the next sync races it too");
             } else {
-                println!("{id} is already known");
+                say!("{id} is already known");
             }
             Ok(())
         }
@@ -276,12 +278,12 @@ pub fn mirrors(args: MirrorsArgs) -> Result<(), Failure> {
             if settings.json {
                 print_json(&Value::Array(routes.iter().map(show::route_json).collect()));
             } else if routes.is_empty() {
-                println!(
+                say!(
                     "no routes known; pass --main URL or add one with `article-sync mirrors add URL`"
                 );
             } else {
                 for r in &routes {
-                    println!("{}", show::route_line(r));
+                    say!("{}", show::route_line(r));
                 }
             }
             Ok(())
@@ -301,9 +303,9 @@ pub fn wipe(args: WipeArgs) -> Result<(), Failure> {
     if settings.json {
         print_json(&json!({"database": path, "wiped": existed}));
     } else if existed {
-        println!("deleted {} and its journal files", path.display());
+        say!("deleted {} and its journal files", path.display());
     } else {
-        println!("nothing to delete at {}", path.display());
+        say!("nothing to delete at {}", path.display());
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use article_sync_core::sync::{Phase, SyncError, SyncReport};
 use super::show::{self, print_json};
 use super::{Settings, SyncArgs};
 use crate::error::Failure;
+use crate::say;
 use crate::text;
 
 /// The reader configuration for `settings`: the key and the main URL are required; the core
@@ -151,16 +152,16 @@ pub fn report_json(state: &ConnectionState, report: &SyncReport) -> serde_json::
 
 fn print_report(state: &ConnectionState, report: &SyncReport, new_articles: u64, verbose: bool) {
     let [fa, en] = show::banner_lines(state);
-    println!("{fa}");
-    println!("{en}");
+    say!("{fa}");
+    say!("{en}");
     let a = &report.applied;
-    println!(
+    say!(
         "synced from {} — head version {}{}",
         report.route,
         report.head_version,
         if report.changed { "" } else { " (nothing new)" }
     );
-    println!(
+    say!(
         "downloaded {} in {} request(s){}; {new_articles} new article(s), {} removed, {} comment change(s), {} image(s)",
         text::bytes(report.bytes),
         report.requests,
@@ -182,7 +183,7 @@ fn print_report(state: &ConnectionState, report: &SyncReport, new_articles: u64,
     });
     if verbose || failures > 0 {
         for line in lines {
-            println!("  {line}");
+            say!("  {line}");
         }
     }
 }
