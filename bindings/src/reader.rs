@@ -69,6 +69,10 @@ pub struct ReaderConfig {
     /// Longest a whole sync may take, in milliseconds; then it fails with `Timeout`.
     #[uniffi(default = 180000)]
     pub sync_deadline_ms: u32,
+    /// The User-Agent of every request; `null`/`nil` sends a generic one that names no app
+    /// and no version, so that the traffic does not tell a censor which app this is.
+    #[uniffi(default = None)]
+    pub user_agent: Option<String>,
 }
 
 impl ReaderConfig {
@@ -90,6 +94,7 @@ impl ReaderConfig {
                 .extra_ca_pem
                 .map(|pem| vec![pem.into_bytes()])
                 .unwrap_or_default(),
+            user_agent: self.user_agent.unwrap_or(defaults.user_agent.clone()),
             ..defaults
         };
         core_reader::ReaderConfig {
@@ -451,6 +456,32 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_user_agent_is_generic_unless_the_app_sets_one() {
+        let config = |user_agent: Option<&str>| ReaderConfig {
+            database_path: "r.db".into(),
+            publisher_keys: vec![],
+            main_url: "https://main.example/".into(),
+            mirrors: vec![],
+            international_probes: vec![],
+            domestic_probes: vec![],
+            extra_ca_pem: None,
+            storage_budget_bytes: 1,
+            text_only: false,
+            connect_timeout_ms: 1,
+            read_timeout_ms: 1,
+            stagger_ms: 1,
+            sync_deadline_ms: 1,
+            user_agent: user_agent.map(str::to_owned),
+        };
+        let generic = config(None).into_core().net.user_agent;
+        assert_eq!(generic, article_sync_core::net::config::GENERIC_USER_AGENT);
+        assert_eq!(
+            config(Some("Reader/2")).into_core().net.user_agent,
+            "Reader/2"
+        );
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_a_bad_argument() {

@@ -6,6 +6,11 @@ use std::time::Duration;
 
 use super::resolve::{Resolver, SystemResolver};
 
+/// The User-Agent sent unless the app sets its own: the generic first word that most HTTP
+/// clients send, with no product name or version, so that a censor watching the traffic cannot
+/// pick out this app (or its version) by it.
+pub const GENERIC_USER_AGENT: &str = "Mozilla/5.0";
+
 /// How the core talks to the network.
 #[derive(Clone)]
 pub struct NetConfig {
@@ -38,6 +43,7 @@ pub struct NetConfig {
     pub international_probes: Vec<String>,
     /// Probe URLs hosted inside the reader's country.
     pub domestic_probes: Vec<String>,
+    /// Sent with every request; [`GENERIC_USER_AGENT`] by default.
     pub user_agent: String,
 }
 
@@ -58,7 +64,7 @@ impl Default for NetConfig {
             allowed_private_hosts: Vec::new(),
             international_probes: Vec::new(),
             domestic_probes: Vec::new(),
-            user_agent: concat!("article-sync/", env!("CARGO_PKG_VERSION")).to_string(),
+            user_agent: GENERIC_USER_AGENT.to_string(),
         }
     }
 }
@@ -81,5 +87,18 @@ impl fmt::Debug for NetConfig {
             .field("domestic_probes", &self.domestic_probes)
             .field("user_agent", &self.user_agent)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_user_agent_names_no_product_and_no_version() {
+        let ua = NetConfig::default().user_agent;
+        assert!(!ua.to_ascii_lowercase().contains("article"), "{ua}");
+        assert!(!ua.contains(env!("CARGO_PKG_VERSION")), "{ua}");
+        assert_eq!(ua, GENERIC_USER_AGENT);
     }
 }

@@ -194,7 +194,7 @@ fn is_reserved_v4(a: Ipv4Addr) -> bool {
 }
 
 fn is_reserved_v6(a: Ipv6Addr) -> bool {
-    if let Some(v4) = a.to_ipv4_mapped() {
+    if let Some(v4) = embedded_v4(a) {
         return is_reserved_v4(v4);
     }
     let s = a.segments();
@@ -206,6 +206,24 @@ fn is_reserved_v6(a: Ipv6Addr) -> bool {
         || (s[0] & 0xffc0) == 0xfec0 // fec0::/10 site-local (deprecated)
         || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
         || (s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0) // 100::/64 discard
+}
+
+/// The IPv4 address an IPv6 address carries, in the forms that route to it: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated), NAT64 (`64:ff9b::/96`) and
+/// 6to4 (`2002:aabb:ccdd::/48`). An injected answer must not hide `10.10.34.35` in one of them.
+fn embedded_v4(a: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = a.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if let Some(v4) = a.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    match s {
+        // `::` and `::1` are themselves, not IPv4-compatible addresses.
+        [0, 0, 0, 0, 0, 0, hi, lo] if hi != 0 => Some(v4(hi, lo)),
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -228,6 +246,12 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:10.10.34.34",
+            "::10.10.34.35",
+            "::127.0.0.1",
+            "64:ff9b::10.10.34.35",
+            "64:ff9b::7f00:1",
+            "2002:0a0a:2223::1",
+            "2002:c0a8:0101:1::1",
             "2001:db8::1",
         ] {
             assert!(is_reserved(bad.parse().unwrap()), "{bad} is reserved");
@@ -238,6 +262,8 @@ mod tests {
             "100.128.0.1",
             "151.101.1.1",
             "2a00:1450::1",
+            "64:ff9b::8.8.8.8",
+            "2002:0808:0808::1",
         ] {
             assert!(!is_reserved(good.parse().unwrap()), "{good} is public");
         }
