@@ -74,11 +74,19 @@ fn ids(v: &Value) -> Vec<String> {
 
 /// A publisher tree of the seed articles with its public key file.
 fn seed_tree(dir: &Path) -> (PathBuf, PathBuf) {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed");
+    let articles = article_sync_core::publish::source::read_folder(&seed, "fa").expect("seed");
+    publish_tree(dir, articles)
+}
+
+/// Publishes `articles` with a new key into `dir/tree`; returns the tree and the public key file.
+fn publish_tree(
+    dir: &Path,
+    articles: Vec<article_sync_core::publish::source::SourceArticle>,
+) -> (PathBuf, PathBuf) {
     let keys = dir.join("keys");
     article_sync_core::publish::keygen(&keys).expect("keygen");
     let key = article_sync_core::publish::read_secret_key(&keys.join("publisher.key")).unwrap();
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed");
-    let articles = article_sync_core::publish::source::read_folder(&seed, "fa").expect("seed");
     let tree = dir.join("tree");
     let options = article_sync_core::publish::PublishOptions {
         now: chrono::Utc::now().timestamp(),
@@ -561,20 +569,8 @@ fn the_reader_scenarios_fail_the_same_way_as_everywhere() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_survives_clients_that_hang_up() {
     let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    article_sync_core::publish::keygen(&keys).unwrap();
-    let key = article_sync_core::publish::read_secret_key(&keys.join("publisher.key")).unwrap();
-    let tree = dir.path().join("tree");
     let articles = article_sync_cli::corpus::Corpus::new(7).articles(0..2_000);
-    let options = article_sync_core::publish::PublishOptions {
-        now: chrono::Utc::now().timestamp(),
-        head_validity: 7 * 24 * 3600,
-        publisher: "test".into(),
-        mirrors: None,
-        site: None,
-        snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
-    };
-    article_sync_core::publish::publish(&tree, &key, articles, &options).unwrap();
+    let (tree, _) = publish_tree(dir.path(), articles);
     let biggest = std::fs::read_dir(tree.join("snapshot"))
         .unwrap()
         .map(|e| e.unwrap())
@@ -609,9 +605,6 @@ async fn serve_survives_clients_that_hang_up() {
 fn escape_sequences_in_articles_never_reach_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
-    let keys = home.join("keys");
-    article_sync_core::publish::keygen(&keys).unwrap();
-    let key = article_sync_core::publish::read_secret_key(&keys.join("publisher.key")).unwrap();
     let from = home.join("articles");
     std::fs::create_dir_all(&from).unwrap();
     let esc = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{1b}[31m";
@@ -626,17 +619,8 @@ fn escape_sequences_in_articles_never_reach_the_terminal() {
                       "posted": "2018-07-18T06:12:00Z"}],
     });
     std::fs::write(from.join("escapes.json"), article.to_string()).unwrap();
-    let tree = home.join("tree");
     let articles = article_sync_core::publish::source::read_folder(&from, "fa").unwrap();
-    let options = article_sync_core::publish::PublishOptions {
-        now: chrono::Utc::now().timestamp(),
-        head_validity: 7 * 24 * 3600,
-        publisher: "test".into(),
-        mirrors: None,
-        site: None,
-        snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
-    };
-    article_sync_core::publish::publish(&tree, &key, articles, &options).unwrap();
+    let (tree, public) = publish_tree(home, articles);
     let ca = home.join("ca.pem");
     let served = Served::start(&tree, &ca);
     let db = home.join("r.db");
@@ -647,7 +631,7 @@ fn escape_sequences_in_articles_never_reach_the_terminal() {
     };
     let mut c = cmd(home);
     c.args(["sync", "--main", &served.url, "--key"])
-        .arg(keys.join("publisher.pub"))
+        .arg(&public)
         .arg("--ca")
         .arg(&ca)
         .arg("--db")
