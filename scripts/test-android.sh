@@ -122,11 +122,18 @@ kotlinc() {
         -no-stdlib -no-reflect -jvm-target 17 -Xplugin="$compose_plugin" -nowarn "$@"
 }
 # compile OUTPUT CLASSPATH SOURCES…: kotlinc, skipped when the sources and classpath are those
-# of the last successful compile into OUTPUT.
+# of the last successful compile into OUTPUT. A classpath folder that compile() made counts by
+# its own stamp, so the tests are compiled again when the app (or its bindings) changed.
 compile() {
-    local dest="$1" cp="$2" stamp
+    local dest="$1" cp="$2" stamp entry
     shift 2
-    stamp="$(cat "$@" <(echo "$cp" "$kotlin" "$compose_plugin") | sha256sum | cut -c1-64)"
+    stamp="$({
+        cat "$@"
+        echo "$cp" "$kotlin" "$compose_plugin"
+        for entry in ${cp//:/ }; do
+            if [[ -f "$entry.stamp" ]]; then cat "$entry.stamp"; fi
+        done
+    } | sha256sum | cut -c1-64)"
     [[ -f "$dest.stamp" && "$(cat "$dest.stamp")" == "$stamp" ]] && return 0
     rm -rf "$dest" "$dest.stamp"
     kotlinc -cp "$cp" -d "$dest" "$@"
