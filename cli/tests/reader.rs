@@ -93,6 +93,9 @@ fn publish_tree(
         head_validity: 7 * 24 * 3600,
         publisher: "test".into(),
         mirrors: None,
+        comment_endpoints: None,
+        reader_comments: Vec::new(),
+        receipts: Vec::new(),
         site: None,
         snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
     };

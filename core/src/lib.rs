@@ -1,5 +1,7 @@
 //! The article-sync core.
 //!
+//! - [`comments`]: readers' comments: the rules, the sealed envelope, the publisher's inbox and
+//!   delivery from the outbox.
 //! - [`content`]: untrusted HTML made safe, and its plain text.
 //! - [`format`]: the signed static mirror format (head, log, snapshot, root, mirror list), shared
 //!   by the publisher and the client.
@@ -11,6 +13,7 @@
 //!
 //! This crate knows nothing of the FFI; `bindings/` does.
 
+pub mod comments;
 pub mod content;
 pub mod format;
 pub mod net;

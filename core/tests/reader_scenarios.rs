@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use article_sync_core::comments::CommentField;
 use article_sync_core::format::note::SecretKey;
 use article_sync_core::net::{ConnectionState, NetConfig};
-use article_sync_core::reader::comment::CommentField;
 use article_sync_core::reader::{Reader, ReaderConfig, ReaderError};
 use article_sync_core::sync::SyncError;
 

@@ -22,6 +22,9 @@ pub fn options(now: i64) -> PublishOptions {
         head_validity: 7 * 24 * 3600,
         publisher: "test".into(),
         mirrors: None,
+        comment_endpoints: None,
+        reader_comments: Vec::new(),
+        receipts: Vec::new(),
         site: None,
         snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
     }

@@ -107,6 +107,9 @@ impl Fixture {
             head_validity: HEAD_VALIDITY,
             publisher: "example-news".into(),
             mirrors: None,
+            comment_endpoints: None,
+            reader_comments: Vec::new(),
+            receipts: Vec::new(),
             site: None,
             snapshot_part_bytes: SNAPSHOT_PART_BYTES,
         };

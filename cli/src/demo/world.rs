@@ -225,6 +225,9 @@ impl World {
             head_validity: 7 * 24 * 3600,
             publisher: "example-news".into(),
             mirrors: None,
+            comment_endpoints: None,
+            reader_comments: Vec::new(),
+            receipts: Vec::new(),
             site: None,
             snapshot_part_bytes: SNAPSHOT_PART_BYTES,
         };

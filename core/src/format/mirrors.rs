@@ -17,16 +17,27 @@ pub struct MirrorList {
     pub expires_at: i64,
     /// Base URLs (`https://…/` or `http://…/`), each the root of a copy of the tree.
     pub mirrors: Vec<String>,
+    /// Base URLs of comment endpoints (the inbox or relays to it), each taking
+    /// `POST <base>comments`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<String>,
 }
 
 impl MirrorList {
-    pub fn new(version: u64, issued_at: i64, expires_at: i64, mirrors: Vec<String>) -> Self {
+    pub fn new(
+        version: u64,
+        issued_at: i64,
+        expires_at: i64,
+        mirrors: Vec<String>,
+        comments: Vec<String>,
+    ) -> Self {
         MirrorList {
             kind: "mirrors".into(),
             version,
             issued_at,
             expires_at,
             mirrors,
+            comments,
         }
     }
 
@@ -52,13 +63,15 @@ impl MirrorList {
                 expected: "mirrors".into(),
             });
         }
-        if list.mirrors.len() > MIRRORS_COUNT_MAX {
+        if list.mirrors.len() > MIRRORS_COUNT_MAX || list.comments.len() > MIRRORS_COUNT_MAX {
             return Err(FormatError::malformed("mirror list", "too many mirrors"));
         }
-        list.mirrors.retain(|m| {
+        let web = |m: &String| {
             url::Url::parse(m)
                 .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-        });
+        };
+        list.mirrors.retain(web);
+        list.comments.retain(web);
         Ok(list)
     }
 }
@@ -79,9 +92,11 @@ mod tests {
             0,
             10,
             vec!["https://m.example/".into(), "javascript:alert(1)".into()],
+            vec!["https://relay.example/".into(), "file:///etc/".into()],
         );
         let got = MirrorList::verify(&list.sign(&[&key]), &keys).unwrap();
         assert_eq!(got.mirrors, vec!["https://m.example/".to_string()]);
+        assert_eq!(got.comments, vec!["https://relay.example/".to_string()]);
         let other = KeySet {
             keys: vec![SecretKey::generate().public()],
             threshold: 1,

@@ -94,6 +94,31 @@ pub enum Change {
     PutMedia {
         media: MediaRef,
     },
+    /// What became of a reader's comment envelope (see [`crate::comments`]).
+    Receipt {
+        receipt: Receipt,
+    },
+}
+
+/// The publisher's word on one comment envelope, by its delivery key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Hex SHA-256 of the sealed envelope.
+    pub key: String,
+    pub status: ReceiptStatus,
+    /// Why it was rejected; only with [`ReceiptStatus::Rejected`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    /// The inbox holds it; a moderator has not decided yet.
+    Received,
+    /// Published as comment [`crate::comments::published_comment_id`] of the key.
+    Published,
+    Rejected,
 }
 
 /// A change with its position in the log. Sequence numbers start at 1 and have no gaps.

@@ -124,6 +124,18 @@ impl SecretKey {
     pub fn public(&self) -> PublicKey {
         PublicKey(self.0.verifying_key())
     }
+
+    /// 32 secret bytes for another purpose (`context` names it), derived one way from this key:
+    /// SHA-256 of the context, a zero byte and the seed. Knowing one derived secret tells
+    /// nothing of the signing key or of another context's secret.
+    pub fn derive(&self, context: &str) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(context.as_bytes());
+        h.update([0]);
+        h.update(self.0.to_bytes());
+        h.finalize().into()
+    }
 }
 
 /// Keys trusted to sign, and how many distinct ones must.

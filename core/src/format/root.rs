@@ -1,4 +1,5 @@
-//! Root metadata: which keys may sign heads and mirror lists, and how many must.
+//! Root metadata: which keys may sign heads and mirror lists, how many must, and the key
+//! readers seal their comments to.
 //!
 //! `root/<version>.json` is a signed note. The app pins the first key(s) (an implicit root
 //! version 0 with threshold 1). Each next version must be signed by a threshold of the previous
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::codec::parse_json;
 use super::note::{self, KeySet, NoteKind, PublicKey, SecretKey};
 use super::{FormatError, limits};
+use crate::comments::CommentKey;
 
 /// The body of a root file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +23,9 @@ pub struct RootBody {
     pub keys: Vec<String>,
     pub threshold: usize,
     pub issued_at: i64,
+    /// The publisher's comment key (`x25519:<base64>`), to which readers seal their comments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_key: Option<String>,
 }
 
 /// The root a client trusts now.
@@ -28,6 +33,8 @@ pub struct RootBody {
 pub struct TrustedRoot {
     pub version: u64,
     pub keys: KeySet,
+    /// The comment key this root publishes, if any.
+    pub comment_key: Option<CommentKey>,
 }
 
 impl TrustedRoot {
@@ -36,6 +43,7 @@ impl TrustedRoot {
         TrustedRoot {
             version: 0,
             keys: KeySet { keys, threshold: 1 },
+            comment_key: None,
         }
     }
 
@@ -75,6 +83,12 @@ impl TrustedRoot {
                 keys.len()
             )));
         }
+        let comment_key = match &body.comment_key {
+            Some(text) => Some(
+                CommentKey::parse(text).ok_or_else(|| refuse("malformed comment key".into()))?,
+            ),
+            None => None,
+        };
         let new_keys = KeySet {
             keys,
             threshold: body.threshold,
@@ -91,16 +105,18 @@ impl TrustedRoot {
         Ok(TrustedRoot {
             version: next,
             keys: new_keys,
+            comment_key,
         })
     }
 }
 
-/// Writes root `version` for `keys`, signed by every key in `signers` (the previous and the new
-/// keys, for a rotation).
+/// Writes root `version` for `keys` (and `comment_key`), signed by every key in `signers` (the
+/// previous and the new keys, for a rotation).
 pub fn sign_root(
     version: u64,
     keys: &[PublicKey],
     threshold: usize,
+    comment_key: Option<&CommentKey>,
     issued_at: i64,
     signers: &[&SecretKey],
 ) -> Vec<u8> {
@@ -110,6 +126,7 @@ pub fn sign_root(
         keys: keys.iter().map(|k| k.to_string()).collect(),
         threshold,
         issued_at,
+        comment_key: comment_key.map(|k| k.to_string()),
     };
     let json = serde_json::to_vec(&body).expect("a root serialises");
     note::sign(NoteKind::Root, &json, signers)
@@ -125,20 +142,20 @@ mod tests {
         let new = SecretKey::generate();
         let pinned = TrustedRoot::pinned(vec![old.public()]);
         let v1 = pinned
-            .advance(&sign_root(1, &[old.public()], 1, 0, &[&old]))
+            .advance(&sign_root(1, &[old.public()], 1, None, 0, &[&old]))
             .unwrap();
 
-        let both = sign_root(2, &[new.public()], 1, 0, &[&old, &new]);
+        let both = sign_root(2, &[new.public()], 1, None, 0, &[&old, &new]);
         let v2 = v1.advance(&both).unwrap();
         assert_eq!(v2.version, 2);
         assert_eq!(v2.keys.keys, vec![new.public()]);
 
-        let only_old = sign_root(2, &[new.public()], 1, 0, &[&old]);
+        let only_old = sign_root(2, &[new.public()], 1, None, 0, &[&old]);
         assert!(matches!(
             v1.advance(&only_old),
             Err(FormatError::RootRotation { .. })
         ));
-        let only_new = sign_root(2, &[new.public()], 1, 0, &[&new]);
+        let only_new = sign_root(2, &[new.public()], 1, None, 0, &[&new]);
         assert!(matches!(
             v1.advance(&only_new),
             Err(FormatError::RootRotation { .. })
@@ -149,7 +166,7 @@ mod tests {
     fn versions_cannot_be_skipped() {
         let key = SecretKey::generate();
         let pinned = TrustedRoot::pinned(vec![key.public()]);
-        let v2 = sign_root(2, &[key.public()], 1, 0, &[&key]);
+        let v2 = sign_root(2, &[key.public()], 1, None, 0, &[&key]);
         assert!(pinned.advance(&v2).is_err());
     }
 }

@@ -77,7 +77,16 @@ impl Fetched {
 #[error("redirect to a reserved address {0}")]
 struct RedirectRefused(String);
 
-/// Fetches tree files from routes and answers probes.
+/// The answer to a POST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    /// `Retry-After` in seconds, when given as a number.
+    pub retry_after: Option<u64>,
+    pub body: Vec<u8>,
+}
+
+/// Fetches tree files from routes, posts comments and answers probes.
 #[derive(Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
@@ -201,6 +210,48 @@ impl HttpClient {
             bytes,
             etag,
             latency_ms: millis(started.elapsed()),
+        })
+    }
+
+    /// POSTs `body` to `path` under the HTTP `route` and reads at most `max_answer` bytes of the
+    /// answer. Any status is an [`Answer`]; only a failure to get one is an error.
+    pub async fn post(
+        &self,
+        route: &Route,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        max_answer: u64,
+    ) -> Result<Answer, FetchError> {
+        let url = route
+            .join(path)
+            .filter(|_| !route.is_folder())
+            .ok_or_else(|| FetchError::new(FailureKind::Other, format!("cannot post to {path}")))?;
+        let mut response = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+            if (bytes.len() + chunk.len()) as u64 > max_answer {
+                return Err(too_large(path, max_answer));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Answer {
+            status,
+            retry_after,
+            body: bytes,
         })
     }
 

@@ -9,6 +9,7 @@
 //! - [`resolve`]: the resolver the core owns and the DNS-tampering guard.
 //! - [`client`]: HTTP and folder fetches with byte caps, classified failures.
 //! - [`race`]: the staggered race.
+//! - [`endpoints`]: comment endpoints and their health.
 //! - [`probe`]: international and domestic probes.
 //! - [`state`]: the banner state machine and its listeners.
 //!
@@ -16,6 +17,7 @@
 
 pub mod client;
 pub mod config;
+pub mod endpoints;
 pub mod evidence;
 pub mod health;
 pub mod probe;
@@ -29,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::watch;
 
-pub use client::{ClientError, FetchError, Fetched, HttpClient};
+pub use client::{Answer, ClientError, FetchError, Fetched, HttpClient};
 pub use config::NetConfig;
 pub use evidence::{Attempt, FailureKind, Outcome, RouteSource, millis, unix_now};
 pub use health::{HealthLog, MemoryHealthLog, RouteHealth};
@@ -60,6 +62,7 @@ struct Inner {
     last_round: Mutex<Observations>,
     /// Bumped by every head race; a late check only touches the round it belongs to.
     round: AtomicU64,
+    endpoints: Mutex<endpoints::EndpointSet>,
 }
 
 impl Connectivity {
@@ -80,6 +83,7 @@ impl Connectivity {
                 network_available: AtomicBool::new(true),
                 last_round: Mutex::new(Observations::default()),
                 round: AtomicU64::new(0),
+                endpoints: Mutex::default(),
             }),
         })
     }
@@ -318,6 +322,45 @@ impl Connectivity {
         for h in &added {
             self.inner.log.save(h);
         }
+    }
+
+    /// Races the comment endpoints `urls` (from the verified mirror list) for a delivery:
+    /// last good endpoint first, staggered like the head race; `post` returns `Ok` only for an
+    /// answer the caller takes as final. Records each endpoint's health (its back-off too).
+    /// Posting is idempotent, so racing duplicates is safe.
+    pub async fn race_endpoints<T, F, Fut>(
+        &self,
+        urls: &[String],
+        path: &str,
+        post: F,
+    ) -> Result<Won<T>, Lost>
+    where
+        F: FnMut(Route) -> Fut,
+        Fut: std::future::Future<Output = Result<T, FetchError>>,
+    {
+        let order = {
+            let mut endpoints = lock(&self.inner.endpoints);
+            endpoints.set(urls);
+            endpoints.order(unix_now())
+        };
+        let config = self.config();
+        let timing = RaceTiming {
+            stagger: config.stagger,
+            deadline: config.race_deadline,
+        };
+        let result = race::race(&order, path, timing, post).await;
+        let attempts = match &result {
+            Ok(won) => &won.attempts,
+            Err(lost) => &lost.attempts,
+        };
+        let mut endpoints = lock(&self.inner.endpoints);
+        for a in attempts {
+            if let Outcome::Failed { kind, detail } = &a.outcome {
+                tracing::info!(endpoint = %a.url, kind = kind.as_str(), %detail, "comment delivery failed");
+            }
+            endpoints.record(a);
+        }
+        result
     }
 
     /// Forgets a user mirror or folder (main and built-in mirrors stay). The persisted health

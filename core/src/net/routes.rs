@@ -158,7 +158,7 @@ pub struct RouteEntry {
 }
 
 impl RouteEntry {
-    fn new(route: Route) -> Self {
+    pub(super) fn new(route: Route) -> Self {
         let health = RouteHealth::new(route.id(), route.source());
         RouteEntry {
             route,
@@ -178,15 +178,15 @@ impl RouteEntry {
 
     /// Whether the latest thing known about this route is a success (failures since the last
     /// success tell the order even within one second).
-    fn is_good(&self) -> bool {
+    pub(super) fn is_good(&self) -> bool {
         self.health.last_success_at.is_some() && self.health.consecutive_failures == 0
     }
 
-    fn in_backoff(&self, now: i64) -> bool {
+    pub(super) fn in_backoff(&self, now: i64) -> bool {
         self.health.backoff_until.is_some_and(|t| t > now)
     }
 
-    fn record(&mut self, outcome: &Outcome, at: i64) -> bool {
+    pub(super) fn record(&mut self, outcome: &Outcome, at: i64) -> bool {
         let h = &mut self.health;
         match outcome {
             Outcome::Ok { latency_ms } => {

@@ -23,13 +23,14 @@ pub use error::PublishError;
 use source::SourceArticle;
 use tree::{TreeState, TreeWriter};
 
+use crate::comments::{CommentSecret, READER_COMMENT_PREFIX};
 use crate::format::head::{FileRef, Head, LogState, SnapshotRef};
 use crate::format::log::{LogFileBuilder, cover};
 use crate::format::mirrors::MirrorList;
 use crate::format::note::{PublicKey, SecretKey};
 use crate::format::root::sign_root;
 use crate::format::snapshot::SnapshotBuilder;
-use crate::format::{Article, Change, Comment, Entry, MediaRef, layout};
+use crate::format::{Article, Change, Comment, Entry, MediaRef, Receipt, layout};
 
 /// Entries after which a snapshot may be rewritten, at the least.
 pub const SNAPSHOT_EVERY_MIN: u64 = 256;
@@ -49,6 +50,14 @@ pub struct PublishOptions {
     pub publisher: String,
     /// Mirror base URLs to sign into the mirror list; `None` keeps the current list.
     pub mirrors: Option<Vec<String>>,
+    /// Comment endpoint base URLs (the inbox, relays) for the mirror list; `None` keeps the
+    /// current ones.
+    pub comment_endpoints: Option<Vec<String>>,
+    /// Approved reader comments from the inbox, to publish (those on articles the tree does
+    /// not hold are left out).
+    pub reader_comments: Vec<Comment>,
+    /// Receipts for envelopes the inbox holds (see [`crate::comments`]).
+    pub receipts: Vec<Receipt>,
     /// The publisher's own site, for recognising internal links (default: the articles' hosts).
     pub site: Option<url::Url>,
     /// Raw bytes per snapshot part: [`SNAPSHOT_PART_BYTES`] but in tests.
@@ -65,6 +74,8 @@ pub struct PublishReport {
     pub edited: usize,
     pub removed: usize,
     pub comments_changed: usize,
+    /// Receipts published for the inbox's envelopes.
+    pub receipts: usize,
     pub media_added: usize,
     pub snapshot_written: bool,
     /// Paths written, in the order they were written (`head` last).
@@ -114,27 +125,44 @@ pub fn publish(
 ) -> Result<PublishReport, PublishError> {
     let state = TreeState::load(dir)?;
     let mut writer = TreeWriter::new(dir);
+    let comment_key = CommentSecret::derive(key).public();
     let root_version = match state.root() {
-        Some(root) => {
-            if !root.keys.keys.contains(&key.public()) {
-                return Err(PublishError::Key(format!(
-                    "key {} is not in the tree's root {}; rotate the root first",
-                    key.public().id(),
-                    root.version
-                )));
-            }
-            root.version
+        Some(root) if !root.keys.keys.contains(&key.public()) => {
+            return Err(PublishError::Key(format!(
+                "key {} is not in the tree's root {}; rotate the root first",
+                key.public().id(),
+                root.version
+            )));
         }
+        // A tree from before comments gets a root that names the comment key.
+        Some(root) if root.comment_key.is_none() => {
+            let version = root.version + 1;
+            let bytes = sign_root(
+                version,
+                &root.keys.keys,
+                root.keys.threshold,
+                Some(&comment_key),
+                opts.now,
+                &[key],
+            );
+            root.advance(&bytes).map_err(|e| {
+                PublishError::Key(format!("cannot add the comment key to the root: {e}"))
+            })?;
+            writer.add(layout::root(version), bytes);
+            version
+        }
+        Some(root) => root.version,
         None => {
             writer.add(
                 layout::root(1),
-                sign_root(1, &[key.public()], 1, opts.now, &[key]),
+                sign_root(1, &[key.public()], 1, Some(&comment_key), opts.now, &[key]),
             );
             1
         }
     };
     let mut report = PublishReport::default();
-    let (changes, media_files) = diff(&state, articles, opts, &mut report);
+    let (mut changes, media_files) = diff(&state, articles, opts, &mut report);
+    changes.extend(reader_changes(&state, &changes, opts, &mut report));
 
     let old_head = state.head.clone();
     let old_head = old_head.as_ref();
@@ -245,18 +273,73 @@ fn snapshot_due(
 /// A new signed mirror list when the requested mirrors differ from the current list (or it
 /// expires within a week).
 fn mirror_list(state: &TreeState, opts: &PublishOptions) -> Option<MirrorList> {
-    let wanted = opts.mirrors.as_ref()?;
+    if opts.mirrors.is_none() && opts.comment_endpoints.is_none() {
+        return None;
+    }
     let current = state.mirror_list.as_ref();
-    let fresh =
-        current.is_some_and(|l| &l.mirrors == wanted && l.expires_at - opts.now > 7 * 24 * 3600);
+    let mirrors = opts
+        .mirrors
+        .clone()
+        .or_else(|| current.map(|l| l.mirrors.clone()))
+        .unwrap_or_default();
+    let comments = opts
+        .comment_endpoints
+        .clone()
+        .or_else(|| current.map(|l| l.comments.clone()))
+        .unwrap_or_default();
+    let fresh = current.is_some_and(|l| {
+        l.mirrors == mirrors && l.comments == comments && l.expires_at - opts.now > 7 * 24 * 3600
+    });
     (!fresh).then(|| {
         MirrorList::new(
             current.map_or(1, |l| l.version + 1),
             opts.now,
             opts.now + MIRROR_LIST_VALIDITY,
-            wanted.clone(),
+            mirrors,
+            comments,
         )
     })
+}
+
+/// The inbox's part of a run: approved reader comments on articles the tree keeps (and that
+/// differ from what is published), then the receipts.
+fn reader_changes(
+    state: &TreeState,
+    changes: &[Change],
+    opts: &PublishOptions,
+    report: &mut PublishReport,
+) -> Vec<Change> {
+    let deleted: std::collections::BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DeleteArticle { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let added: std::collections::BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::PutArticle { article } => Some(article.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for comment in &opts.reader_comments {
+        let kept = !deleted.contains(comment.article_id.as_str())
+            && (state.articles.contains_key(&comment.article_id)
+                || added.contains(comment.article_id.as_str()));
+        if kept && state.comments.get(&comment.id) != Some(comment) {
+            report.comments_changed += 1;
+            out.push(Change::PutComment {
+                comment: comment.clone(),
+            });
+        }
+    }
+    report.receipts = opts.receipts.len();
+    out.extend(opts.receipts.iter().map(|receipt| Change::Receipt {
+        receipt: receipt.clone(),
+    }));
+    out
 }
 
 /// The changes that take `state` to `articles`, and the media files to write.
@@ -354,10 +437,10 @@ fn diff(
                 comment_changes.push(Change::PutComment { comment });
             }
         }
-        for (id, _) in old_comments
-            .iter()
-            .filter(|(id, _)| !src.comments.iter().any(|c| c.id == **id))
-        {
+        // Reader comments come from the inbox, not from article files.
+        for (id, _) in old_comments.iter().filter(|(id, _)| {
+            !id.starts_with(READER_COMMENT_PREFIX) && !src.comments.iter().any(|c| c.id == **id)
+        }) {
             comment_changes.push(Change::DeleteComment {
                 id: id.to_string(),
                 article_id: src.id.clone(),
@@ -406,7 +489,16 @@ pub fn rotate(
     let version = root.version + 1;
     let keys: Vec<PublicKey> = new.iter().map(|k| k.public()).collect();
     let signers: Vec<&SecretKey> = old.iter().chain(new.iter()).copied().collect();
-    let bytes = sign_root(version, &keys, threshold, now, &signers);
+    // The comment key follows the first new key; the inbox keeps the previous one a while.
+    let comment_key = new.first().map(|k| CommentSecret::derive(k).public());
+    let bytes = sign_root(
+        version,
+        &keys,
+        threshold,
+        comment_key.as_ref(),
+        now,
+        &signers,
+    );
     root.advance(&bytes)
         .map_err(|e| PublishError::Key(e.to_string()))?;
     let mut writer = TreeWriter::new(dir);

@@ -145,6 +145,7 @@ impl TreeState {
             Change::PutMedia { media } => {
                 self.media.insert(media.hash);
             }
+            Change::Receipt { .. } => {}
         }
     }
 }

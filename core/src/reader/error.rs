@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::comment::CommentError;
+use crate::comments::CommentError;
 use crate::store::StoreError;
 use crate::sync::SyncError;
 

@@ -8,7 +8,6 @@
 //! commands that only read. Reads go to the store and are fast enough for a UI thread;
 //! [`Reader::sync`] and [`Reader::image`] are async and must run inside a tokio runtime.
 
-pub mod comment;
 mod config;
 mod connection;
 mod error;
@@ -389,7 +388,7 @@ impl Reader {
 
     // ---- comments -------------------------------------------------------------------------
 
-    /// Checks a comment on a stored article against the rules of [`comment`] and queues it in
+    /// Checks a comment on a stored article against the rules of [`crate::comments::rules`] and queues it in
     /// the outbox, normalised.
     pub fn compose_comment(
         &self,
@@ -397,7 +396,7 @@ impl Reader {
         author: &str,
         text: &str,
     ) -> Result<OutboxItem, ReaderError> {
-        let valid = comment::validate(author, text)?;
+        let valid = crate::comments::rules::validate(author, text)?;
         self.require_article(article_id)?;
         Ok(self
             .inner

@@ -19,6 +19,8 @@ pub struct ApplyStats {
     pub comments_put: u64,
     pub comments_deleted: u64,
     pub media_refs: u64,
+    /// Receipts that moved one of this reader's outbox items.
+    pub receipts: u64,
     /// Puts older than (or as old as) the stored revision, and comments of articles not stored.
     pub skipped: u64,
     /// Articles whose body the storage budget dropped at the end of this write.
@@ -34,9 +36,11 @@ impl std::ops::AddAssign for ApplyStats {
             comments_put,
             comments_deleted,
             media_refs,
+            receipts,
             skipped,
             evicted,
         } = s;
+        self.receipts += receipts;
         self.articles_put += articles_put;
         self.articles_deleted += articles_deleted;
         self.comments_put += comments_put;
@@ -413,6 +417,10 @@ pub(crate) fn apply_entries(
                 )?
                 .execute(params![media.hash, media.mime, media.size as i64])?;
                 stats.media_refs += 1;
+            }
+            Change::Receipt { receipt } => {
+                stats.receipts +=
+                    u64::from(super::outbox::apply_receipt(conn, receipt, super::now())?);
             }
         }
     }

@@ -394,10 +394,46 @@ impl Store {
         self.db.read(outbox::list)
     }
 
-    /// Moves item `id` to `state`, recording `error`; entering `Sending` counts an attempt.
-    /// Returns false if there is no such item.
-    pub fn mark_outbox(&self, id: i64, state: OutboxState, error: Option<&str>) -> Result<bool> {
-        self.write(|tx| outbox::mark(tx, id, state, error))
+    /// The waiting comments, oldest first, each with its envelope once sealed.
+    pub fn waiting_comments(&self) -> Result<Vec<(OutboxItem, Option<Vec<u8>>)>> {
+        self.db.read(outbox::waiting)
+    }
+
+    /// Keeps `envelope` (with delivery key `key`) as item `id`'s sealed form unless it has one
+    /// already; returns the envelope the item keeps.
+    pub fn seal_comment(&self, id: i64, envelope: &[u8], key: &str) -> Result<Vec<u8>> {
+        self.write(|tx| outbox::seal(tx, id, envelope, key))
+    }
+
+    /// An endpoint took item `id`: it is `sent`, by `route`, now.
+    pub fn mark_comment_sent(&self, id: i64, route: &str) -> Result<()> {
+        self.write(|tx| outbox::mark_sent(tx, id, route, now()))
+    }
+
+    /// A delivery attempt of item `id` failed; it stays `waiting`.
+    pub fn mark_comment_failed(&self, id: i64, error: &str) -> Result<()> {
+        self.write(|tx| outbox::mark_failed(tx, id, error))
+    }
+
+    /// The inbox refused item `id` outright: it is `rejected` with `reason`.
+    pub fn mark_comment_refused(&self, id: i64, reason: &str) -> Result<()> {
+        self.write(|tx| outbox::mark_refused(tx, id, reason, now()))
+    }
+
+    /// This install's device key (its secret seed), created on first use; [`Store::wipe`]
+    /// removes it with everything else.
+    pub fn device_key(&self) -> Result<[u8; 32]> {
+        self.write(|tx| outbox::device_key(tx))
+    }
+
+    /// The comment endpoints of the last verified mirror list.
+    pub fn comment_endpoints(&self) -> Result<Vec<String>> {
+        self.db.read(position::comment_endpoints)
+    }
+
+    /// Replaces the comment endpoints (from a verified mirror list).
+    pub fn set_comment_endpoints(&self, urls: &[String]) -> Result<()> {
+        self.write(|tx| position::set_comment_endpoints(tx, urls))
     }
 
     // ---- integrity and wipe ----------------------------------------------------------------

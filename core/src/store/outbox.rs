@@ -1,31 +1,40 @@
-//! The comment outbox: comments the reader wrote, kept until the publisher has them.
+//! The comment outbox: comments the reader wrote, with each step of their delivery
+//! (`waiting` → `sent` → `published` or `rejected`), and the device key that signs them.
+//!
+//! An item is sealed once ([`seal`]); the same envelope is posted until an endpoint answers, so
+//! a repeat after a lost answer or a killed app is recognised by the inbox (its delivery key).
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::error::{Result, StoreError};
+use crate::format::{Receipt, ReceiptStatus};
 
-/// Where a queued comment stands.
+/// Where a comment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutboxState {
-    Queued,
-    Sending,
+    /// On the phone; delivered by the next sync that reaches a comment endpoint.
+    Waiting,
+    /// The publisher's inbox has it (an endpoint answered, or a receipt said so).
     Sent,
-    Failed,
+    /// Published under its article.
+    Published,
+    /// The publisher declined it; `reason` says why.
+    Rejected,
 }
 
 impl OutboxState {
     pub fn as_str(self) -> &'static str {
         match self {
-            OutboxState::Queued => "queued",
-            OutboxState::Sending => "sending",
+            OutboxState::Waiting => "waiting",
             OutboxState::Sent => "sent",
-            OutboxState::Failed => "failed",
+            OutboxState::Published => "published",
+            OutboxState::Rejected => "rejected",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         use OutboxState::*;
-        [Queued, Sending, Sent, Failed]
+        [Waiting, Sent, Published, Rejected]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
@@ -40,14 +49,24 @@ pub struct OutboxItem {
     pub author: String,
     pub body: String,
     pub created_at: i64,
-    /// Times it entered [`OutboxState::Sending`].
+    /// Delivery attempts that failed.
     pub attempts: u32,
+    /// Why the last attempt failed.
     pub last_error: Option<String>,
     pub state: OutboxState,
+    /// Hex SHA-256 of the sealed envelope, once sealed.
+    pub delivery_key: Option<String>,
+    /// The endpoint that took it (`receipt` when only a receipt told).
+    pub route: Option<String>,
+    pub sent_at: Option<i64>,
+    /// When it was published or rejected (the sync that brought the receipt).
+    pub decided_at: Option<i64>,
+    /// The publisher's reason for a rejection.
+    pub reason: Option<String>,
 }
 
-const SELECT: &str =
-    "SELECT id, article_id, author, body, created_at, attempts, last_error, state FROM outbox";
+const COLUMNS: &str = "id, article_id, author, body, created_at, attempts, last_error, state,
+     delivery_key, route, sent_at, decided_at, reason";
 
 fn from_row(r: &Row) -> rusqlite::Result<(OutboxItem, String)> {
     Ok((
@@ -59,7 +78,12 @@ fn from_row(r: &Row) -> rusqlite::Result<(OutboxItem, String)> {
             created_at: r.get(4)?,
             attempts: r.get(5)?,
             last_error: r.get(6)?,
-            state: OutboxState::Queued,
+            state: OutboxState::Waiting,
+            delivery_key: r.get(8)?,
+            route: r.get(9)?,
+            sent_at: r.get(10)?,
+            decided_at: r.get(11)?,
+            reason: r.get(12)?,
         },
         r.get(7)?,
     ))
@@ -80,8 +104,10 @@ pub(crate) fn queue(
     now: i64,
 ) -> Result<OutboxItem> {
     let row = conn.query_row(
-        "INSERT INTO outbox (article_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4)
-         RETURNING id, article_id, author, body, created_at, attempts, last_error, state",
+        &format!(
+            "INSERT INTO outbox (article_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4)
+             RETURNING {COLUMNS}"
+        ),
         params![article_id, author, body, now],
         from_row,
     )?;
@@ -89,23 +115,110 @@ pub(crate) fn queue(
 }
 
 pub(crate) fn list(conn: &Connection) -> Result<Vec<OutboxItem>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} ORDER BY id"))?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM outbox ORDER BY id"))?;
     let rows = stmt.query_map([], from_row)?;
     rows.map(|r| finish(r?)).collect()
 }
 
-/// Moves item `id` to `state` with `error` as its last error; entering `Sending` counts an
-/// attempt. Returns false if no such item.
-pub(crate) fn mark(
-    conn: &Connection,
-    id: i64,
-    state: OutboxState,
-    error: Option<&str>,
-) -> Result<bool> {
-    let n = conn.execute(
-        "UPDATE outbox SET state = ?2, last_error = ?3,
-             attempts = attempts + (?2 = 'sending') WHERE id = ?1",
-        params![id, state.as_str(), error],
+/// The waiting items, oldest first, each with its envelope once sealed.
+pub(crate) fn waiting(conn: &Connection) -> Result<Vec<(OutboxItem, Option<Vec<u8>>)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, envelope FROM outbox WHERE state = 'waiting' ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((from_row(r)?, r.get::<_, Option<Vec<u8>>>(13)?)))?;
+    rows.map(|r| {
+        let (row, envelope) = r?;
+        Ok((finish(row)?, envelope))
+    })
+    .collect()
+}
+
+/// Keeps `envelope` as item `id`'s sealed form unless it already has one; returns the envelope
+/// the item keeps (sealing happens once, whatever races it).
+pub(crate) fn seal(conn: &Connection, id: i64, envelope: &[u8], key: &str) -> Result<Vec<u8>> {
+    conn.execute(
+        "UPDATE outbox SET envelope = ?2, delivery_key = ?3 WHERE id = ?1 AND envelope IS NULL",
+        params![id, envelope, key],
     )?;
+    conn.query_row("SELECT envelope FROM outbox WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::invalid("outbox item", format!("{id} is gone")))
+}
+
+/// An endpoint took item `id`: `waiting` → `sent` by `route` at `now`.
+pub(crate) fn mark_sent(conn: &Connection, id: i64, route: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'sent', route = ?2, sent_at = ?3, last_error = NULL
+         WHERE id = ?1 AND state = 'waiting'",
+        params![id, route, now],
+    )?;
+    Ok(())
+}
+
+/// A delivery attempt of item `id` failed with `error` (it stays `waiting`).
+pub(crate) fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2
+         WHERE id = ?1 AND state = 'waiting'",
+        params![id, error],
+    )?;
+    Ok(())
+}
+
+/// The inbox refused item `id` outright (its answer names the field): `rejected` with `reason`.
+pub(crate) fn mark_refused(conn: &Connection, id: i64, reason: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'rejected', reason = ?2, decided_at = ?3
+         WHERE id = ?1 AND state = 'waiting'",
+        params![id, reason, now],
+    )?;
+    Ok(())
+}
+
+/// Applies a publisher's receipt to the item with its delivery key, if this reader wrote it.
+/// States only move forward.
+pub(crate) fn apply_receipt(conn: &Connection, receipt: &Receipt, now: i64) -> Result<bool> {
+    let n = match receipt.status {
+        ReceiptStatus::Received => conn.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, route = coalesce(route, 'receipt')
+             WHERE delivery_key = ?1 AND state = 'waiting'",
+            params![receipt.key, now],
+        )?,
+        ReceiptStatus::Published | ReceiptStatus::Rejected => {
+            let state = if receipt.status == ReceiptStatus::Published {
+                "published"
+            } else {
+                "rejected"
+            };
+            conn.execute(
+                "UPDATE outbox SET state = ?2, decided_at = ?3, reason = ?4,
+                     sent_at = coalesce(sent_at, ?3), route = coalesce(route, 'receipt')
+                 WHERE delivery_key = ?1 AND state IN ('waiting', 'sent')",
+                params![receipt.key, state, now, receipt.reason],
+            )?
+        }
+    };
     Ok(n > 0)
+}
+
+/// The device key's secret seed, created on first use.
+pub(crate) fn device_key(conn: &Connection) -> Result<[u8; 32]> {
+    let stored: Option<Vec<u8>> = conn
+        .query_row("SELECT secret FROM device_key WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(bytes) = stored {
+        return bytes
+            .try_into()
+            .map_err(|_| StoreError::invalid("device key", "not 32 bytes"));
+    }
+    let fresh = crate::comments::DeviceKey::generate().to_bytes();
+    conn.execute(
+        "INSERT INTO device_key (id, secret) VALUES (1, ?1)",
+        [&fresh[..]],
+    )?;
+    Ok(fresh)
 }

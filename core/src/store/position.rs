@@ -10,6 +10,8 @@ pub struct StoredRoot {
     pub version: u64,
     pub keys: Vec<String>,
     pub threshold: u32,
+    /// The publisher's comment key (`x25519:<base64>`) the root names, if any.
+    pub comment_key: Option<String>,
 }
 
 /// A snapshot being applied part by part.
@@ -40,7 +42,8 @@ pub struct SyncPosition {
 pub(crate) fn read_position(conn: &Connection) -> Result<SyncPosition> {
     let (root_keys, pos) = conn.query_row(
         "SELECT root_version, root_keys, root_threshold, head_version, head_issued_at,
-                head_expires_at, log_seq, log_tip, snapshot_seq, snapshot_parts_applied
+                head_expires_at, log_seq, log_tip, snapshot_seq, snapshot_parts_applied,
+                comment_key
          FROM sync_position",
         [],
         |r| {
@@ -52,6 +55,7 @@ pub(crate) fn read_position(conn: &Connection) -> Result<SyncPosition> {
                         version: r.get::<_, i64>(0)? as u64,
                         keys: Vec::new(),
                         threshold: r.get(2)?,
+                        comment_key: r.get(10)?,
                     },
                     head_version: r.get::<_, i64>(3)? as u64,
                     head_issued_at: r.get(4)?,
@@ -85,8 +89,9 @@ pub(crate) fn set_root(conn: &Connection, root: &StoredRoot) -> Result<()> {
     let keys =
         serde_json::to_string(&root.keys).map_err(|e| StoreError::invalid("root keys", e))?;
     conn.execute(
-        "UPDATE sync_position SET root_version = ?1, root_keys = ?2, root_threshold = ?3",
-        params![root.version as i64, keys, root.threshold],
+        "UPDATE sync_position SET root_version = ?1, root_keys = ?2, root_threshold = ?3,
+             comment_key = ?4",
+        params![root.version as i64, keys, root.threshold, root.comment_key],
     )?;
     Ok(())
 }
@@ -109,5 +114,19 @@ pub(crate) fn set_head(
         "UPDATE sync_position SET head_version = ?1, head_issued_at = ?2, head_expires_at = ?3",
         params![version as i64, issued_at, expires_at],
     )?;
+    Ok(())
+}
+
+pub(crate) fn comment_endpoints(conn: &Connection) -> Result<Vec<String>> {
+    let json: String = conn.query_row("SELECT comment_endpoints FROM sync_position", [], |r| {
+        r.get(0)
+    })?;
+    serde_json::from_str(&json).map_err(|e| StoreError::invalid("comment endpoints", e))
+}
+
+pub(crate) fn set_comment_endpoints(conn: &Connection, urls: &[String]) -> Result<()> {
+    let json =
+        serde_json::to_string(urls).map_err(|e| StoreError::invalid("comment endpoints", e))?;
+    conn.execute("UPDATE sync_position SET comment_endpoints = ?1", [json])?;
     Ok(())
 }

@@ -38,4 +38,6 @@ pub struct SyncReport {
     pub requests_to_headlines: Option<u64>,
     pub applied: ApplyStats,
     pub media_fetched: u64,
+    /// Comments of the outbox delivered in this sync (see [`crate::comments::delivery`]).
+    pub comments_sent: u64,
 }

@@ -629,6 +629,7 @@ fn root_and_head_versions_only_grow() {
         version: 2,
         keys: vec!["key-a".into(), "key-b".into()],
         threshold: 2,
+        comment_key: Some("x25519:key-c".into()),
     };
     store.set_root(&root).unwrap();
     store.set_head(5, 100, 200).unwrap();

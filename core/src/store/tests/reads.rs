@@ -167,36 +167,64 @@ fn route_health_and_head_etags_round_trip() {
 }
 
 #[test]
-fn the_outbox_keeps_comments_until_sent() {
+fn the_outbox_keeps_each_comment_sealed_once_through_its_steps() {
+    use crate::format::{Receipt, ReceiptStatus};
     let (dir, path) = temp();
     let store = open(&path);
     let item = store.queue_comment("a", "کارو", "نظر من").unwrap();
-    assert_eq!(item.state, OutboxState::Queued);
+    assert_eq!(item.state, OutboxState::Waiting);
     assert_eq!((item.attempts, item.body.as_str()), (0, "نظر من"));
-    assert!(
-        store
-            .mark_outbox(item.id, OutboxState::Sending, None)
-            .unwrap()
+    let device = store.device_key().unwrap();
+    assert_eq!(
+        store.device_key().unwrap(),
+        device,
+        "one device key per install"
     );
-    assert!(
-        store
-            .mark_outbox(item.id, OutboxState::Failed, Some("connect timeout"))
-            .unwrap()
-    );
-    assert!(
-        store
-            .mark_outbox(item.id, OutboxState::Sending, None)
-            .unwrap()
-    );
-    assert!(!store.mark_outbox(999, OutboxState::Sent, None).unwrap());
-    // The app is killed here; the outbox survives.
+
+    let kept = store.seal_comment(item.id, b"first", "k1").unwrap();
+    assert_eq!(store.seal_comment(item.id, b"second", "k2").unwrap(), kept);
+    assert_eq!(kept, b"first");
+    store
+        .mark_comment_failed(item.id, "connect timeout")
+        .unwrap();
+    // The app is killed here; the outbox and its envelope survive.
     drop(store);
     let store = open(&path);
-    let items = store.outbox().unwrap();
-    assert_eq!(items.len(), 1);
-    assert_eq!(items[0].state, OutboxState::Sending);
-    assert_eq!(items[0].attempts, 2);
-    assert_eq!(items[0].last_error, None);
+    let waiting = store.waiting_comments().unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].1.as_deref(), Some(&b"first"[..]));
+    assert_eq!(waiting[0].0.attempts, 1);
+    assert_eq!(waiting[0].0.last_error.as_deref(), Some("connect timeout"));
+    assert_eq!(store.device_key().unwrap(), device);
+
+    store
+        .mark_comment_sent(item.id, "https://relay.example/")
+        .unwrap();
+    let receipt = |status, reason: Option<&str>| crate::format::Entry {
+        seq: 0,
+        change: crate::format::Change::Receipt {
+            receipt: Receipt {
+                key: "k1".into(),
+                status,
+                reason: reason.map(str::to_string),
+            },
+        },
+    };
+    let apply = |store: &Store, seq: u64, status, reason| {
+        let mut e = receipt(status, reason);
+        e.seq = seq;
+        store
+            .apply_entries(&[e], seq, &format!("{seq:064x}"))
+            .unwrap()
+    };
+    assert_eq!(apply(&store, 1, ReceiptStatus::Published, None).receipts, 1);
+    // A late "received" never moves a published comment back.
+    assert_eq!(apply(&store, 2, ReceiptStatus::Received, None).receipts, 0);
+    let item = &store.outbox().unwrap()[0];
+    assert_eq!(item.state, OutboxState::Published);
+    assert_eq!(item.route.as_deref(), Some("https://relay.example/"));
+    assert!(item.sent_at.is_some() && item.decided_at.is_some());
+    assert_eq!(item.delivery_key.as_deref(), Some("k1"));
     drop(dir);
 }
 

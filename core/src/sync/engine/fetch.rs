@@ -124,7 +124,14 @@ impl Inner {
             }
         };
         match MirrorList::verify(&bytes, &root.keys) {
-            Ok(list) => self.net.set_mirror_list(&list.mirrors),
+            Ok(list) => {
+                self.net.set_mirror_list(&list.mirrors);
+                let store = self.store.clone();
+                if let Err(e) = blocking(move || store.set_comment_endpoints(&list.comments)).await
+                {
+                    tracing::warn!(error = %e, "the comment endpoints could not be stored");
+                }
+            }
             Err(e) => self.net.report_verification_failure(
                 route,
                 &layout::mirrors(&file.hash),

@@ -52,6 +52,11 @@ impl Inner {
                 keys,
                 threshold: position.root.threshold as usize,
             },
+            comment_key: position
+                .root
+                .comment_key
+                .as_deref()
+                .and_then(crate::comments::CommentKey::parse),
         })
     }
 

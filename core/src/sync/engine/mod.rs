@@ -218,6 +218,8 @@ impl Inner {
         let won = match race {
             Ok(won) => won,
             Err(lost) => {
+                // A relay may answer while no tree route does.
+                self.deliver_comments().await;
                 return Err(self.lost(lost, &position, refusals.into_inner().unwrap_or_default()));
             }
         };
@@ -239,6 +241,7 @@ impl Inner {
                     version: root.version,
                     keys: root.keys.keys.iter().map(|k| k.to_string()).collect(),
                     threshold: root.keys.threshold as u32,
+                    comment_key: root.comment_key.as_ref().map(|k| k.to_string()),
                 };
                 let store = self.store.clone();
                 blocking(move || store.set_root(&stored)).await?;
@@ -271,6 +274,7 @@ impl Inner {
         let id = route.id().to_string();
         blocking(move || store.set_head_etag(&id, etag.as_deref())).await?;
         self.rebuild_search(&reporter).await?;
+        report.comments_sent = self.deliver_comments().await;
         if !self.text_only.load(Ordering::Relaxed) {
             let (fetched, evicted) = self.fetch_lead_images(&route, &reporter, &counters).await?;
             report.media_fetched = fetched;
@@ -282,6 +286,30 @@ impl Inner {
         report.requests_to_headlines = counters.to_headlines.get().copied();
         report.bytes = counters.bytes.load(Ordering::Relaxed);
         Ok(report)
+    }
+}
+
+impl Inner {
+    /// Delivers the outbox (after the head, so a new comment key or endpoint list is used).
+    /// A failure is logged: it never fails the sync, and the comments wait for the next one.
+    async fn deliver_comments(&self) -> u64 {
+        match crate::comments::delivery::deliver(&self.store, &self.net).await {
+            Ok(d) => {
+                if d.sent + d.refused + d.waiting > 0 {
+                    tracing::info!(
+                        sent = d.sent,
+                        refused = d.refused,
+                        waiting = d.waiting,
+                        "outbox delivered"
+                    );
+                }
+                d.sent
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the outbox could not be delivered");
+                0
+            }
+        }
     }
 }
 
