@@ -2,6 +2,7 @@
 //! only parses arguments and prints the error.
 //!
 //! - [`commands`]: publisher commands (`keygen`, `publish`).
+//! - [`comments`]: the publisher's comment endpoint (`inbox`), `relay` and moderation.
 //! - [`serve`]: a tree on loopback with switchable faults.
 //! - [`reader`]: the reader commands on a real database (`sync`, `status`, `list`, …).
 //! - [`demo`]: the whole story in one command, on loopback.
@@ -11,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod commands;
+pub mod comments;
 pub mod corpus;
 pub mod demo;
 pub mod error;
@@ -64,7 +66,7 @@ pub enum Command {
     Bookmark(reader::BookmarkArgs),
     /// Write a comment; it waits in the outbox until it can be sent.
     Comment(reader::CommentArgs),
-    /// Comments waiting to be sent.
+    /// The reader's comments and where each stands (waiting, sent, published, rejected).
     Outbox(reader::OutboxArgs),
     /// Mirrors the reader added by hand, and every route's health.
     Mirrors(reader::MirrorsArgs),
@@ -76,6 +78,12 @@ pub enum Command {
     Publish(commands::publish::Args),
     /// Serve a tree on loopback, optionally behaving like a censor or a hostile mirror.
     Serve(serve::Args),
+    /// Run the publisher's comment endpoint (POST /comments with sealed envelopes).
+    Inbox(comments::inbox::Args),
+    /// Forward comments to the inbox unchanged (for readers who cannot reach it).
+    Relay(comments::relay::Args),
+    /// Moderate the inbox: list, approve, reject.
+    Comments(comments::moderate::Args),
     /// Measure sync, search and size against newsboat and the floors; table, JSON and PNG.
     Bench(bench::Args),
     /// One measured sync or cold open for `bench` (internal).
@@ -91,6 +99,8 @@ impl Command {
             self,
             Command::Sync(_)
                 | Command::Serve(_)
+                | Command::Inbox(_)
+                | Command::Relay(_)
                 | Command::Demo(_)
                 | Command::Bench(_)
                 | Command::BenchChild(_)
@@ -115,6 +125,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Keygen(args) => Ok(commands::keygen::run(args)?),
         Command::Publish(args) => Ok(commands::publish::run(args)?),
         Command::Serve(args) => Ok(serve::run(args)?),
+        Command::Inbox(args) => Ok(comments::inbox::run(args)?),
+        Command::Relay(args) => Ok(comments::relay::run(args)?),
+        Command::Comments(args) => Ok(comments::moderate::run(args)?),
         Command::Bench(args) => bench::run(args),
         Command::BenchChild(args) => bench::child::run(args),
     }

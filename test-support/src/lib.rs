@@ -1,9 +1,11 @@
 //! What the tests share, and nothing ships: the seed page's text ([`seed`]), a certificate
 //! authority made for one test ([`tls::TestCa`]) and a loopback server that serves, resets,
-//! holds connections open or drips ([`server::TestServer`]).
+//! holds connections open or drips ([`server::TestServer`]), and a proxy that cuts connections
+//! where a test says and keeps what clients sent ([`proxy::Proxy`]).
 //!
 //! It depends on no crate of the workspace, so the core's own unit tests can use it too.
 
+pub mod proxy;
 pub mod seed;
 pub mod server;
 pub mod tls;

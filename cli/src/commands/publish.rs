@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use article_sync_core::comments::inbox::{Inbox, InboxStatus, Pending};
 use article_sync_core::publish::{self, PublishOptions, SNAPSHOT_PART_BYTES, source};
 
 #[derive(Debug, clap::Args)]
@@ -21,6 +22,13 @@ pub struct Args {
     /// Mirror base URLs to sign into the mirror list (repeat); omitted: keep the current list.
     #[arg(long = "mirror")]
     pub mirrors: Vec<String>,
+    /// Comment endpoint base URLs (the inbox, relays) to sign into the mirror list (repeat);
+    /// omitted: keep the current ones.
+    #[arg(long = "comments-url")]
+    pub comments_urls: Vec<String>,
+    /// The comment inbox: publish its approved comments and the receipts readers lack.
+    #[arg(long)]
+    pub inbox: Option<PathBuf>,
     /// The publisher's own site, whose links become references to offline copies
     /// (default: the hosts of the articles' URLs).
     #[arg(long)]
@@ -42,16 +50,32 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let key = publish::read_secret_key(&args.key)?;
     let articles = read_source(&args.from, &args.language)?;
+    let inbox = match &args.inbox {
+        Some(path) => Some(Inbox::open(path, Vec::new())?),
+        None => None,
+    };
+    let pending = match &inbox {
+        Some(inbox) => pending(inbox, &args.tree, &articles)?,
+        None => Pending::default(),
+    };
     let opts = PublishOptions {
         now: chrono::Utc::now().timestamp(),
         head_validity: args.valid_hours * 3600,
         publisher: args.publisher,
         mirrors: (!args.mirrors.is_empty()).then_some(args.mirrors),
+        comment_endpoints: (!args.comments_urls.is_empty()).then_some(args.comments_urls),
+        reader_comments: pending.comments.clone(),
+        receipts: pending.receipts.clone(),
         site: args.site,
         snapshot_part_bytes: SNAPSHOT_PART_BYTES,
     };
     let report = publish::publish(&args.tree, &key, articles, &opts)
         .context("publish failed; the tree was not changed")?;
+    if let Some(inbox) = &inbox {
+        // After the tree: a crash in between publishes the same comments and receipts again,
+        // which readers take as no change.
+        inbox.published(&pending)?;
+    }
     if args.json {
         let json = serde_json::json!({
             "head_version": report.head_version,
@@ -60,6 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "edited": report.edited,
             "removed": report.removed,
             "comments_changed": report.comments_changed,
+            "receipts": report.receipts,
             "media_added": report.media_added,
             "snapshot_written": report.snapshot_written,
             "written": report.written,
@@ -69,12 +94,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("no change; head stays at version {}", report.head_version);
     } else {
         println!(
-            "head version {}: {} added, {} edited, {} removed, {} comment changes, {} media; {} files written{}",
+            "head version {}: {} added, {} edited, {} removed, {} comment changes, {} receipts, {} media; {} files written{}",
             report.head_version,
             report.added,
             report.edited,
             report.removed,
             report.comments_changed,
+            report.receipts,
             report.media_added,
             report.written.len(),
             if report.snapshot_written {
@@ -85,6 +111,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// What the inbox adds to this run. An approved comment on an article that neither the input
+/// nor the tree holds is rejected first (readers are told why).
+fn pending(
+    inbox: &Inbox,
+    tree: &Path,
+    articles: &[source::SourceArticle],
+) -> anyhow::Result<Pending> {
+    let published = publish::tree::TreeState::load(tree)?;
+    for c in inbox.list()? {
+        let known = published.articles.contains_key(&c.article_id)
+            || articles.iter().any(|a| a.id == c.article_id);
+        if c.status == InboxStatus::Approved && !known {
+            inbox.reject(c.id, "the article is not published")?;
+        }
+    }
+    Ok(inbox.pending()?)
 }
 
 /// Articles from a folder of article files, a feed file, or a feed at an `http(s)` URL.

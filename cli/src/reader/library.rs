@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use article_sync_core::net::{Route, RouteHealth, RouteSource};
 use article_sync_core::reader::{self, OfflineConfig, Reader, ReaderError};
-use article_sync_core::store::{self, ListFilter, SearchOptions};
+use article_sync_core::store::{self, ListFilter, OutboxState, SearchOptions};
 
 use super::show::{self, print_json};
 use super::{
@@ -186,12 +186,13 @@ pub fn bookmark(args: BookmarkArgs) -> Result<(), Failure> {
 pub fn comment(args: CommentArgs) -> Result<(), Failure> {
     let settings = Settings::resolve(&args.reader)?;
     let reader = open(&settings, false)?;
-    let item = reader.compose_comment(&args.id, &args.author, &args.text)?;
+    let article = args.id.or(args.article).unwrap_or_default();
+    let item = reader.compose_comment(&article, &args.author, &args.text)?;
     if settings.json {
         print_json(&show::outbox_json(&item));
     } else {
         say!(
-            "queued comment {} on {} (it is sent when a route to the publisher accepts comments)",
+            "queued comment {} on {} (the next sync sends it to the publisher)",
             item.id,
             item.article_id
         );
@@ -209,13 +210,23 @@ pub fn outbox(args: OutboxArgs) -> Result<(), Failure> {
         say!("the outbox is empty");
     } else {
         for i in &items {
+            let why = match (i.state, &i.reason, &i.last_error) {
+                (OutboxState::Rejected, Some(reason), _) => format!(": {reason}"),
+                (OutboxState::Waiting, _, Some(error)) => {
+                    format!(" ({} failed attempt(s): {error})", i.attempts)
+                }
+                (OutboxState::Sent | OutboxState::Published, _, _) => {
+                    format!(" via {}", i.route.as_deref().unwrap_or("?"))
+                }
+                _ => String::new(),
+            };
             say!(
-                "#{} {} on {} by {} ({} attempt(s))\n    {}",
+                "#{} {}{} on {} by {}\n    {}",
                 i.id,
                 i.state.as_str(),
+                why,
                 i.article_id,
                 i.author,
-                i.attempts,
                 i.body
             );
         }

@@ -128,8 +128,12 @@ pub struct BookmarkArgs {
 pub struct CommentArgs {
     #[command(flatten)]
     pub reader: ReaderArgs,
+    /// The article commented on (or --article ID).
+    #[arg(required_unless_present = "article", conflicts_with = "article")]
+    pub id: Option<String>,
     /// The article commented on.
-    pub id: String,
+    #[arg(long)]
+    pub article: Option<String>,
     /// The name shown with the comment.
     #[arg(long)]
     pub author: String,

@@ -266,6 +266,11 @@ pub fn outbox_json(i: &OutboxItem) -> Value {
         "attempts": i.attempts,
         "last_error": i.last_error,
         "state": i.state.as_str(),
+        "reason": i.reason,
+        "route": i.route,
+        "delivery_key": i.delivery_key,
+        "sent_at": i.sent_at,
+        "decided_at": i.decided_at,
     })
 }
 

@@ -135,6 +135,7 @@ pub fn report_json(state: &ConnectionState, report: &SyncReport) -> serde_json::
         );
         obj.insert("bytes".into(), json!(report.bytes));
         obj.insert("media_fetched".into(), json!(report.media_fetched));
+        obj.insert("comments_sent".into(), json!(report.comments_sent));
         let a = &report.applied;
         obj.insert(
             "applied".into(),
@@ -143,6 +144,7 @@ pub fn report_json(state: &ConnectionState, report: &SyncReport) -> serde_json::
                 "articles_deleted": a.articles_deleted,
                 "comments_put": a.comments_put,
                 "comments_deleted": a.comments_deleted,
+                "receipts": a.receipts,
                 "evicted": a.evicted,
             }),
         );
@@ -174,6 +176,13 @@ fn print_report(state: &ConnectionState, report: &SyncReport, new_articles: u64,
         a.comments_put + a.comments_deleted,
         report.media_fetched
     );
+    if report.comments_sent + a.receipts > 0 {
+        say!(
+            "your comments: {} sent, {} answered by the publisher (`article-sync outbox`)",
+            report.comments_sent,
+            a.receipts
+        );
+    }
     let lines = show::evidence_lines(state);
     let failures = state.evidence().map_or(0, |e| {
         e.attempts

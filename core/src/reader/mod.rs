@@ -404,6 +404,15 @@ impl Reader {
             .queue_comment(article_id, &valid.author, &valid.text)?)
     }
 
+    /// Delivers the waiting comments now, without a sync (a sync delivers them too): for a
+    /// "send now" after composing while a route is known to work.
+    pub async fn deliver_comments(
+        &self,
+    ) -> Result<crate::comments::delivery::Delivery, ReaderError> {
+        let net = self.net()?;
+        Ok(crate::comments::delivery::deliver(&self.inner.store, net).await?)
+    }
+
     /// Every comment in the outbox, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, ReaderError> {
         Ok(self.inner.store.outbox()?)
