@@ -2,67 +2,17 @@
 //! by `article-sync serve` (a child process), a real SQLite file, JSON on stdout, one line on
 //! stderr and the documented exit codes.
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_article-sync");
+mod common;
+use common::{Served, cmd, fails, json, run};
 /// SIGPIPE's number on Linux and macOS.
 const SIGPIPE: i32 = 13;
 const SEED_ID: &str = "russia-ready-military-cooperation-syria";
 const HELSINKI_ID: &str = "helsinki-summit";
-
-/// The binary with no reader configuration leaking in from the environment.
-fn cmd(home: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    for var in [
-        "ARTICLE_SYNC_DB",
-        "ARTICLE_SYNC_KEY",
-        "ARTICLE_SYNC_MAIN",
-        "ARTICLE_SYNC_MIRRORS",
-        "ARTICLE_SYNC_PROBES_INTL",
-        "ARTICLE_SYNC_PROBES_DOMESTIC",
-        "ARTICLE_SYNC_CA",
-        "ARTICLE_SYNC_CONFIG",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("HOME", home);
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().expect("the binary runs")
-}
-
-fn json(out: Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
-
-/// Asserts a failure with `code` and exactly one line on stderr containing `needle`.
-fn fails(out: &Output, code: i32, needle: &str) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "one line on stderr: {stderr:?}");
-    assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
-    stderr
-}
 
 fn ids(v: &Value) -> Vec<String> {
     v.as_array()
@@ -101,44 +51,6 @@ fn publish_tree(
     };
     article_sync_core::publish::publish(&tree, &key, articles, &options).expect("publish");
     (tree, keys.join("publisher.pub"))
-}
-
-/// `article-sync serve --tls` as a child process; killed on drop.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Served {
-    fn start(tree: &Path, ca_out: &Path) -> Served {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--tls", "--tree"])
-            .arg(tree)
-            .arg("--ca-out")
-            .arg(ca_out)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("serve starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("serve prints its URL");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("https://127.0.0.1:"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .to_string();
-        Served { child, url }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]
