@@ -8,8 +8,11 @@
 #   BLACKHOLE_A      two servers that accept connections and never answer
 #   BLACKHOLE_B
 #   CLOSED           a loopback https URL nothing listens on
+#   RELAY            a comment relay to the publisher's inbox (the tree's comment endpoint)
+#   PUBLISH_COMMENTS a URL: a POST approves every comment the inbox received and publishes them
+#                    (the publisher's side, reachable from the Swift chroot too)
 # The servers stop when the sourcing script exits (its EXIT trap calls stop_servers).
-cli="$1"
+cli="$(realpath "$1")"
 fixtures="$(mktemp -d)"
 stop_servers() {
     local pid_file
@@ -20,21 +23,62 @@ stop_servers() {
 }
 trap stop_servers EXIT
 "$cli" keygen --out "$fixtures/keys" >/dev/null
-"$cli" publish --key "$fixtures/keys/publisher.key" --from tests/fixtures/seed --tree "$fixtures/tree" >/dev/null
 
-# serve NAME [FAULT]: a TLS server on a free loopback port; prints its URL.
-serve() {
-    local name="$1" fault="${2:-none}" url=""
-    "$cli" serve --tree "$fixtures/tree" --addr 127.0.0.1:0 --tls \
-        --ca-out "$fixtures/ca-$name.pem" --fault "$fault" >"$fixtures/$name.out" 2>&1 &
+# start NAME PATTERN COMMAND...: a long-running command in the background; prints the first URL
+# its output names that matches PATTERN, once it has.
+start() {
+    local name="$1" pattern="$2" url=""
+    shift 2
+    "$@" >"$fixtures/$name.out" 2>&1 &
     echo $! >"$fixtures/$name.pid" # a subshell runs this: stop_servers reads the pid files
     for _ in $(seq 200); do
-        url="$(grep -o 'https://127\.0\.0\.1:[0-9]*/' "$fixtures/$name.out" 2>/dev/null | head -n 1 || true)"
-        [[ -n "$url" && -s "$fixtures/ca-$name.pem" ]] && break
+        url="$(grep -o "$pattern" "$fixtures/$name.out" 2>/dev/null | head -n 1 || true)"
+        [[ -n "$url" ]] && break
         sleep 0.05
     done
     [[ -n "$url" ]] || { cat "$fixtures/$name.out" >&2; echo "servers: $name did not start" >&2; exit 1; }
     echo "$url"
+}
+inbox="$(start inbox 'http://127\.0\.0\.1:[0-9]*/' "$cli" inbox --db "$fixtures/inbox.db" \
+    --key "$fixtures/keys/publisher.key" --addr 127.0.0.1:0)"
+ARTICLE_SYNC_TEST_RELAY="$(start relay 'http://127\.0\.0\.1:[0-9]*/' "$cli" relay --to "$inbox" \
+    --addr 127.0.0.1:0)"
+publish() {
+    "$cli" publish --key "$fixtures/keys/publisher.key" --from "$PWD/tests/fixtures/seed" \
+        --tree "$fixtures/tree" "$@" >/dev/null
+}
+publish --comments-url "$ARTICLE_SYNC_TEST_RELAY"
+cat >"$fixtures/publish-comments" <<SCRIPT
+#!/usr/bin/env bash
+# Approves every comment the test inbox received, then publishes them with their receipts.
+set -euo pipefail
+for id in \$("$cli" comments --inbox "$fixtures/inbox.db" list --json |
+    python3 -c 'import json, sys; print(*(c["id"] for c in json.load(sys.stdin) if c["status"] == "received"))'); do
+    "$cli" comments --inbox "$fixtures/inbox.db" approve "\$id" >/dev/null
+done
+"$cli" publish --key "$fixtures/keys/publisher.key" --from "$PWD/tests/fixtures/seed" \
+    --tree "$fixtures/tree" --inbox "$fixtures/inbox.db" >/dev/null
+SCRIPT
+chmod +x "$fixtures/publish-comments"
+ARTICLE_SYNC_TEST_PUBLISH_COMMENTS="$(start publisher-hook 'http://127\.0\.0\.1:[0-9]*/' python3 -c '
+import http.server, subprocess, sys
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        done = subprocess.run([sys.argv[1]]).returncode == 0
+        self.send_response(200 if done else 500)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+print(f"publisher hook on http://127.0.0.1:{server.server_port}/", flush=True)
+server.serve_forever()
+' "$fixtures/publish-comments")"
+
+# serve NAME [FAULT]: a TLS server on a free loopback port; prints its URL.
+serve() {
+    local name="$1" fault="${2:-none}"
+    start "$name" 'https://127\.0\.0\.1:[0-9]*/' "$cli" serve --tree "$fixtures/tree" \
+        --addr 127.0.0.1:0 --tls --ca-out "$fixtures/ca-$name.pem" --fault "$fault"
 }
 ARTICLE_SYNC_TEST_MAIN="$(serve main)"
 ARTICLE_SYNC_TEST_MAIN_BLOCKED="$(serve main-blocked reset)"
@@ -48,4 +92,5 @@ ARTICLE_SYNC_TEST_CA="$fixtures/ca.pem"
 ARTICLE_SYNC_TEST_KEY="$(cat "$fixtures/keys/publisher.pub")"
 export ARTICLE_SYNC_TEST_MAIN ARTICLE_SYNC_TEST_MAIN_BLOCKED ARTICLE_SYNC_TEST_MIRROR \
     ARTICLE_SYNC_TEST_BLACKHOLE_A ARTICLE_SYNC_TEST_BLACKHOLE_B ARTICLE_SYNC_TEST_CLOSED \
-    ARTICLE_SYNC_TEST_CA ARTICLE_SYNC_TEST_KEY
+    ARTICLE_SYNC_TEST_CA ARTICLE_SYNC_TEST_KEY ARTICLE_SYNC_TEST_RELAY \
+    ARTICLE_SYNC_TEST_PUBLISH_COMMENTS

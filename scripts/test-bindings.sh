@@ -115,6 +115,8 @@ test_swift() {
         ARTICLE_SYNC_TEST_BLACKHOLE_A="$ARTICLE_SYNC_TEST_BLACKHOLE_A" \
         ARTICLE_SYNC_TEST_BLACKHOLE_B="$ARTICLE_SYNC_TEST_BLACKHOLE_B" \
         ARTICLE_SYNC_TEST_CLOSED="$ARTICLE_SYNC_TEST_CLOSED" \
+        ARTICLE_SYNC_TEST_RELAY="$ARTICLE_SYNC_TEST_RELAY" \
+        ARTICLE_SYNC_TEST_PUBLISH_COMMENTS="$ARTICLE_SYNC_TEST_PUBLISH_COMMENTS" \
         ARTICLE_SYNC_IOS_SAMPLE=/w/ios-sample \
         /bin/sh -c 'cd /w/pkg && swift test --disable-swift-testing --scratch-path /w/build -Xlinker -L/w/lib 2>&1'
     umount "$root/proc" || umount -l "$root/proc"

@@ -372,23 +372,24 @@ impl From<core_store::SearchHit> for SearchHit {
 /// Where a comment the reader wrote stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum OutboxState {
-    /// Waiting to be sent.
-    Queued,
-    /// Being sent.
-    Sending,
-    /// The publisher has it.
+    /// On the phone; the next sync that reaches a comment endpoint delivers it (`lastError`
+    /// says why the last attempt failed).
+    Waiting,
+    /// The publisher's inbox has it.
     Sent,
-    /// Sending failed; see `lastError`.
-    Failed,
+    /// Published under its article.
+    Published,
+    /// The publisher declined it; `reason` says why.
+    Rejected,
 }
 
 impl From<core_store::OutboxState> for OutboxState {
     fn from(s: core_store::OutboxState) -> Self {
         match s {
-            core_store::OutboxState::Queued => OutboxState::Queued,
-            core_store::OutboxState::Sending => OutboxState::Sending,
+            core_store::OutboxState::Waiting => OutboxState::Waiting,
             core_store::OutboxState::Sent => OutboxState::Sent,
-            core_store::OutboxState::Failed => OutboxState::Failed,
+            core_store::OutboxState::Published => OutboxState::Published,
+            core_store::OutboxState::Rejected => OutboxState::Rejected,
         }
     }
 }
@@ -402,10 +403,17 @@ pub struct OutboxItem {
     pub author: String,
     pub body: String,
     pub created_at: i64,
-    /// Times sending was tried.
+    /// Delivery attempts that failed.
     pub attempts: u32,
     pub last_error: Option<String>,
     pub state: OutboxState,
+    /// The endpoint that took it (a relay or the inbox; `receipt` when only a receipt told).
+    pub route: Option<String>,
+    pub sent_at: Option<i64>,
+    /// When it was published or rejected.
+    pub decided_at: Option<i64>,
+    /// The publisher's reason for a rejection.
+    pub reason: Option<String>,
 }
 
 impl From<core_store::OutboxItem> for OutboxItem {
@@ -419,6 +427,11 @@ impl From<core_store::OutboxItem> for OutboxItem {
             attempts,
             last_error,
             state,
+            delivery_key: _,
+            route,
+            sent_at,
+            decided_at,
+            reason,
         } = o;
         OutboxItem {
             id,
@@ -429,6 +442,10 @@ impl From<core_store::OutboxItem> for OutboxItem {
             attempts,
             last_error,
             state: state.into(),
+            route,
+            sent_at,
+            decided_at,
+            reason,
         }
     }
 }
@@ -556,6 +573,10 @@ pub struct SyncSummary {
     pub images_fetched: u64,
     /// Articles whose body the storage budget dropped.
     pub evicted: u64,
+    /// The reader's comments delivered in this sync.
+    pub comments_sent: u64,
+    /// The reader's comments whose state a receipt of the publisher moved in this sync.
+    pub comments_answered: u64,
 }
 
 impl From<core_sync::SyncReport> for SyncSummary {
@@ -571,6 +592,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             requests_to_headlines: _,
             applied,
             media_fetched,
+            comments_sent,
         } = r;
         let core_store::ApplyStats {
             articles_put,
@@ -579,6 +601,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             // Internal bookkeeping of the sync, not news for the reader.
             comments_deleted: _,
             media_refs: _,
+            receipts,
             skipped: _,
             evicted,
         } = applied;
@@ -594,6 +617,8 @@ impl From<core_sync::SyncReport> for SyncSummary {
             comments_put,
             images_fetched: media_fetched,
             evicted,
+            comments_sent,
+            comments_answered: receipts,
         }
     }
 }

@@ -40,7 +40,8 @@ class Servers:
     """The loopback servers scripts/test-bindings.sh starts (ARTICLE_SYNC_TEST_* variables)."""
 
     def __init__(self):
-        names = ["KEY", "CA", "MAIN_BLOCKED", "MIRROR", "BLACKHOLE_A", "BLACKHOLE_B", "CLOSED"]
+        names = ["KEY", "CA", "MAIN_BLOCKED", "MIRROR", "BLACKHOLE_A", "BLACKHOLE_B", "CLOSED",
+                 "RELAY", "PUBLISH_COMMENTS"]
         missing = [n for n in names if not os.environ.get("ARTICLE_SYNC_TEST_" + n)]
         if missing:
             pytest.fail(f"ARTICLE_SYNC_TEST_{missing[0]} is not set: run scripts/test-bindings.sh")
@@ -52,6 +53,8 @@ class Servers:
         self.blackhole_a = env["BLACKHOLE_A"]
         self.blackhole_b = env["BLACKHOLE_B"]
         self.closed = env["CLOSED"]
+        self.relay = env["RELAY"]
+        self.publish_comments = env["PUBLISH_COMMENTS"]
 
 
 @pytest.fixture(scope="session")

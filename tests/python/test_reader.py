@@ -169,7 +169,7 @@ def test_sync_from_a_blocked_main_site_via_a_mirror_then_read_offline(
 
     # Outbox.
     queued = reader.compose_comment(SEED_ID, "خواننده", "نظر من")
-    assert queued.state == article_sync.OutboxState.QUEUED
+    assert queued.state == article_sync.OutboxState.WAITING
     assert [o.body for o in reader.outbox()] == ["نظر من"]
     with pytest.raises(article_sync.ArticleSyncError.InvalidComment):
         reader.compose_comment(SEED_ID, "خواننده", "  ")

@@ -136,6 +136,9 @@ struct CommentForm: View {
                     VStack(alignment: .leading) {
                         Text(verbatim: item.body)
                         Text(LocalizedStringKey(item.state.key)).font(.caption)
+                        if let reason = item.reason {
+                            Text(verbatim: reason).font(.caption)
+                        }
                     }
                 }
             }

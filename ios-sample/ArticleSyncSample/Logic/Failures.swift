@@ -53,10 +53,10 @@ extension OutboxState {
     /// The key of the state's text in `Localizable.strings`.
     var key: String {
         switch self {
-        case .queued: return "outbox_queued"
-        case .sending: return "outbox_sending"
+        case .waiting: return "outbox_waiting"
         case .sent: return "outbox_sent"
-        case .failed: return "outbox_failed"
+        case .published: return "outbox_published"
+        case .rejected: return "outbox_rejected"
         }
     }
 }

@@ -13,7 +13,9 @@ struct MissingEnvironment: Error, CustomStringConvertible {
 
 /// The loopback servers scripts/test-bindings.sh starts (ARTICLE_SYNC_TEST_* variables).
 struct Servers {
-    let key, caPem, mainBlocked, mirror, blackholeA, blackholeB, closed: String
+    let key, caPem, mainBlocked, mirror, blackholeA, blackholeB, closed, relay: String
+    /// A POST here approves every comment the test inbox received and publishes them.
+    let publishComments: String
 
     static func load() throws -> Servers {
         let env = ProcessInfo.processInfo.environment
@@ -28,7 +30,8 @@ struct Servers {
             caPem: try String(contentsOfFile: try get("CA"), encoding: .utf8),
             mainBlocked: try get("MAIN_BLOCKED"), mirror: try get("MIRROR"),
             blackholeA: try get("BLACKHOLE_A"), blackholeB: try get("BLACKHOLE_B"),
-            closed: try get("CLOSED"))
+            closed: try get("CLOSED"), relay: try get("RELAY"),
+            publishComments: try get("PUBLISH_COMMENTS"))
     }
 
     func config(_ db: String, main: String, mirrors: [String] = [], slowMs: UInt32 = 3000)

@@ -31,7 +31,7 @@ final class SampleStringsTests: XCTestCase {
 
     /// The keys the model hands to the views.
     func modelKeys() -> Set<String> {
-        let states: [OutboxState] = [.queued, .sending, .sent, .failed]
+        let states: [OutboxState] = [.waiting, .sent, .published, .rejected]
         return Set(
             BannerMessage.allCases.map(\.key) + CommentProblem.allCases.map(\.key) + states.map(\.key)
                 + [SyncFailure(ArticleSyncError.Internal(message: "x"))!.key])

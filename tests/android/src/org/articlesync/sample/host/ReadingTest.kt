@@ -86,7 +86,7 @@ class ReadingTest : HostTest() {
         assertFalse(hasText("An error occurred while filling in the form"))
         val queued = app.reader.outbox().single()
         assertEquals("russia-ready-military-cooperation-syria", queued.articleId)
-        assertEquals(OutboxState.QUEUED, queued.state)
+        assertEquals(OutboxState.WAITING, queued.state)
         assertEquals("", state(scenario).comment.body) // ready for the next one
         assertEquals("Maryam", state(scenario).comment.author)
 
@@ -109,7 +109,7 @@ class ReadingTest : HostTest() {
         compose.onNodeWithText("ارسال").performScrollTo().performClick()
         waitForText("مریم: سپاس از گزارش (در انتظار ارسال)").performScrollTo().assertIsDisplayed()
         assertEquals(
-            OutboxState.QUEUED,
+            OutboxState.WAITING,
             app.reader
                 .outbox()
                 .single()

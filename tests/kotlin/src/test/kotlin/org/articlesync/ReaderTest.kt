@@ -36,6 +36,21 @@ object Servers {
     val blackholeA get() = env("BLACKHOLE_A")
     val blackholeB get() = env("BLACKHOLE_B")
     val closed get() = env("CLOSED")
+    val relay get() = env("RELAY")
+
+    /** Approves every comment the test inbox received and publishes (the publisher's side). */
+    fun publishComments() {
+        val request =
+            java.net.http.HttpRequest
+                .newBuilder(java.net.URI(env("PUBLISH_COMMENTS")))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .build()
+        val answer =
+            java.net.http.HttpClient
+                .newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.discarding())
+        assertEquals(200, answer.statusCode(), "publishing the comments failed")
+    }
 
     fun config(db: Path, main: String, mirrors: List<String> = emptyList(), slowMs: UInt = 3000u) =
         ReaderConfig(
@@ -153,7 +168,7 @@ class ReaderTest {
         assertEquals(lead.hash, hex)
 
         val queued = reader.composeComment(SEED_ID, "خواننده", "نظر من")
-        assertEquals(OutboxState.QUEUED, queued.state)
+        assertEquals(OutboxState.WAITING, queued.state)
         assertEquals(listOf("نظر من"), reader.outbox().map { it.body })
         assertTrue(reader.storageUsage().mediaBytes >= lead.size)
 

@@ -214,10 +214,10 @@ fun ArticleView(
 
 private fun OutboxState.resource(): Int =
     when (this) {
-        OutboxState.QUEUED -> R.string.comment_queued
-        OutboxState.SENDING -> R.string.comment_sending
+        OutboxState.WAITING -> R.string.comment_waiting
         OutboxState.SENT -> R.string.comment_sent
-        OutboxState.FAILED -> R.string.comment_failed
+        OutboxState.PUBLISHED -> R.string.comment_published
+        OutboxState.REJECTED -> R.string.comment_rejected
     }
 
 /** "Leave a comment": name, comment, send; then the state of the reader's own comments. */
@@ -240,7 +240,9 @@ fun CommentFormView(
             modifier = Modifier.padding(vertical = 4.dp),
         ) { Text(stringResource(R.string.comment_send)) }
         for (item in form.mine) {
-            Text("${item.author}: ${item.body} (${stringResource(item.state.resource())})")
+            val state = stringResource(item.state.resource())
+            val reason = item.reason?.let { ": $it" } ?: ""
+            Text("${item.author}: ${item.body} ($state$reason)")
         }
     }
 }
