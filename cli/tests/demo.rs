@@ -17,7 +17,7 @@ fn the_demo_ends_every_scenario_in_its_expected_state() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("7/7 scenarios ended in the expected state"),
+        stdout.contains("8/8 scenarios ended in the expected state"),
         "{stdout}"
     );
     for state in ["direct", "main_blocked_mirror", "national_shutdown"] {
@@ -27,5 +27,9 @@ fn the_demo_ends_every_scenario_in_its_expected_state() {
         );
     }
     assert!(stdout.contains("احتمال دارد اینترنت به طور سراسری قطع شده باشد"));
+    assert!(
+        stdout.contains("under the article: yes"),
+        "the comment came back: {stdout}"
+    );
     assert!(!stdout.contains('✗'), "{stdout}");
 }

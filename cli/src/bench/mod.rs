@@ -10,6 +10,7 @@
 
 pub mod chart;
 pub mod child;
+pub mod comments;
 pub mod ffi;
 pub mod fixture;
 pub mod floor;
@@ -122,6 +123,9 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("search.p95", &[]),
     ("cold_open.time", &[]),
     ("ffi.size", &[]),
+    ("comments.envelope", &[]),
+    ("comments.delivery", &[]),
+    ("comments.receipt", &[]),
 ];
 
 /// The product's stagger and timeouts (NetConfig's defaults).
@@ -251,6 +255,7 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
             .push(floor::compressed_size(&new) as f64);
         stage.stop().await;
     }
+    let comment_costs = comments::measure(&out.join("comments")).await;
     let ffi = tokio::task::block_in_place(|| {
         ffi::measure(
             args.ffi_lib.as_deref(),
@@ -266,7 +271,7 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
         runs,
         quick: args.quick,
         newsboat: newsboat_version,
-        rows: rows(sizes, &all, &errors, ffi),
+        rows: rows(sizes, &all, &errors, ffi, comment_costs),
         notes: notes(started.elapsed()),
     };
     write_outputs(&report, &out)?;
@@ -727,6 +732,7 @@ fn rows(
     all: &BTreeMap<u64, Samples>,
     errors: &BTreeMap<(u64, &'static str), String>,
     ffi: Result<ffi::FfiSize, BenchError>,
+    comment_costs: Result<comments::CommentCosts, BenchError>,
 ) -> Vec<Row> {
     let get = |size: u64, key: &str| {
         all.get(&size)
@@ -983,5 +989,55 @@ fn rows(
         unit: Unit::Bytes,
         cells: vec![ffi_cell],
     });
+    rows.extend(comment_rows(comment_costs));
     rows
+}
+
+/// The size-independent comment rows; each cell says why when it could not be measured.
+fn comment_rows(costs: Result<comments::CommentCosts, BenchError>) -> Vec<Row> {
+    let one = |id: &str, title: &str, unit: Unit, value: Option<Vec<f64>>, note: String| {
+        let mut cell = Cell::new(0, value.as_deref().and_then(Summary::of));
+        cell.note = Some(note);
+        Row {
+            id: id.into(),
+            title: title.into(),
+            unit,
+            cells: vec![cell],
+        }
+    };
+    match costs {
+        Ok(c) => vec![
+            one(
+                "comments.envelope",
+                "Comment: sealed envelope of a 300-character comment",
+                Unit::Bytes,
+                Some(vec![c.envelope_bytes as f64]),
+                format!(
+                    "4,000 characters: {}",
+                    Unit::Bytes.format(c.longest_envelope_bytes as f64)
+                ),
+            ),
+            one(
+                "comments.delivery",
+                "Comment: delivery through a relay to the inbox (loopback)",
+                Unit::Millis,
+                Some(c.delivery_ms.clone()),
+                format!(
+                    "{} deliveries, the inbox's durable write included",
+                    c.delivery_ms.len()
+                ),
+            ),
+            one(
+                "comments.receipt",
+                "Comment: bytes a receipt adds to an incremental sync",
+                Unit::Bytes,
+                Some(vec![c.receipt_bytes]),
+                "per receipt, in a gzip log file".into(),
+            ),
+        ],
+        Err(e) => ["comments.envelope", "comments.delivery", "comments.receipt"]
+            .into_iter()
+            .map(|id| one(id, id, Unit::Bytes, None, e.to_string()))
+            .collect(),
+    }
 }

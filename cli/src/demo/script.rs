@@ -1,6 +1,7 @@
 //! The scripted scenarios, in the order of the story: main reachable → main reset by a censor
-//! → main blackholed → a mirror tampered with → new articles published → everything
-//! international cut while a domestic probe answers → back to normal.
+//! → main blackholed → a mirror tampered with → new articles published → a reader's comment
+//! through the relay, approved and published → everything international cut while a domestic
+//! probe answers → back to normal.
 
 use std::time::Instant;
 
@@ -8,7 +9,7 @@ use article_sync_core::format::layout;
 use article_sync_core::format::limits::HEAD_MAX;
 use article_sync_core::net::{Attempt, FailureKind, Outcome};
 use article_sync_core::reader::Reader;
-use article_sync_core::store::SearchOptions;
+use article_sync_core::store::{OutboxState, SearchOptions};
 
 use super::report::{Row, Step, sync_step};
 use super::world::{Host, World};
@@ -16,6 +17,9 @@ use crate::error::Failure;
 use crate::serve::Fault;
 
 const MAIN_BLOCKED: &str = "main_blocked_mirror";
+/// How many scenarios the story has.
+const SCENARIOS: usize = 8;
+const SEED_ID: &str = "russia-ready-military-cooperation-syria";
 
 /// Prints the scenario's header after waiting for the next Unix second. Route health records
 /// times in whole seconds and treats a success and a failure of the same second as "good"
@@ -30,7 +34,7 @@ async fn header(n: usize, title: &str, story: &str) {
     );
     tokio::time::sleep(to_next).await;
     println!(
-        "\n━━ {n}/7  {title} {}",
+        "\n━━ {n}/{SCENARIOS}  {title} {}",
         "━".repeat(60usize.saturating_sub(title.chars().count()))
     );
     println!("  {story}");
@@ -66,7 +70,7 @@ fn check(problems: &mut Vec<String>, ok: bool, what: impl Into<String>) {
     }
 }
 
-/// Runs the seven scenarios and shuts the world down.
+/// Runs the scenarios and shuts the world down.
 pub async fn run(mut world: World) -> Result<Vec<Row>, Failure> {
     let mut rows = Vec::new();
     let reader = world.reader("reader-a")?;
@@ -238,9 +242,18 @@ pub async fn run(mut world: World) -> Result<Vec<Row>, Failure> {
         p,
     ));
 
-    // 6. National shutdown: every international host is silent, a domestic host answers.
+    // 6. A comment while main is blocked: delivered through the relay, approved, published.
     header(
         6,
+        "A comment while the main site is blocked",
+        "Reader A comments on the seed article; the sync delivers it sealed through the relay, the publisher approves it, and the next sync brings it back published.",
+    )
+    .await;
+    rows.push(comment_round_trip(&mut world, &reader).await?);
+
+    // 7. National shutdown: every international host is silent, a domestic host answers.
+    header(
+        7,
         "Everything international cut",
         "The main site, both mirrors and the international probe go silent; the domestic probe still answers.",
     ).await;
@@ -267,7 +280,7 @@ pub async fn run(mut world: World) -> Result<Vec<Row>, Failure> {
 
     // 7. Back to normal: the app's own request to the main site succeeds, which lifts main's
     //    back-off, and the next sync is direct again.
-    header(7, "Back to normal", "The censor lifts every block.").await;
+    header(8, "Back to normal", "The censor lifts every block.").await;
     censor(
         &world,
         &[
@@ -289,6 +302,67 @@ pub async fn run(mut world: World) -> Result<Vec<Row>, Failure> {
 
     world.shutdown().await;
     Ok(rows)
+}
+
+/// Scenario 6: a comment written while the main site is blocked comes back published.
+async fn comment_round_trip(world: &mut World, reader: &Reader) -> Result<Row, Failure> {
+    let text = "ممنون از این گزارش؛ از پشت فیلتر می‌خوانم.";
+    let mut p = Vec::new();
+    if let Err(e) = reader.compose_comment(SEED_ID, "مریم", text) {
+        p.push(format!("the comment was not queued: {e}"));
+    }
+    println!("  reader A writes a comment on the seed article (waiting in the outbox)");
+    let sent = sync_step(world, reader, "reader A").await;
+    let mine = || {
+        reader
+            .outbox()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|i| i.body == text)
+    };
+    let item = mine();
+    check(
+        &mut p,
+        item.as_ref().is_some_and(|i| {
+            i.state == OutboxState::Sent && i.route.as_deref() == Some(world.relay_url())
+        }),
+        "the sync delivered the comment through the relay",
+    );
+    println!(
+        "  outbox: {} via {}",
+        item.as_ref().map_or("missing", |i| i.state.as_str()),
+        item.as_ref()
+            .and_then(|i| i.route.as_deref())
+            .unwrap_or("-")
+    );
+    let approved = world.approve_comments()?;
+    world.publish(0)?;
+    println!("  publisher: {approved} comment(s) approved and published with their receipts");
+    let back = sync_step(world, reader, "reader A").await;
+    let item = mine();
+    check(
+        &mut p,
+        item.as_ref()
+            .is_some_and(|i| i.state == OutboxState::Published),
+        "the receipt marked the comment published",
+    );
+    let shown = reader
+        .article(SEED_ID)
+        .ok()
+        .flatten()
+        .is_some_and(|a| a.comments.iter().any(|c| c.body == text));
+    check(&mut p, shown, "the comment shows under its article");
+    println!(
+        "  outbox: {}; under the article: {}",
+        item.as_ref().map_or("missing", |i| i.state.as_str()),
+        if shown { "yes" } else { "no" }
+    );
+    Ok(row(
+        "a comment while main is blocked",
+        MAIN_BLOCKED,
+        &[&sent, &back],
+        p,
+    ))
 }
 
 /// Whether the step's evidence has a fresh failure of the main site of `kind`.

@@ -1,6 +1,7 @@
 //! The demo's world, all in-process on 127.0.0.1: a publisher tree (the seed articles plus a
 //! generated Persian corpus), a main site and two mirrors serving it over TLS from a throw-away
-//! CA, an international and a domestic probe host, and readers with their own databases.
+//! CA, an international and a domestic probe host, the publisher's comment inbox with a relay
+//! to it (the tree's comment endpoint), and readers with their own databases.
 //! Names under `.test` resolve to 127.0.0.1 through the reader's own resolver.
 
 use std::collections::BTreeMap;
@@ -11,12 +12,15 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
+use article_sync_core::comments::CommentSecret;
+use article_sync_core::comments::inbox::{Inbox, InboxStatus};
 use article_sync_core::format::note::SecretKey;
 use article_sync_core::net::{NetConfig, StaticResolver};
 use article_sync_core::publish::source::{self, SourceArticle};
 use article_sync_core::publish::{self, PublishOptions, PublishReport, SNAPSHOT_PART_BYTES};
 use article_sync_core::reader::{Reader, ReaderConfig};
 
+use crate::comments::{Listener, inbox, relay};
 use crate::corpus::Corpus;
 use crate::error::Failure;
 use crate::serve::{Fault, ServeConfig, Server, Stats, TestCa};
@@ -124,7 +128,15 @@ pub struct World {
     servers: BTreeMap<Host, Server>,
     urls: BTreeMap<Host, String>,
     net: NetConfig,
+    inbox: Arc<Inbox>,
+    /// The relay's base URL: the one comment endpoint the mirror list names.
+    relay_url: String,
+    /// The inbox's and the relay's listeners, kept running.
+    _comment_listeners: [Listener; 2],
 }
+
+/// The relay's name (resolved to 127.0.0.1 like the other hosts).
+const RELAY_NAME: &str = "comments.example-relay.test";
 
 impl World {
     /// Publishes the seed and `articles` corpus articles, starts the five servers.
@@ -139,9 +151,34 @@ impl World {
         }
         let seed = source::read_folder(&seed_dir, "fa").map_err(|e| fail("seed articles", &e))?;
         let tree = dir.path().join("tree");
+        let key = SecretKey::generate();
+        let inbox = Arc::new(
+            Inbox::open(
+                &dir.path().join("inbox.db"),
+                vec![CommentSecret::derive(&key)],
+            )
+            .map_err(|e| fail("inbox", &e))?,
+        );
+        let loopback = std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let limits = inbox::Limits {
+            per_device: 20,
+            per_address: 100,
+            window: Duration::from_secs(3600),
+        };
+        let inbox_listener = inbox::start(inbox.clone(), limits, loopback, None)
+            .await
+            .map_err(|e| fail("inbox", &e))?;
+        let to = url::Url::parse(&inbox_listener.url()).map_err(|e| fail("inbox URL", &e))?;
+        let relay_listener = relay::start(reqwest::Client::new(), to, loopback)
+            .await
+            .map_err(|e| fail("relay", &e))?;
+        let relay_url = format!("http://{RELAY_NAME}:{}/", relay_listener.addr().port());
         let mut world = World {
             tree,
-            key: SecretKey::generate(),
+            key,
+            inbox,
+            relay_url,
+            _comment_listeners: [inbox_listener, relay_listener],
             seed,
             corpus: Corpus::new(2018),
             articles: Vec::new(),
@@ -157,7 +194,8 @@ impl World {
         let mut names: Vec<&str> = Host::ALL.iter().map(|h| h.name()).collect();
         names.push("127.0.0.1");
         let identity = ca.leaf(&names).map_err(|e| fail("certificate", &e))?;
-        let mut resolver = StaticResolver::new();
+        let mut resolver =
+            StaticResolver::new().with(RELAY_NAME, [IpAddr::V4(Ipv4Addr::LOCALHOST)]);
         for host in Host::ALL {
             let mut config = ServeConfig::new(&world.tree);
             config.tls = Some(identity.clone());
@@ -200,8 +238,28 @@ impl World {
         self.published
     }
 
+    /// The relay's base URL.
+    pub fn relay_url(&self) -> &str {
+        &self.relay_url
+    }
+
+    /// The moderator approves every comment the inbox received; returns how many.
+    pub fn approve_comments(&self) -> Result<usize, Failure> {
+        let fail = |e: &dyn std::fmt::Display| Failure::failed(format!("demo: inbox: {e}"));
+        let received: Vec<i64> = (self.inbox.list().map_err(|e| fail(&e))?)
+            .into_iter()
+            .filter(|c| c.status == InboxStatus::Received)
+            .map(|c| c.id)
+            .collect();
+        for id in &received {
+            self.inbox.approve(*id).map_err(|e| fail(&e))?;
+        }
+        Ok(received.len())
+    }
+
     /// Publishes `more` new corpus articles (the whole site is the input, as a publisher runs
-    /// it). Articles after the first run are breaking news: published now, heading the lists.
+    /// it), with the inbox's approved comments and receipts. Articles after the first run are
+    /// breaking news: published now, heading the lists.
     pub fn publish(&mut self, more: u64) -> Result<PublishReport, Failure> {
         let now = chrono::Utc::now().timestamp();
         let first_run = self.published == 0;
@@ -220,14 +278,18 @@ impl World {
         }
         let mut input = self.seed.clone();
         input.extend(self.articles.iter().cloned());
+        let pending = self
+            .inbox
+            .pending()
+            .map_err(|e| Failure::failed(format!("demo: inbox: {e}")))?;
         let options = PublishOptions {
             now,
             head_validity: 7 * 24 * 3600,
             publisher: "example-news".into(),
             mirrors: None,
-            comment_endpoints: None,
-            reader_comments: Vec::new(),
-            receipts: Vec::new(),
+            comment_endpoints: Some(vec![self.relay_url.clone()]),
+            reader_comments: pending.comments.clone(),
+            receipts: pending.receipts.clone(),
             site: None,
             snapshot_part_bytes: SNAPSHOT_PART_BYTES,
         };
@@ -235,6 +297,9 @@ impl World {
             publish::publish(&self.tree, &self.key, input, &options)
         })
         .map_err(|e| Failure::failed(format!("demo: publish: {e}")))?;
+        self.inbox
+            .published(&pending)
+            .map_err(|e| Failure::failed(format!("demo: inbox: {e}")))?;
         self.published = start + more;
         Ok(report)
     }

@@ -175,7 +175,7 @@ final class ReaderTests: StoreTestCase {
         XCTAssertEqual(UInt64(bytes.count), lead.size)
 
         let queued = try reader.composeComment(articleId: seedId, author: "خواننده", body: "نظر من")
-        XCTAssertEqual(queued.state, .queued)
+        XCTAssertEqual(queued.state, .waiting)
         XCTAssertEqual(try reader.outbox().map(\.body), ["نظر من"])
 
         storeSub.cancel()

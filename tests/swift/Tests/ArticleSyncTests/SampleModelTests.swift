@@ -177,7 +177,7 @@ final class SampleModelTests: StoreTestCase {
         XCTAssertEqual(model.commentBody, "", "a queued comment empties the field")
         XCTAssertEqual(model.commentAuthor, "خواننده", "the name stays for the next comment")
         XCTAssertEqual(model.ownComments.map(\.body), ["نظر من"])
-        XCTAssertEqual(model.ownComments.map(\.state), [.queued])
+        XCTAssertEqual(model.ownComments.map(\.state), [.waiting])
         XCTAssertEqual(try reader.outbox().map(\.articleId), [seedId])
 
         // An empty field: the core refuses it, the form shows the seed page's error text.
