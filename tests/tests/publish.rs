@@ -240,7 +240,7 @@ fn key_rotation_needs_the_old_and_the_new_signatures() {
     let root1 = pinned
         .advance(&std::fs::read(tree.join(layout::root(1))).unwrap())
         .unwrap();
-    let one_signature = sign_root(2, &[new.public()], 1, T0, &[&new]);
+    let one_signature = sign_root(2, &[new.public()], 1, None, T0, &[&new]);
     assert!(matches!(
         root1.advance(&one_signature),
         Err(FormatError::RootRotation { .. })
