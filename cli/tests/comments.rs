@@ -42,6 +42,14 @@ fn inbox(home: &Path, extra: &[&str]) -> Served {
     )
 }
 
+/// `comments --inbox INBOX.db list --json`.
+fn inbox_list(home: &Path) -> Value {
+    json(run(Command::new(BIN)
+        .args(["comments", "--inbox"])
+        .arg(home.join("inbox.db"))
+        .args(["list", "--json"])))
+}
+
 fn outbox(home: &Path, db: &str) -> Vec<Value> {
     json(run(cmd(home).args(["outbox", "--json", "--db", db])))
         .as_array()
@@ -127,13 +135,7 @@ fn a_comment_written_while_main_is_blocked_comes_back_published() {
             .all(|i| i["state"] == "sent" && i["route"] == relay_url.as_str())
     );
 
-    let listed = json(run(Command::new(BIN).args([
-        "comments",
-        "--inbox",
-        home.join("inbox.db").to_str().unwrap(),
-        "list",
-        "--json",
-    ])));
+    let listed = inbox_list(home);
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 2);
     assert!(
@@ -271,13 +273,7 @@ async fn the_inbox_answers_bad_input_with_problems_and_keeps_what_it_acknowledge
     );
     assert!(retry.unwrap().parse::<u64>().unwrap() > 0);
 
-    let listed = json(run(Command::new(BIN).args([
-        "comments",
-        "--inbox",
-        home.join("inbox.db").to_str().unwrap(),
-        "list",
-        "--json",
-    ])));
+    let listed = inbox_list(home);
     let texts: Vec<&str> = listed
         .as_array()
         .unwrap()

@@ -36,17 +36,17 @@ pub struct Delivery {
 
 /// The `202` body of an inbox (and so of a relay).
 #[derive(Deserialize)]
-pub struct Accepted {
-    pub key: String,
+struct Accepted {
+    key: String,
 }
 
 /// An RFC 9457 problem, as the inbox writes it.
 #[derive(Deserialize)]
-pub struct Problem {
+struct Problem {
     #[serde(default)]
-    pub field: Option<String>,
+    field: Option<String>,
     #[serde(default)]
-    pub detail: Option<String>,
+    detail: Option<String>,
 }
 
 enum Answered {
