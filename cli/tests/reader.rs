@@ -152,7 +152,7 @@ fn sync_from_a_served_tree_then_list_search_read_and_status_offline() {
         "--text",
         "ممنون",
     ])));
-    assert_eq!(queued["state"], "queued");
+    assert_eq!(queued["state"], "waiting");
     let outbox = json(run(cmd(home).args(["outbox", "--json", "--db", db])));
     assert_eq!(outbox[0]["text"], "ممنون");
 

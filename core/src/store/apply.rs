@@ -349,6 +349,7 @@ fn put_comment(
         c.posted_at,
         snapshot.map(|s| s as i64)
     ])?;
+    super::outbox::published_as(conn, &c.id, super::now())?;
     dirty.add(&c.article_id);
     Ok(true)
 }

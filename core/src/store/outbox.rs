@@ -203,6 +203,23 @@ pub(crate) fn apply_receipt(conn: &Connection, receipt: &Receipt, now: i64) -> R
     Ok(n > 0)
 }
 
+/// A published comment whose id says it is one of this reader's (see
+/// [`crate::comments::published_comment_id`]) marks its outbox item published, so a reader that
+/// takes a snapshot, which carries no receipts, still learns it.
+pub(crate) fn published_as(conn: &Connection, comment_id: &str, now: i64) -> Result<()> {
+    let Some(short) = comment_id.strip_prefix(crate::comments::READER_COMMENT_PREFIX) else {
+        return Ok(());
+    };
+    conn.prepare_cached(
+        "UPDATE outbox SET state = 'published', decided_at = ?2,
+             sent_at = coalesce(sent_at, ?2), route = coalesce(route, 'receipt')
+         WHERE substr(delivery_key, 1, length(?1)) = ?1 AND length(?1) = 32
+             AND state IN ('waiting', 'sent')",
+    )?
+    .execute(params![short, now])?;
+    Ok(())
+}
+
 /// The device key's secret seed, created on first use.
 pub(crate) fn device_key(conn: &Connection) -> Result<[u8; 32]> {
     let stored: Option<Vec<u8>> = conn

@@ -229,6 +229,25 @@ fn the_outbox_keeps_each_comment_sealed_once_through_its_steps() {
 }
 
 #[test]
+fn a_published_reader_comment_marks_its_outbox_item_without_a_receipt() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    apply(&store, vec![put(article("a", 1, 10))]).unwrap();
+    let mine = store.queue_comment("a", "کارو", "نظر").unwrap();
+    let other = store.queue_comment("a", "کارو", "دیگری").unwrap();
+    let key = "ab".repeat(32);
+    store.seal_comment(mine.id, b"sealed", &key).unwrap();
+    store
+        .seal_comment(other.id, b"other", &"cd".repeat(32))
+        .unwrap();
+    // As a snapshot or the log carries it: a comment whose id comes from the delivery key.
+    let published = comment(&crate::comments::published_comment_id(&key), "a", "نظر");
+    apply(&store, vec![Change::PutComment { comment: published }]).unwrap();
+    let states: Vec<OutboxState> = store.outbox().unwrap().iter().map(|i| i.state).collect();
+    assert_eq!(states, [OutboxState::Published, OutboxState::Waiting]);
+}
+
+#[test]
 fn wipe_leaves_no_file_behind() {
     let (dir, path) = temp();
     let store = open(&path);

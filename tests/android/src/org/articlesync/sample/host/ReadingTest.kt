@@ -90,6 +90,11 @@ class ReadingTest : HostTest() {
         assertEquals("", state(scenario).comment.body) // ready for the next one
         assertEquals("Maryam", state(scenario).comment.author)
 
+        // A sync delivers it through the tree's comment endpoint; the form shows the new state.
+        viewModel(scenario).sync()
+        waitForText("Maryam: Thank you for the report (sent to the publisher)").assertIsDisplayed()
+        assertEquals(OutboxState.SENT, app.reader.outbox().single().state)
+
         // The other article does not list it.
         compose.onNodeWithText("Back").performScrollTo().performClick()
         waitForText(helsinki).performClick()

@@ -157,9 +157,12 @@ class ReaderViewModel(
         _state.update { s -> s.copy(article = s.article?.let { fresh }, items = list.items) }
     }
 
+    /** After any store change: the list, and the open article's own comments (a sync moves them). */
     private fun reloadList() {
         list.reload()
         publishList()
+        val open = _state.value.article?.summary?.id ?: return
+        _state.update { it.copy(comment = it.comment.copy(mine = mine(open))) }
     }
 
     private fun publishList() =
