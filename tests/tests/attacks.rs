@@ -420,13 +420,14 @@ async fn a_head_naming_paths_outside_the_tree_is_refused() {
 #[tokio::test]
 async fn script_in_article_html_is_sanitised_before_storage() {
     let world = World::new(5);
-    let body = r#"<p onclick="steal()">متن<script>alert(1)</script><img src="x.png" onerror="steal()"><a href="javascript:alert(1)">پیوند</a></p>"#;
+    let body = r#"<p onclick="steal()">متن<script>alert(1)</script><img src="x.png" onerror="steal()"><a href="javascript:alert(1)">پیوند</a><img src="https://tracker.example/pixel.gif"><img src="//tracker.example/p2.gif"></p>"#;
+    // Signed with the publisher's key (a stolen one): the reader still cleans it.
+    let mut hostile = article("hostile-html", body);
+    hostile.url = Some(" JavaScript:alert(1)".into());
     craft::append(
         &world.tree,
         &world.key,
-        vec![Change::PutArticle {
-            article: article("hostile-html", body),
-        }],
+        vec![Change::PutArticle { article: hostile }],
     );
     let server = world.serve(&world.tree, Fault::None).await;
     let db = world.dir.path().join("reader.db");
@@ -434,13 +435,23 @@ async fn script_in_article_html_is_sanitised_before_storage() {
         .sync()
         .await
         .unwrap();
-    let stored = store(&db)
+    let view = store(&db)
         .article("hostile-html")
         .unwrap()
         .expect("stored")
-        .article
-        .body_html;
-    for bad in ["<script", "onclick", "onerror", "javascript:"] {
+        .article;
+    assert_eq!(
+        view.url, None,
+        "a javascript: article URL is dropped at read"
+    );
+    let stored = view.body_html;
+    for bad in [
+        "<script",
+        "onclick",
+        "onerror",
+        "javascript:",
+        "tracker.example",
+    ] {
         assert!(!stored.contains(bad), "{bad} reached the store: {stored}");
     }
     assert!(stored.contains("متن") && stored.contains("پیوند"));
