@@ -402,10 +402,35 @@ impl Store {
 
     // ---- integrity and wipe ----------------------------------------------------------------
 
-    /// Moves what the writes of a sync left in the write-ahead log into the database file.
-    /// The sync engine calls it when a sync has stored everything; closing the store does too.
+    /// Moves what the writes of a sync left in the write-ahead log into the database file and
+    /// empties the log. The sync engine calls it when a sync has stored everything; closing the
+    /// store does too.
     pub fn checkpoint(&self) -> Result<()> {
         self.db.checkpoint()
+    }
+
+    /// Merges the search index after articles, bodies or comments were deleted, so their words
+    /// leave the file. The sync engine calls it at the end of a sync that deleted something.
+    pub fn merge_search(&self) -> Result<()> {
+        self.write(|tx| search::merge(tx))
+    }
+
+    /// Takes the database's sync lock (a lock on the file `<database>-sync`, shared by every
+    /// process): `None` when another sync, in this process or another, holds it. The lock is
+    /// released when the returned guard is dropped, or when its process dies.
+    pub fn try_lock_sync(&self) -> Result<Option<SyncLock>> {
+        let mut name = self.path().as_os_str().to_owned();
+        name.push(SYNC_LOCK_SUFFIX);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(PathBuf::from(name))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(SyncLock(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
     }
 
     /// `PRAGMA quick_check` of the whole file, on a reader connection (it never blocks a sync).
@@ -424,11 +449,18 @@ impl Store {
     }
 }
 
+/// The suffix of the file whose lock [`Store::try_lock_sync`] takes.
+const SYNC_LOCK_SUFFIX: &str = "-sync";
+
+/// Held while a sync runs; see [`Store::try_lock_sync`].
+#[derive(Debug)]
+pub struct SyncLock(#[allow(dead_code)] std::fs::File);
+
 /// Deletes the store's files at `path` (also usable when [`Store::open`] failed, e.g. on a
 /// corrupt file). Missing files are fine.
 pub fn wipe_files(path: &Path) -> Result<()> {
     let mut files: Vec<PathBuf> = vec![path.to_path_buf()];
-    for suffix in ["-wal", "-shm", "-journal"] {
+    for suffix in ["-wal", "-shm", "-journal", SYNC_LOCK_SUFFIX] {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         files.push(PathBuf::from(name));

@@ -61,6 +61,10 @@ pub fn upgrade(conn: &mut Connection, target: u32) -> Result<()> {
             "store migration"
         );
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have applied this step while this one waited for the lock.
+        if version(&tx)? >= v {
+            continue;
+        }
         tx.execute_batch(sql)?;
         after_migration(&tx, v)?;
         tx.pragma_update(None, "user_version", v)?;

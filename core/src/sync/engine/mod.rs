@@ -200,6 +200,10 @@ impl Counters {
 impl Inner {
     async fn run(self: &Arc<Self>) -> Result<SyncReport, SyncError> {
         let store = self.store.clone();
+        let _lock = blocking(move || store.try_lock_sync())
+            .await?
+            .ok_or(SyncError::AlreadyRunning)?;
+        let store = self.store.clone();
         let position = blocking(move || store.sync_position()).await?;
         let trusted = self.trusted_root(&position)?;
         let reporter = Reporter::new(self.progress.clone());
@@ -275,6 +279,11 @@ impl Inner {
             let (fetched, evicted) = self.fetch_lead_images(&route, &reporter, &counters).await?;
             report.media_fetched = fetched;
             report.applied.evicted += evicted.articles;
+        }
+        let deleted = &report.applied;
+        if deleted.articles_deleted + deleted.comments_deleted + deleted.evicted > 0 {
+            let store = self.store.clone();
+            blocking(move || store.merge_search()).await?;
         }
         let store = self.store.clone();
         blocking(move || store.checkpoint()).await?;
