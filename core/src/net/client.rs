@@ -58,10 +58,13 @@ pub enum Fetched {
         bytes: Vec<u8>,
         /// The `ETag` to send as `If-None-Match` next time.
         etag: Option<String>,
+        /// The server's `Date` (Unix seconds): unsigned, so evidence about the device's clock,
+        /// never a time to trust.
+        date: Option<i64>,
         latency_ms: u32,
     },
     /// The server answered 304 to `If-None-Match`.
-    NotModified { latency_ms: u32 },
+    NotModified { date: Option<i64>, latency_ms: u32 },
 }
 
 impl Fetched {
@@ -172,6 +175,7 @@ impl HttpClient {
             return Ok(Fetched::Body {
                 bytes,
                 etag: None,
+                date: None,
                 latency_ms: millis(started.elapsed()),
             });
         }
@@ -184,8 +188,15 @@ impl HttpClient {
         }
         let mut response = request.send().await.map_err(|e| classify(&e))?;
         let status = response.status();
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+            .map(|d| d.timestamp());
         if status == StatusCode::NOT_MODIFIED && if_none_match.is_some() {
             return Ok(Fetched::NotModified {
+                date,
                 latency_ms: millis(started.elapsed()),
             });
         }
@@ -225,6 +236,7 @@ impl HttpClient {
         Ok(Fetched::Body {
             bytes,
             etag,
+            date,
             latency_ms: millis(started.elapsed()),
         })
     }
