@@ -1,6 +1,7 @@
 //! Fetching pinned files from any route: prefetch in order, the mirror list, lead images.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
@@ -72,6 +73,16 @@ impl Inner {
         len: u64,
         counters: &Counters,
     ) -> Result<Vec<u8>, SyncError> {
+        let promised = counters.promised.fetch_add(len, Ordering::Relaxed) + len;
+        if promised > self.config.max_sync_bytes {
+            return Err(SyncError::Verification {
+                route: route.id().to_string(),
+                check: format!(
+                    "the head names more than the {} bytes one sync may download",
+                    self.config.max_sync_bytes
+                ),
+            });
+        }
         match self.net.fetch_pinned(route, &path, hash, len).await {
             Ok(won) => {
                 counters.add(

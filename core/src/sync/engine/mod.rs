@@ -25,6 +25,8 @@ use head::{HeadAnswer, Refusals};
 
 /// Entries applied per transaction.
 const BATCH: usize = 1000;
+/// The default [`SyncConfig::max_sync_bytes`]: 1 GiB.
+pub const MAX_SYNC_BYTES: u64 = 1 << 30;
 /// Root rotations followed in one sync.
 const MAX_ROTATIONS: u64 = 16;
 
@@ -42,6 +44,9 @@ pub struct SyncConfig {
     pub lead_images_per_sync: usize,
     /// Files fetched at once.
     pub parallel_fetches: usize,
+    /// Most bytes of pinned files (log files, snapshot parts, images) one sync downloads,
+    /// whatever the signed head names: past it the sync stops with what it applied.
+    pub max_sync_bytes: u64,
     pub clock: Clock,
 }
 
@@ -52,6 +57,7 @@ impl SyncConfig {
             text_only: false,
             lead_images_per_sync: 50,
             parallel_fetches: 4,
+            max_sync_bytes: MAX_SYNC_BYTES,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
         }
     }
@@ -182,6 +188,8 @@ impl Syncer {
 struct Counters {
     requests: AtomicU64,
     bytes: AtomicU64,
+    /// The lengths of the pinned files this sync started to fetch.
+    promised: AtomicU64,
     /// Requests made when the snapshot's headlines were stored.
     to_headlines: OnceLock<u64>,
 }
