@@ -81,6 +81,15 @@ fn stored_revision(conn: &Connection, id: &str) -> Result<Option<u64>> {
         .map(|r| r as u64))
 }
 
+/// Whether article `id` is stored as a snapshot headline without its body (not evicted).
+fn is_headline_only(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT body_html IS NULL AND NOT evicted FROM articles WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
+}
+
 fn json<T: serde::Serialize>(what: &str, value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StoreError::invalid(what, e))
 }
@@ -165,7 +174,11 @@ pub(crate) fn put_article(
     let fresh = match stored {
         None => true,
         Some(r) => match rule {
-            Revisions::Greater => a.revision > r,
+            // A row left with its headline only (a snapshot whose article never came) is
+            // filled by the same revision from the log.
+            Revisions::Greater => {
+                a.revision > r || (a.revision == r && is_headline_only(conn, &a.id)?)
+            }
             Revisions::GreaterOrEqual => a.revision >= r,
         },
     };

@@ -742,6 +742,30 @@ fn a_headline_then_its_article_store_what_a_log_put_stores() {
     assert!(s.has_body);
 }
 
+#[test]
+fn a_row_left_with_its_headline_only_is_filled_by_a_later_log_entry() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let a = article("a", 2, 1);
+    // The snapshot's article part never carried it: its headline stays alone.
+    store
+        .apply_snapshot_items(5, 0, &[PartItem::Headline(Headline::from(&a))])
+        .unwrap();
+    store.finish_snapshot(5, "ff").unwrap();
+    assert!(!store.article("a").unwrap().unwrap().has_body);
+
+    let stats = apply(&store, vec![put(a.clone())]).unwrap();
+    assert_eq!(stats.articles_put, 1);
+    let view = store.article("a").unwrap().unwrap();
+    assert!(view.has_body);
+    assert_eq!(
+        view.article.body_html,
+        crate::content::sanitize_html(&a.body_html)
+    );
+    // A stored body is not put again by the same revision.
+    assert_eq!(apply(&store, vec![put(a)]).unwrap().articles_put, 0);
+}
+
 /// `n` articles made of the seed page's paragraphs, one per second from
 /// `published_at = 1_500_000_000`: article `i` mixes the paragraphs in an order derived from
 /// `i`, so searches hit a realistic spread of articles; ids are `seed-<i>`.
