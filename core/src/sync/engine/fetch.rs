@@ -101,13 +101,15 @@ impl Inner {
         }
     }
 
-    /// Updates the routes from the head's signed mirror list. A list that fails to arrive or
-    /// verify changes nothing: it only decides where to fetch from.
+    /// Updates the routes from the head's signed mirror list. A list that fails to arrive,
+    /// verify, or is expired at `now` or older than the one applied changes nothing: it only
+    /// decides where to fetch from.
     pub(super) async fn update_mirrors(
         &self,
         route: &Route,
         head: &Head,
         root: &TrustedRoot,
+        now: i64,
         counters: &Counters,
     ) {
         let Some(file) = &head.mirrors else { return };
@@ -134,8 +136,15 @@ impl Inner {
                 return;
             }
         };
-        match MirrorList::verify(&bytes, &root.keys) {
-            Ok(list) => self.net.set_mirror_list(&list.mirrors),
+        let held = self.mirror_list_version.load(Ordering::Relaxed);
+        let current = MirrorList::verify(&bytes, &root.keys)
+            .and_then(|list| list.check_current(now, held).map(|()| list));
+        match current {
+            Ok(list) => {
+                self.mirror_list_version
+                    .fetch_max(list.version, Ordering::Relaxed);
+                self.net.set_mirror_list(&list.mirrors)
+            }
             Err(e) => self.net.report_verification_failure(
                 route,
                 &layout::mirrors(&file.hash),

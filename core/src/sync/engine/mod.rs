@@ -79,6 +79,8 @@ struct Inner {
     running: Mutex<Option<(SharedSync, CancellationToken)>>,
     /// Starts as `config.text_only`; [`Syncer::set_text_only`] switches it.
     text_only: AtomicBool,
+    /// The version of the signed mirror list applied last (0: none yet).
+    mirror_list_version: AtomicU64,
 }
 
 impl Syncer {
@@ -91,6 +93,7 @@ impl Syncer {
                 config,
                 progress: watch::channel(Progress::default()).0,
                 running: Mutex::new(None),
+                mirror_list_version: AtomicU64::new(0),
             }),
         }
     }
@@ -272,7 +275,8 @@ impl Inner {
                 &mut report.applied,
             )
             .await?;
-            self.update_mirrors(&route, &head, &root, &counters).await;
+            self.update_mirrors(&route, &head, &root, now, &counters)
+                .await;
             let store = self.store.clone();
             let (version, issued, expires) = (head.version, head.issued_at, head.expires_at);
             blocking(move || store.set_head(version, issued, expires)).await?;
