@@ -34,8 +34,7 @@ use crate::sync::{Progress, SyncConfig, SyncError, SyncReport, Syncer};
 /// Most items one page of a list or search may ask for.
 pub const MAX_PAGE: usize = 500;
 
-/// Longest [`Reader::wipe`] waits for a cancelled sync and the reader's other clones to close
-/// the database.
+/// Longest [`Reader::wipe`] waits for a cancelled sync to stop.
 pub const WIPE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The app's handle on the core. Cheap to clone; every clone is the same reader.
@@ -434,24 +433,26 @@ impl Reader {
         Ok(self.inner.store.integrity_check()?)
     }
 
-    /// Cancels a running sync, waits until every connection to the database is closed (the
-    /// sync and every clone of this reader gone, at most [`WIPE_WAIT`]), then deletes the
-    /// database with its journal files, so a reader opened on the same path right after starts
-    /// from nothing. Blocks: call it off the async runtime's threads. The reader is consumed;
-    /// fails with [`StoreError::Busy`](crate::store::StoreError::Busy), deleting nothing, if
-    /// the store is still open after the wait (a clone of this reader still held).
+    /// Cancels a running sync and waits until it has stopped (at most [`WIPE_WAIT`], else
+    /// [`StoreError::Busy`](crate::store::StoreError::Busy) and nothing deleted), closes every
+    /// connection to the database — for every clone of this reader, whose calls fail from then
+    /// on — and deletes the database with its journal files, so a reader opened on the same
+    /// path right after starts from nothing. Blocks: call it off the async runtime's threads.
+    /// The reader is consumed.
     pub fn wipe(self) -> Result<(), ReaderError> {
         self.cancel_sync();
-        let path: PathBuf = self.database().to_path_buf();
-        let store = Arc::downgrade(&self.inner.store);
-        drop(self);
-        let deadline = std::time::Instant::now() + WIPE_WAIT;
-        while store.strong_count() > 0 {
-            if std::time::Instant::now() > deadline {
-                return Err(crate::store::StoreError::Busy.into());
+        if let Some(syncer) = &self.inner.syncer {
+            let deadline = std::time::Instant::now() + WIPE_WAIT;
+            while syncer.is_running() {
+                if std::time::Instant::now() > deadline {
+                    return Err(crate::store::StoreError::Busy.into());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
             }
-            std::thread::sleep(std::time::Duration::from_millis(10));
         }
+        self.inner.store.close()?;
+        let path: PathBuf = self.database().to_path_buf();
+        drop(self);
         wipe_database(&path)?;
         Ok(())
     }

@@ -119,6 +119,16 @@ impl Db {
         Ok(())
     }
 
+    /// Closes every connection to the file (each is swapped for an empty in-memory database,
+    /// so a later call fails instead of touching the file). Waits for a running write.
+    pub(crate) fn close(&self) -> Result<()> {
+        for conn in self.readers.iter().chain([&self.writer]) {
+            let closed = std::mem::replace(&mut *lock(conn), Connection::open_in_memory()?);
+            closed.close().map_err(|(_, e)| StoreError::from(e))?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn changes(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
     }

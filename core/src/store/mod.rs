@@ -409,6 +409,12 @@ impl Store {
         self.db.checkpoint()
     }
 
+    /// Closes the database file for every holder of this store: afterwards each call fails.
+    /// For [`crate::reader::Reader::wipe`], which deletes the files next.
+    pub fn close(&self) -> Result<()> {
+        self.db.close()
+    }
+
     /// Merges the search index after articles, bodies or comments were deleted, so their words
     /// leave the file. The sync engine calls it at the end of a sync that deleted something.
     pub fn merge_search(&self) -> Result<()> {

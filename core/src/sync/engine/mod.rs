@@ -153,6 +153,15 @@ impl Syncer {
         }
     }
 
+    /// Whether a sync runs (a cancelled one runs until it has noticed).
+    pub fn is_running(&self) -> bool {
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
     /// Skips media from the next sync on (e.g. the network became metered), or stops skipping.
     pub fn set_text_only(&self, text_only: bool) {
         self.inner.text_only.store(text_only, Ordering::Relaxed);
