@@ -36,6 +36,17 @@ fn cmd(home: &Path) -> Command {
     c
 }
 
+/// `article-sync sync --json` of `db` from `main`, with the publisher key file and the CA.
+fn sync_cmd(home: &Path, db: &str, main: &str, key: &Path, ca: &Path) -> Command {
+    let mut c = cmd(home);
+    c.args(["sync", "--json", "--db", db, "--main", main])
+        .arg("--key")
+        .arg(key)
+        .arg("--ca")
+        .arg(ca);
+    c
+}
+
 fn run(c: &mut Command) -> Output {
     c.output().expect("the binary runs")
 }
@@ -154,12 +165,7 @@ fn sync_from_a_served_tree_then_list_search_read_and_status_offline() {
     let db = home.join("reader.db");
     let db = db.to_str().unwrap();
 
-    let sync = json(run(cmd(home)
-        .args(["sync", "--json", "--db", db, "--main", &served.url])
-        .arg("--key")
-        .arg(&public)
-        .arg("--ca")
-        .arg(&ca)));
+    let sync = json(run(&mut sync_cmd(home, db, &served.url, &public, &ca)));
     assert_eq!(sync["state"], "direct", "{sync}");
     assert_eq!(sync["route"], served.url.as_str());
     assert_eq!(sync["evidence"], Value::Array(vec![]));
@@ -684,14 +690,8 @@ fn two_processes_share_one_database() {
     let ca = home.join("ca.pem");
     let served = Served::start(&tree, &ca);
     let sync = |db: &str, url: &str| {
-        let mut c = cmd(home);
-        c.args(["sync", "--json", "--db", db, "--main", url])
-            .arg("--key")
-            .arg(&public)
-            .arg("--ca")
-            .arg(&ca)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut c = sync_cmd(home, db, url, &public, &ca);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
         c
     };
     let no_bad_advice = |out: &Output| {
@@ -731,14 +731,7 @@ fn two_processes_share_one_database() {
     json(run(&mut sync(db, &served.url)));
     let drip_ca = home.join("drip-ca.pem");
     let dripping = serve_with_fault(&tree, &drip_ca, "drip");
-    let mut first = cmd(home);
-    first
-        .args(["sync", "--db", db, "--main", &dripping.url])
-        .arg("--key")
-        .arg(&public)
-        .arg("--ca")
-        .arg(&drip_ca);
-    let mut first = first
+    let mut first = sync_cmd(home, db, &dripping.url, &public, &drip_ca)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
