@@ -431,7 +431,7 @@ pub(crate) fn apply_entries(
     }
     dirty.reindex(conn)?;
     conn.execute(
-        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL,
+        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL, snapshot_id = NULL,
              snapshot_parts_applied = 0",
         params![new_seq as i64, new_tip],
     )?;
@@ -442,18 +442,19 @@ pub(crate) fn apply_entries(
 pub(crate) fn apply_snapshot_items(
     conn: &Connection,
     seq: u64,
+    id: &str,
     part_index: u32,
     items: &[PartItem],
 ) -> Result<ApplyStats> {
     let pos = read_position(conn)?;
     let applied = match pos.snapshot {
-        Some(s) if s.seq == seq => s.parts_applied,
+        Some(s) if s.seq == seq && s.id == id => s.parts_applied,
         _ if part_index == 0 => 0,
         Some(s) => {
             return Err(StoreError::Snapshot {
                 reason: format!(
-                    "part {part_index} of snapshot {seq}, but snapshot {} is in progress",
-                    s.seq
+                    "part {part_index} of snapshot {seq} ({id}), but snapshot {} ({}) is in progress",
+                    s.seq, s.id
                 ),
             });
         }
@@ -499,8 +500,9 @@ pub(crate) fn apply_snapshot_items(
         }
     }
     conn.execute(
-        "UPDATE sync_position SET snapshot_seq = ?1, snapshot_parts_applied = ?2",
-        params![seq as i64, applied.max(part_index + 1)],
+        "UPDATE sync_position SET snapshot_seq = ?1, snapshot_parts_applied = ?2,
+             snapshot_id = ?3",
+        params![seq as i64, applied.max(part_index + 1), id],
     )?;
     Ok(stats)
 }
@@ -535,7 +537,7 @@ pub(crate) fn finish_snapshot(conn: &Connection, seq: u64, tip: &str) -> Result<
         [],
     )?;
     conn.execute(
-        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL,
+        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL, snapshot_id = NULL,
              snapshot_parts_applied = 0",
         params![seq as i64, tip],
     )?;

@@ -192,22 +192,25 @@ impl Store {
         })
     }
 
-    /// Applies part `part_index` of the snapshot at log position `snapshot_seq`, in one
-    /// transaction that also records the progress (see [`SyncPosition::snapshot`]).
+    /// Applies part `part_index` of the snapshot `snapshot_id` at log position `snapshot_seq`,
+    /// in one transaction that also records the progress (see [`SyncPosition::snapshot`]).
     ///
-    /// Part 0 starts (or restarts) a snapshot; a later part must not skip one
-    /// ([`StoreError::Snapshot`]); re-applying a part is harmless. Headlines create or refresh
+    /// Part 0 starts (or restarts) a snapshot; a later part must continue the snapshot in
+    /// progress (same position and identity) without skipping one ([`StoreError::Snapshot`]);
+    /// re-applying a part is harmless. Headlines create or refresh
     /// rows without bodies so the list shows early; articles fill bodies (an equal revision
     /// refills); comments of articles not stored are skipped. Keeps the budget, like
     /// [`Store::apply_entries`].
     pub fn apply_snapshot_items(
         &self,
         snapshot_seq: u64,
+        snapshot_id: &str,
         part_index: u32,
         items: &[PartItem],
     ) -> Result<ApplyStats> {
         self.write(|tx| {
-            let mut stats = apply::apply_snapshot_items(tx, snapshot_seq, part_index, items)?;
+            let mut stats =
+                apply::apply_snapshot_items(tx, snapshot_seq, snapshot_id, part_index, items)?;
             stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
             Ok(stats)
         })

@@ -17,6 +17,9 @@ pub struct StoredRoot {
 pub struct SnapshotProgress {
     /// The log position the snapshot stands for.
     pub seq: u64,
+    /// The snapshot's identity (see [`crate::format::head::SnapshotRef::id`]): a snapshot
+    /// resumes only if the head names the same one.
+    pub id: String,
     /// Parts `0..parts_applied` are in the store; resume with part `parts_applied`.
     pub parts_applied: u32,
 }
@@ -40,7 +43,8 @@ pub struct SyncPosition {
 pub(crate) fn read_position(conn: &Connection) -> Result<SyncPosition> {
     let (root_keys, pos) = conn.query_row(
         "SELECT root_version, root_keys, root_threshold, head_version, head_issued_at,
-                head_expires_at, log_seq, log_tip, snapshot_seq, snapshot_parts_applied
+                head_expires_at, log_seq, log_tip, snapshot_seq, snapshot_parts_applied,
+                snapshot_id
          FROM sync_position",
         [],
         |r| {
@@ -60,6 +64,11 @@ pub(crate) fn read_position(conn: &Connection) -> Result<SyncPosition> {
                     log_tip: r.get(7)?,
                     snapshot: snapshot_seq.map(|s| SnapshotProgress {
                         seq: s as u64,
+                        id: r
+                            .get::<_, Option<String>>(10)
+                            .ok()
+                            .flatten()
+                            .unwrap_or_default(),
                         parts_applied: r.get(9).unwrap_or(0),
                     }),
                 },

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_search_rebuild",
         include_str!("migrations/0007_search_rebuild.sql"),
     ),
+    (
+        "0008_snapshot_id",
+        include_str!("migrations/0008_snapshot_id.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
