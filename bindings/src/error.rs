@@ -41,6 +41,10 @@ pub enum ArticleSyncError {
     /// Every route that answered served an expired tree; stored articles stay readable.
     #[error("stale tree: {reason}")]
     Stale { reason: String },
+    /// The device's clock seems wrong (several routes' `Date`s agree on another time, by
+    /// which their trees are current): ask the reader to set the date and time.
+    #[error("clock wrong: {reason}")]
+    ClockWrong { reason: String },
     /// The whole sync took longer than `ReaderConfig.syncDeadlineMs`; what was applied stays.
     #[error("timed out: {reason}")]
     Timeout { reason: String },
@@ -51,6 +55,10 @@ pub enum ArticleSyncError {
     /// stays and the next sync resumes.
     #[error("cancelled")]
     Cancelled,
+    /// Another sync of the same database runs (another process: a background worker or an
+    /// extension beside the app); nothing was done. Sync again once it has finished.
+    #[error("sync already running")]
+    SyncAlreadyRunning,
     /// The reader was wiped; open a new one.
     #[error("the reader is closed (wiped)")]
     Closed,
@@ -145,8 +153,10 @@ impl From<SyncError> for ArticleSyncError {
             SyncError::Verification { .. } => ArticleSyncError::Verification { reason },
             SyncError::Rollback { .. } => ArticleSyncError::Rollback { reason },
             SyncError::Stale { .. } => ArticleSyncError::Stale { reason },
+            SyncError::ClockWrong { .. } => ArticleSyncError::ClockWrong { reason },
             SyncError::Storage(_) => ArticleSyncError::Storage { reason },
             SyncError::Cancelled => ArticleSyncError::Cancelled,
+            SyncError::AlreadyRunning => ArticleSyncError::SyncAlreadyRunning,
             SyncError::Deadline => ArticleSyncError::Timeout { reason },
             SyncError::Internal(_) => ArticleSyncError::Internal { reason },
         }

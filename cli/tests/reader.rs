@@ -4,11 +4,12 @@
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
 
 use serde_json::Value;
 
 mod common;
-use common::{Served, cmd, fails, json, run};
+use common::{Served, cmd, fails, json, run, sync_cmd};
 /// SIGPIPE's number on Linux and macOS.
 const SIGPIPE: i32 = 13;
 const SEED_ID: &str = "russia-ready-military-cooperation-syria";
@@ -63,12 +64,7 @@ fn sync_from_a_served_tree_then_list_search_read_and_status_offline() {
     let db = home.join("reader.db");
     let db = db.to_str().unwrap();
 
-    let sync = json(run(cmd(home)
-        .args(["sync", "--json", "--db", db, "--main", &served.url])
-        .arg("--key")
-        .arg(&public)
-        .arg("--ca")
-        .arg(&ca)));
+    let sync = json(run(&mut sync_cmd(home, db, &served.url, &public, &ca)));
     assert_eq!(sync["state"], "direct", "{sync}");
     assert_eq!(sync["route"], served.url.as_str());
     assert_eq!(sync["evidence"], Value::Array(vec![]));
@@ -578,4 +574,84 @@ fn escape_sequences_in_articles_never_reach_the_terminal() {
         read.contains("نظر") && read.contains("کارو") && read.contains("اصلی"),
         "{read}"
     );
+}
+
+/// `serve --tls` with a fault from the start.
+fn serve_with_fault(tree: &Path, ca_out: &Path, fault: &str) -> Served {
+    Served::start_with(tree, ca_out, &["--fault", fault])
+}
+
+#[test]
+fn two_processes_share_one_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (tree, public) = seed_tree(home);
+    let ca = home.join("ca.pem");
+    let served = Served::start(&tree, &ca);
+    let sync = |db: &str, url: &str| {
+        let mut c = sync_cmd(home, db, url, &public, &ca);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        c
+    };
+    let no_bad_advice = |out: &Output| {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for bad in ["wipe", "already exists", "busy"] {
+            assert!(!stderr.contains(bad), "{bad:?} in {stderr:?}");
+        }
+    };
+
+    // Several syncs started together on a new database: one opens and migrates while the
+    // others wait for it; each syncs, or is told at once that a sync is running.
+    for round in 0..3 {
+        let db = home.join(format!("race-{round}.db"));
+        let db = db.to_str().unwrap();
+        let children: Vec<Child> = (0..4)
+            .map(|_| sync(db, &served.url).spawn().unwrap())
+            .collect();
+        let outs: Vec<Output> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
+        for out in &outs {
+            no_bad_advice(out);
+            if !out.status.success() {
+                fails(out, 1, "sync already running");
+            }
+        }
+        assert!(outs.iter().any(|o| o.status.success()), "round {round}");
+        let list = json(run(cmd(home).args(["list", "--json", "--db", db])));
+        assert_eq!(ids(&list).len(), 2);
+    }
+
+    // A sync that runs long (a dripping main): a second one returns at once, typed, and reads
+    // in a third process never fail meanwhile.
+    let db = home.join("reader.db");
+    let db = db.to_str().unwrap();
+    json(run(&mut sync(db, &served.url)));
+    let drip_ca = home.join("drip-ca.pem");
+    let dripping = serve_with_fault(&tree, &drip_ca, "drip");
+    let mut first = sync_cmd(home, db, &dripping.url, &public, &drip_ca)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first sync still runs"
+    );
+    let started = std::time::Instant::now();
+    let second = sync(db, &served.url).output().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    fails(&second, 1, "sync already running");
+    no_bad_advice(&second);
+    for _ in 0..5 {
+        let list = json(run(cmd(home).args(["list", "--json", "--db", db])));
+        assert_eq!(ids(&list).len(), 2);
+        json(run(cmd(home).args(["status", "--json", "--db", db])));
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // The lock went with the process: the next sync runs.
+    json(run(&mut sync(db, &served.url)));
 }

@@ -353,6 +353,37 @@ async fn paths_outside_the_tree_layout_are_refused() {
 }
 
 #[tokio::test]
+async fn symlinks_out_of_the_tree_are_not_followed() {
+    let tree = build_tree();
+    let outside = tree.dir.path().join("secret.txt");
+    let name = format!("{}.png", "a".repeat(64));
+    std::fs::create_dir_all(tree.path().join("media")).unwrap();
+    std::os::unix::fs::symlink(&outside, tree.path().join("media").join(&name)).unwrap();
+    std::fs::remove_dir_all(tree.path().join("heads")).unwrap();
+    std::os::unix::fs::symlink(tree.dir.path(), tree.path().join("heads")).unwrap();
+    // A link that stays inside the tree is served.
+    let log = layout::log(&tree.logs[0].hash);
+    std::fs::create_dir_all(tree.path().join("media")).unwrap();
+    let inside = format!("{}.gif", "b".repeat(64));
+    std::os::unix::fs::symlink(
+        tree.path().join(&log),
+        tree.path().join("media").join(&inside),
+    )
+    .unwrap();
+    std::fs::write(tree.dir.path().join("1"), SECRET).unwrap();
+
+    let server = serve(&tree, Fault::None).await;
+    for target in [format!("/media/{name}"), "/heads/1".to_string()] {
+        let answer = raw_request(server.addr(), &target).await;
+        assert!(answer.starts_with("HTTP/1.1 404"), "{target}: {answer}");
+        assert!(!answer.contains(SECRET), "{target}");
+    }
+    let answer = get(&client(), &server, &format!("media/{inside}")).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.bytes().await.unwrap(), tree.file(&log));
+}
+
+#[tokio::test]
 async fn http2_is_spoken_over_tls_by_alpn_and_on_plain_tcp_by_prior_knowledge() {
     let tree = build_tree();
     let ca = TestCa::new().unwrap();

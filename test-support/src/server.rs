@@ -25,6 +25,8 @@ pub enum Mode {
     Blackhole,
     /// Answers 200 and then drips the body a byte every 100 ms.
     Drip,
+    /// Answers every path with `302 Found` to this location.
+    Redirect(String),
 }
 
 impl Mode {
@@ -48,6 +50,7 @@ pub struct TestServer {
     pub addr: SocketAddr,
     mode: Arc<Mutex<Mode>>,
     accepted: Arc<AtomicUsize>,
+    requests: Arc<Mutex<Vec<String>>>,
     task: JoinHandle<()>,
 }
 
@@ -68,18 +71,20 @@ impl TestServer {
         let addr = listener.local_addr().expect("local addr");
         let mode = Arc::new(Mutex::new(mode));
         let accepted = Arc::new(AtomicUsize::new(0));
-        let (m, a) = (mode.clone(), accepted.clone());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (m, a, r) = (mode.clone(), accepted.clone(), requests.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 a.fetch_add(1, Ordering::SeqCst);
                 let mode = m.lock().expect("mode").clone();
                 let tls = tls.clone();
+                let requests = r.clone();
                 tokio::spawn(async move {
                     match tls {
-                        None => handle(stream, mode).await,
+                        None => handle(stream, mode, requests).await,
                         Some(acceptor) => {
                             if let Ok(s) = acceptor.accept(stream).await {
-                                handle_stream(s, mode).await;
+                                handle_stream(s, mode, requests).await;
                             }
                         }
                     }
@@ -90,6 +95,7 @@ impl TestServer {
             addr,
             mode,
             accepted,
+            requests,
             task,
         }
     }
@@ -105,6 +111,11 @@ impl TestServer {
     pub fn accepted(&self) -> usize {
         self.accepted.load(Ordering::SeqCst)
     }
+
+    /// The head (request line and headers) of every request read so far, oldest first.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("requests").clone()
+    }
 }
 
 impl Drop for TestServer {
@@ -119,20 +130,26 @@ pub async fn refused_port() -> u16 {
     l.local_addr().expect("addr").port()
 }
 
-async fn handle(stream: TcpStream, mode: Mode) {
+type Requests = Arc<Mutex<Vec<String>>>;
+
+async fn handle(stream: TcpStream, mode: Mode, requests: Requests) {
     match mode {
         Mode::Reset => {
             let mut stream = stream;
-            let _ = read_request(&mut stream).await;
+            let _ = read_request(&mut stream, &requests).await;
             let _ = stream.set_zero_linger();
             drop(stream);
         }
-        other => handle_stream(stream, other).await,
+        other => handle_stream(stream, other, requests).await,
     }
 }
 
-async fn handle_stream<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, mode: Mode) {
-    let Some(path) = read_request(&mut stream).await else {
+async fn handle_stream<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    mode: Mode,
+    requests: Requests,
+) {
+    let Some(path) = read_request(&mut stream, &requests).await else {
         return;
     };
     match mode {
@@ -162,13 +179,20 @@ async fn handle_stream<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, mode: M
                 }
             }
         }
+        Mode::Redirect(location) => {
+            let head = format!(
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
         // A TLS stream cannot set SO_LINGER; close abruptly instead.
         Mode::Reset => drop(stream),
     }
 }
 
-/// Reads request headers; returns the path.
-async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<String> {
+/// Reads request headers and records them; returns the path.
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S, requests: &Requests) -> Option<String> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -179,5 +203,6 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<String> {
         buf.extend_from_slice(&chunk[..n]);
     }
     let line = String::from_utf8_lossy(&buf);
+    requests.lock().expect("requests").push(line.to_string());
     line.split_whitespace().nth(1).map(str::to_string)
 }

@@ -420,13 +420,14 @@ async fn a_head_naming_paths_outside_the_tree_is_refused() {
 #[tokio::test]
 async fn script_in_article_html_is_sanitised_before_storage() {
     let world = World::new(5);
-    let body = r#"<p onclick="steal()">متن<script>alert(1)</script><img src="x.png" onerror="steal()"><a href="javascript:alert(1)">پیوند</a></p>"#;
+    let body = r#"<p onclick="steal()">متن<script>alert(1)</script><img src="x.png" onerror="steal()"><a href="javascript:alert(1)">پیوند</a><img src="https://tracker.example/pixel.gif"><img src="//tracker.example/p2.gif"></p>"#;
+    // Signed with the publisher's key (a stolen one): the reader still cleans it.
+    let mut hostile = article("hostile-html", body);
+    hostile.url = Some(" JavaScript:alert(1)".into());
     craft::append(
         &world.tree,
         &world.key,
-        vec![Change::PutArticle {
-            article: article("hostile-html", body),
-        }],
+        vec![Change::PutArticle { article: hostile }],
     );
     let server = world.serve(&world.tree, Fault::None).await;
     let db = world.dir.path().join("reader.db");
@@ -434,13 +435,23 @@ async fn script_in_article_html_is_sanitised_before_storage() {
         .sync()
         .await
         .unwrap();
-    let stored = store(&db)
+    let view = store(&db)
         .article("hostile-html")
         .unwrap()
         .expect("stored")
-        .article
-        .body_html;
-    for bad in ["<script", "onclick", "onerror", "javascript:"] {
+        .article;
+    assert_eq!(
+        view.url, None,
+        "a javascript: article URL is dropped at read"
+    );
+    let stored = view.body_html;
+    for bad in [
+        "<script",
+        "onclick",
+        "onerror",
+        "javascript:",
+        "tracker.example",
+    ] {
         assert!(!stored.contains(bad), "{bad} reached the store: {stored}");
     }
     assert!(stored.contains("متن") && stored.contains("پیوند"));
@@ -507,4 +518,106 @@ async fn a_duplicated_signature_line_counts_once() {
     let bad = world.serve(&bad_tree, Fault::None).await;
     let report = good_mirror_wins(&world, &bad, &good, FailureKind::Verification).await;
     assert_eq!(report.route, good.url());
+}
+
+#[tokio::test]
+async fn the_client_caps_images_and_the_whole_sync_whatever_the_signed_head_says() {
+    use article_sync_core::format::MediaRef;
+    use article_sync_core::format::limits::MEDIA_MAX;
+
+    let world = World::new(50);
+    // Signed with the publisher's key (a stolen one): a lead image "of" 1 GiB.
+    let mut huge = article("huge-image", "<p>متن</p>");
+    huge.lead_image = Some(
+        serde_json::from_value::<MediaRef>(serde_json::json!({
+            "hash": sha256_hex(b"not served"),
+            "size": MEDIA_MAX * 64,
+            "mime": "image/jpeg",
+        }))
+        .unwrap(),
+    );
+    craft::append(
+        &world.tree,
+        &world.key,
+        vec![Change::PutArticle { article: huge }],
+    );
+    let server = world.serve(&world.tree, Fault::None).await;
+    let db = world.dir.path().join("reader.db");
+    syncer(&world, &db, &server.url(), &[], 0)
+        .sync()
+        .await
+        .expect("the article itself syncs");
+    assert_eq!(
+        server
+            .stats()
+            .path(article_sync_cli::serve::PathKind::Media)
+            .requests,
+        0,
+        "an image over the client's cap is never requested"
+    );
+
+    // A total per sync: a reader allowing 1 KB stops there.
+    let db = world.dir.path().join("capped.db");
+    let store = Arc::new(Store::open(&db, StoreConfig::default()).unwrap());
+    let routes = RouteSet::new(&server.url(), &[]).unwrap();
+    let net =
+        Connectivity::new(world.net_config(), routes, Arc::new(MemoryHealthLog::new())).unwrap();
+    let mut config = SyncConfig::new(vec![world.key.public()]);
+    config.max_sync_bytes = 1_000;
+    let err = Syncer::new(store, net, config).sync().await.unwrap_err();
+    assert!(
+        matches!(&err, SyncError::Verification { check, .. } if check.contains("1000 bytes one sync may download")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_device_clock_is_told_from_a_stale_mirror() {
+    let world = World::new(20);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let mirror = world.serve(&world.tree, Fault::None).await;
+
+    // Ten days fast: the heads are stale by the device's clock only, and two routes' Dates
+    // agree on the real time. Still refused, and named for what it is.
+    let db = world.dir.path().join("fast.db");
+    let err = syncer(&world, &db, &main.url(), &[mirror.url()], 10 * DAY)
+        .sync()
+        .await
+        .expect_err("stale by the device's clock");
+    match &err {
+        SyncError::ClockWrong { device, network } => {
+            assert!((device - network - 10 * DAY).abs() < 600, "{err}")
+        }
+        other => panic!("expected a wrong clock, got {other:?}"),
+    }
+    assert!(err.to_string().contains("your device's clock seems wrong"));
+    assert!(store_contents(&db).is_empty());
+
+    // Frozen mirrors with a right clock are stale mirrors, not a clock problem.
+    let frozen = world.serve(&world.tree, Fault::Stale).await;
+    let frozen_too = world.serve(&world.tree, Fault::Stale).await;
+    let db = world.dir.path().join("frozen.db");
+    let result = syncer(&world, &db, &frozen.url(), &[frozen_too.url()], 0)
+        .sync()
+        .await;
+    assert!(matches!(result, Err(SyncError::Stale { .. })), "{result:?}");
+
+    // Ten days slow: syncing works, and a head that expired before the newest verified head
+    // was issued is refused (the freeze attack stays closed).
+    let db = world.dir.path().join("slow.db");
+    syncer(&world, &db, &main.url(), &[], -10 * DAY)
+        .sync()
+        .await
+        .expect("a slow clock syncs");
+    let held = store_contents(&db);
+    let mut old = read_head(&world.tree, &world.key);
+    old.version += 1;
+    old.issued_at = now() - 20 * DAY;
+    old.expires_at = now() - 5 * DAY;
+    craft::write_head(&world.tree, &world.key, &old);
+    let result = syncer(&world, &db, &main.url(), &[], -10 * DAY)
+        .sync()
+        .await;
+    assert!(matches!(result, Err(SyncError::Stale { .. })), "{result:?}");
+    assert_eq!(store_contents(&db), held);
 }

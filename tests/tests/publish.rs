@@ -353,6 +353,28 @@ fn malformed_inputs_are_rejected_naming_the_file_and_the_problem() {
         "{msg}"
     );
 
+    for (i, url) in [
+        "javascript:alert(1)",
+        "  JAVASCRIPT:alert(1)",
+        "data:text/html,x",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let bad_url = seed_json.replace("https://www.example-news.org/fa/helsinki-summit", url);
+        let msg = rejected(
+            &case(
+                &format!("bad-url-{i}"),
+                &[("helsinki-summit.json", bad_url)],
+            ),
+            false,
+        );
+        assert!(
+            msg.contains("helsinki-summit.json") && msg.contains("not an http or https URL"),
+            "{url}: {msg}"
+        );
+    }
+
     let feed = dir.path().join("feed.xml");
     std::fs::write(&feed, "<rss><channel><item><title>نیمه").unwrap();
     let msg = rejected(&feed, true);

@@ -298,3 +298,123 @@ async fn many_files_fetched_one_at_a_time_arrive_in_order() {
     );
     assert_eq!(store.counts().unwrap().total, 46);
 }
+
+/// Whether any of the database's files (main, WAL) holds `word`.
+fn on_disk(db: &std::path::Path, word: &str) -> Vec<String> {
+    ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| {
+            let path = format!("{}{suffix}", db.display());
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            bytes
+                .windows(word.len())
+                .any(|w| w == word.as_bytes())
+                .then_some(path)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_article_and_a_deleted_comment_leave_no_text_on_disk() {
+    use article_sync_core::format::{Article, Change, Comment};
+    use article_sync_tests::craft;
+    use article_sync_tests::world::now;
+
+    let world = World::new(20);
+    let article: Article = serde_json::from_value(serde_json::json!({
+        "id": "withdrawn",
+        "revision": 1,
+        "title": "qqzsecrettitle",
+        "summary": "",
+        "body_html": "<p>qqzsecretbody</p>",
+        "language": "fa",
+        "published_at": now(),
+        "updated_at": now(),
+    }))
+    .unwrap();
+    let comment = Comment {
+        id: "c-secret".into(),
+        article_id: world.articles[0].id.clone(),
+        author: "qqzsecretauthor".into(),
+        body: "qqzsecretcomment".into(),
+        posted_at: now(),
+    };
+    craft::append(
+        &world.tree,
+        &world.key,
+        vec![
+            Change::PutArticle { article },
+            Change::PutComment { comment },
+        ],
+    );
+    let main = world.serve(&world.tree, Fault::None).await;
+    let db = world.dir.path().join("reader.db");
+    let reader = world.reader(&db, &main.url(), &[]);
+    reader.sync().await.expect("first sync");
+    let words = ["secrettitle", "secretbody", "secretauthor", "secretcomment"];
+    assert!(
+        words.iter().all(|w| !on_disk(&db, w).is_empty()),
+        "the test words are stored first"
+    );
+
+    craft::append(
+        &world.tree,
+        &world.key,
+        vec![
+            Change::DeleteArticle {
+                id: "withdrawn".into(),
+                revision: 1,
+            },
+            Change::DeleteComment {
+                id: "c-secret".into(),
+                article_id: world.articles[0].id.clone(),
+            },
+        ],
+    );
+    reader.sync().await.expect("second sync");
+    // The reader is still open: nothing waits for a close to clean up.
+    for word in words {
+        assert_eq!(on_disk(&db, word), Vec::<String>::new(), "{word} is left");
+    }
+    assert!(reader.article("withdrawn").ok().flatten().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wipe_stops_a_running_sync_and_waits_for_it_before_deleting() {
+    let world = World::new(300);
+    let main = world.serve(&world.tree, Fault::Drip).await;
+    let db = world.dir.path().join("reader.db");
+    let reader = world.reader(&db, &main.url(), &[]);
+    let sync = tokio::spawn({
+        let reader = reader.clone();
+        async move { reader.sync().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!sync.is_finished());
+
+    // Another clone of the reader (the app's UI, say) is still held.
+    let other = reader.clone();
+    tokio::task::spawn_blocking(move || reader.wipe())
+        .await
+        .unwrap()
+        .expect("wipe");
+    let result = tokio::time::timeout(Duration::from_secs(1), sync)
+        .await
+        .expect("the sync had stopped")
+        .unwrap();
+    assert!(result.is_err(), "the sync was cancelled");
+    assert!(
+        other.store().counts().is_err(),
+        "a clone still reads the deleted database"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", db.display());
+        assert!(!std::path::Path::new(&path).exists(), "{path} is left");
+    }
+    // A reader reopened on the same path at once starts from nothing and syncs.
+    main.set_fault(Fault::None).unwrap();
+    let reopened = world.reader(&db, &main.url(), &[]);
+    assert_eq!(reopened.store().counts().unwrap().total, 0);
+    reopened.sync().await.expect("sync after wipe");
+    assert_eq!(reopened.store().counts().unwrap().total, 300);
+}

@@ -25,10 +25,7 @@ fn open(settings: &Settings, create: bool) -> Result<Reader, Failure> {
         create,
     };
     Reader::open_offline(config).map_err(|e| match e {
-        ReaderError::Store(e) => Failure::failed(format!(
-            "cannot open the database {}: {e} (`article-sync wipe` deletes it)",
-            settings.database.display()
-        )),
+        ReaderError::Store(e) => super::sync::open_failure(&settings.database, &e),
         e => e.into(),
     })
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use article_sync_core::net::{ConnectionState, NetConfig, Outcome};
 use article_sync_core::reader::{Reader, ReaderConfig, ReaderError};
+use article_sync_core::store::StoreError;
 use article_sync_core::sync::{Phase, SyncError, SyncReport};
 
 use super::show::{self, print_json};
@@ -46,15 +47,35 @@ pub fn reader_config(settings: &Settings, text_only: bool) -> Result<ReaderConfi
 pub fn open_reader(config: ReaderConfig) -> Result<Reader, Failure> {
     let database = config.database.clone();
     Reader::open(config).map_err(|e| match e {
-        ReaderError::Store(e) => Failure::failed(format!(
-            "cannot open the database {}: {e} (`article-sync wipe` deletes it)",
-            database.display()
-        )),
+        ReaderError::Store(e) => open_failure(&database, &e),
         ReaderError::Config { field, reason } => {
             Failure::usage(format!("{}: {reason}", flag_of(field)))
         }
         e => e.into(),
     })
+}
+
+/// The database could not be opened: one line, with what to do about it.
+pub fn open_failure(database: &std::path::Path, e: &StoreError) -> Failure {
+    Failure::failed(format!(
+        "cannot open the database {}: {e}; {}",
+        database.display(),
+        store_hint(e)
+    ))
+}
+
+/// What to do about a store error. Only a damaged file is worth deleting the reader's data
+/// (marks, queued comments) for; a busy store or a full disk passes.
+fn store_hint(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::Corrupt { .. } => "`article-sync wipe` deletes it, and a sync rebuilds it",
+        StoreError::SchemaTooNew { .. } => "use a newer article-sync",
+        StoreError::Busy => {
+            "another process (a sync, or the app) holds it; try again when it has finished"
+        }
+        StoreError::DiskFull => "free some disk space, then try again",
+        _ => "check the disk and the file's permissions, then try again",
+    }
 }
 
 /// The flag that sets a field of the core's reader configuration.
@@ -216,11 +237,15 @@ pub fn sync_failure(err: &SyncError, state: &ConnectionState) -> Failure {
         (SyncError::Verification { .. }, _) => {
             "a route served content that failed verification and was not stored; sync again or add another mirror (`article-sync mirrors add URL`)"
         }
+        (SyncError::ClockWrong { .. }, _) => {
+            "set the device's date and time (automatic network time is best), then sync again"
+        }
         (SyncError::Stale { .. }, _) | (SyncError::Rollback { .. }, _) => {
             "the routes serve an old tree (a frozen or hostile mirror); add a fresh mirror (`article-sync mirrors add URL`)"
         }
-        (SyncError::Storage(_), _) => {
-            "check the disk; `article-sync wipe` rebuilds the database from scratch"
+        (SyncError::Storage(e), _) => store_hint(e),
+        (SyncError::AlreadyRunning, _) => {
+            "another process (a sync, or the app) is syncing this database; try again when it has finished"
         }
         (_, ConnectionState::NationalShutdown(_)) => {
             "the internet seems cut nationwide; stored articles stay readable (`article-sync list`); sync again later"

@@ -74,9 +74,18 @@ impl Tree {
         }
     }
 
-    /// A file's bytes, or `None` when it does not exist.
+    /// A file's bytes, or `None` when it does not exist or its real path (every symlink
+    /// resolved) is not a file inside the tree's real path: a copied tree may hold links, and
+    /// `serve` hands out nothing outside it.
     async fn read(&self, raw: &str) -> io::Result<Option<Vec<u8>>> {
-        match tokio::fs::read(self.root.join(raw)).await {
+        let inside = async {
+            let root = tokio::fs::canonicalize(&self.root).await?;
+            let real = tokio::fs::canonicalize(self.root.join(raw)).await?;
+            let is_file = tokio::fs::metadata(&real).await?.is_file();
+            io::Result::Ok((real.starts_with(&root) && is_file).then_some(real))
+        };
+        let read = async { tokio::fs::read(inside.await?.ok_or(io::ErrorKind::NotFound)?).await };
+        match read.await {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e)
                 if matches!(

@@ -32,6 +32,17 @@ pub fn cmd(home: &Path) -> Command {
     c
 }
 
+/// `article-sync sync --json` of `db` from `main`, with the publisher key file and the CA.
+pub fn sync_cmd(home: &Path, db: &str, main: &str, key: &Path, ca: &Path) -> Command {
+    let mut c = cmd(home);
+    c.args(["sync", "--json", "--db", db, "--main", main])
+        .arg("--key")
+        .arg(key)
+        .arg("--ca")
+        .arg(ca);
+    c
+}
+
 pub fn run(c: &mut Command) -> Output {
     c.output().expect("the binary runs")
 }
@@ -70,12 +81,18 @@ pub struct Served {
 impl Served {
     /// `article-sync serve --tls` of `tree`, its CA written to `ca_out`.
     pub fn start(tree: &Path, ca_out: &Path) -> Served {
+        Served::start_with(tree, ca_out, &[])
+    }
+
+    /// The same with more `serve` flags.
+    pub fn start_with(tree: &Path, ca_out: &Path, flags: &[&str]) -> Served {
         Served::spawn(
             Command::new(BIN)
                 .args(["serve", "--addr", "127.0.0.1:0", "--tls", "--tree"])
                 .arg(tree)
                 .arg("--ca-out")
-                .arg(ca_out),
+                .arg(ca_out)
+                .args(flags),
         )
     }
 

@@ -3,19 +3,53 @@
 //! sanitises bodies when it publishes, the store again when an article is read (a mirror, or a
 //! stolen key, may be hostile), search indexes the text, and the CLI prints it.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
+
+use url::Url;
 
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.link_rel(Some("noopener noreferrer nofollow"))
-        .url_relative(ammonia::UrlRelative::PassThrough);
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        // Only links are followed, and only when the reader chooses to: nothing the phone loads
+        // by itself (an image's `src`, the only such attribute allowed) may name anything
+        // outside the tree.
+        .attribute_filter(|_, attr, value| {
+            (attr != "src" || is_inside_tree(value)).then(|| value.into())
+        });
     b
 });
 
-/// Removes scripts, event handlers, `javascript:` links and anything else not in a safe subset
-/// of HTML.
+/// The base relative references are resolved against to tell whether they stay in the tree.
+static TREE_BASE: LazyLock<Url> =
+    LazyLock::new(|| Url::parse("https://tree.invalid/article/").expect("a valid base"));
+
+/// Removes scripts, event handlers, styles, links other than `http`, `https` and `mailto`, and
+/// anything else not in a safe subset of HTML. Every URL the phone would load by itself (an
+/// image's `src`) must be a relative reference inside the tree: remote ones (`http:`, `//host`,
+/// `/\host`, `data:`, …) are removed, so an opened article loads nothing from outside.
 pub fn sanitize_html(html: &str) -> String {
     CLEANER.clean(html).to_string()
+}
+
+/// Whether a reference, resolved as a browser would (backslashes, tabs, spaces, case), stays
+/// on the page's own host.
+fn is_inside_tree(reference: &str) -> bool {
+    TREE_BASE
+        .join(reference)
+        .is_ok_and(|u| u.scheme() == "https" && u.host_str() == Some("tree.invalid"))
+}
+
+/// `url` if it is an absolute `http` or `https` URL (whatever the case and surrounding spaces),
+/// trimmed; `None` for `javascript:`, `data:`, relative and every other form. Article URLs are
+/// checked with it when published and again when read.
+pub fn web_url(url: &str) -> Option<String> {
+    let trimmed = url.trim();
+    let parsed = Url::parse(trimmed).ok()?;
+    (matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some())
+        .then(|| trimmed.to_string())
 }
 
 /// The text of untrusted HTML (a feed's summary, say): sanitised first, so that the content of
@@ -126,6 +160,69 @@ mod tests {
             assert!(!clean.contains(bad), "{bad} survived in {clean}");
         }
         assert!(clean.contains("متن") && clean.contains("لینک"));
+    }
+
+    #[test]
+    fn nothing_outside_the_tree_is_loaded() {
+        let dirty = concat!(
+            r#"<img src="http://tracker.example/a.png" alt="a">"#,
+            r#"<img src="HTTPS://tracker.example/b.png">"#,
+            r#"<img src="//tracker.example/c.png">"#,
+            r#"<img src=" /\tracker.example/d.png">"#,
+            r#"<img src="data:image/png;base64,AAAA">"#,
+            r#"<img src="x.png" srcset="https://tracker.example/e.png 2x">"#,
+            r#"<p style="background:url(https://tracker.example/f.png)">متن</p>"#,
+            r#"<style>p{background:url(https://tracker.example/g.png)}</style>"#,
+            r#"<svg><image href="https://tracker.example/h.png"/></svg>"#,
+            r#"<a href="https://example.org/more">بیشتر</a>"#,
+        );
+        let clean = sanitize_html(dirty);
+        assert!(!clean.contains("tracker.example"), "{clean}");
+        assert!(!clean.contains("data:"), "{clean}");
+        // Images inside the tree stay, and a link is still there for the reader to follow.
+        assert!(clean.contains(r#"src="x.png""#), "{clean}");
+        assert!(
+            clean.contains(r#"href="https://example.org/more""#),
+            "{clean}"
+        );
+        assert!(clean.contains("متن"), "{clean}");
+    }
+
+    #[test]
+    fn links_are_web_or_mail_only() {
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "\tjava\nscript:alert(1)",
+            "vbscript:msgbox(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "tel:+1",
+        ] {
+            let clean = sanitize_html(&format!(r#"<a href="{bad}">x</a>"#));
+            assert!(!clean.contains("href"), "{bad}: {clean}");
+        }
+    }
+
+    #[test]
+    fn article_urls_are_http_or_https_only() {
+        assert_eq!(
+            web_url(" https://example.org/a ").as_deref(),
+            Some("https://example.org/a")
+        );
+        assert!(web_url("HTTP://example.org/").is_some());
+        for bad in [
+            "javascript:alert(1)",
+            "  JAVASCRIPT:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "/relative",
+            "//example.org/a",
+            "http:",
+        ] {
+            assert_eq!(web_url(bad), None, "{bad}");
+        }
     }
 
     #[test]

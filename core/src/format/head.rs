@@ -73,6 +73,13 @@ pub struct SnapshotRef {
 }
 
 impl SnapshotRef {
+    /// The snapshot's identity: the hashes of its headlines part and of its part list, which
+    /// pin every part. Two snapshots at one log position (another part size, another publish
+    /// run) have different identities.
+    pub fn id(&self) -> String {
+        format!("{}+{}", self.headlines.hash, self.rest.hash)
+    }
+
     /// Bytes of every part, the part list included.
     pub fn bytes(&self) -> u64 {
         self.headlines.len + self.rest.len + self.rest.bytes

@@ -17,7 +17,10 @@
 
 use super::FormatError;
 use super::codec::is_hash_hex;
-use super::limits::{MEDIA_TYPES, media_extension};
+use super::limits::{
+    FILE_MAX, HEAD_MAX, MEDIA_MAX, MEDIA_TYPES, MIRRORS_MAX, PART_LIST_MAX, ROOT_MAX,
+    media_extension,
+};
 
 pub const HEAD: &str = "head";
 
@@ -111,6 +114,19 @@ impl TreePath {
                 })
             }
             _ => Err(bad()),
+        }
+    }
+
+    /// The most bytes a client reads for this path, whatever a signed file says its length
+    /// is (a stolen key must not make phones buffer gigabytes).
+    pub fn max_len(&self) -> u64 {
+        match self {
+            TreePath::Head | TreePath::ArchivedHead(_) => HEAD_MAX,
+            TreePath::Root(_) => ROOT_MAX,
+            TreePath::Log(_) | TreePath::Snapshot(_) => FILE_MAX,
+            TreePath::PartList(_) => PART_LIST_MAX,
+            TreePath::Mirrors(_) => MIRRORS_MAX,
+            TreePath::Media { .. } => MEDIA_MAX,
         }
     }
 

@@ -74,6 +74,24 @@ impl MirrorList {
         list.comments.retain(web);
         Ok(list)
     }
+
+    /// Whether a verified list may replace the one a reader applied (version `held`, 0 for
+    /// none) at `now`: not older than it, and not expired.
+    pub fn check_current(&self, now: i64, held: u64) -> Result<(), FormatError> {
+        if self.version < held {
+            return Err(FormatError::malformed(
+                "mirror list",
+                format!("version {} is older than the applied {held}", self.version),
+            ));
+        }
+        if now >= self.expires_at {
+            return Err(FormatError::malformed(
+                "mirror list",
+                format!("expired at {}", self.expires_at),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -102,5 +120,17 @@ mod tests {
             threshold: 1,
         };
         assert!(MirrorList::verify(&list.sign(&[&key]), &other).is_err());
+    }
+
+    #[test]
+    fn an_expired_or_older_list_is_not_current() {
+        let list = MirrorList::new(3, 0, 100, vec!["https://m.example/".into()], vec![]);
+        assert!(list.check_current(50, 3).is_ok());
+        assert!(list.check_current(50, 0).is_ok());
+        assert!(list.check_current(100, 0).is_err(), "expired");
+        assert!(
+            list.check_current(50, 4).is_err(),
+            "older than the applied one"
+        );
     }
 }

@@ -11,12 +11,14 @@ use tokio::io::AsyncReadExt;
 
 use super::config::NetConfig;
 use super::evidence::{FailureKind, millis};
-use super::resolve::{DnsError, GuardedResolver, ReqwestResolver, is_reserved};
+use super::resolve::{
+    DnsError, GuardedResolver, ReqwestResolver, is_reserved, is_special_use_name,
+};
 use super::routes::Route;
 use crate::format::layout::TreePath;
 
 /// Redirects followed before giving up.
-const MAX_REDIRECTS: usize = 5;
+const MAX_REDIRECTS: usize = 3;
 
 /// A failed fetch: its kind (the evidence) and what exactly went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,10 +58,13 @@ pub enum Fetched {
         bytes: Vec<u8>,
         /// The `ETag` to send as `If-None-Match` next time.
         etag: Option<String>,
+        /// The server's `Date` (Unix seconds): unsigned, so evidence about the device's clock,
+        /// never a time to trust.
+        date: Option<i64>,
         latency_ms: u32,
     },
     /// The server answered 304 to `If-None-Match`.
-    NotModified { latency_ms: u32 },
+    NotModified { date: Option<i64>, latency_ms: u32 },
 }
 
 impl Fetched {
@@ -72,9 +77,9 @@ impl Fetched {
     }
 }
 
-/// Raised by the redirect policy when a redirect points at a reserved IP literal.
+/// Raised by the redirect policy when it refuses a redirect (see [`redirect_refusal`]).
 #[derive(Debug, thiserror::Error)]
-#[error("redirect to a reserved address {0}")]
+#[error("redirect refused: {0}")]
 struct RedirectRefused(String);
 
 /// The answer to a POST.
@@ -86,6 +91,25 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
+/// Why a redirect from `previous` (the last URL requested) to `to` must not be followed:
+/// from `https` to anything else, or to a reserved address or a local name (`localhost`,
+/// `*.local`, …) unless the config allows that name to be private. A public name is resolved
+/// through the tamper guard like every request, so it cannot lead to a private address either.
+fn redirect_refusal(guard: &GuardedResolver, previous: &url::Url, to: &url::Url) -> Option<String> {
+    if previous.scheme() == "https" && to.scheme() != "https" {
+        return Some(format!("from https to {}", to.scheme()));
+    }
+    let local = match to.host() {
+        Some(url::Host::Ipv4(a)) => is_reserved(a.into()),
+        Some(url::Host::Ipv6(a)) => is_reserved(a.into()),
+        Some(url::Host::Domain(name)) => {
+            is_special_use_name(name) && !guard.is_allowed_private(name)
+        }
+        None => true,
+    };
+    local.then(|| format!("to the local address {}", to.host_str().unwrap_or("")))
+}
+
 /// Fetches tree files from routes, posts comments and answers probes.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -95,30 +119,34 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(config: Arc<NetConfig>) -> Result<HttpClient, ClientError> {
-        let guard = GuardedResolver::new(config.resolver.clone(), &config.allowed_private_hosts);
-        let redirect = reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS {
+        let guard = Arc::new(GuardedResolver::new(
+            config.resolver.clone(),
+            &config.allowed_private_hosts,
+        ));
+        let policy_guard = guard.clone();
+        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
                 return attempt.error(RedirectRefused("too many redirects".into()));
             }
-            let reserved_literal = match attempt.url().host() {
-                Some(url::Host::Ipv4(a)) => is_reserved(a.into()),
-                Some(url::Host::Ipv6(a)) => is_reserved(a.into()),
-                _ => false,
-            };
-            if reserved_literal {
-                let to = attempt.url().to_string();
-                return attempt.error(RedirectRefused(to));
+            let refusal = attempt
+                .previous()
+                .last()
+                .and_then(|previous| redirect_refusal(&policy_guard, previous, attempt.url()));
+            match refusal {
+                Some(why) => attempt.error(RedirectRefused(why)),
+                None => attempt.follow(),
             }
-            attempt.follow()
         });
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(config.webpki_roots)
-            .dns_resolver(Arc::new(ReqwestResolver(Arc::new(guard))))
+            .dns_resolver(Arc::new(ReqwestResolver(guard)))
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .timeout(config.request_timeout)
             .redirect(redirect)
+            // A redirect must not tell the next host where the reader came from.
+            .referer(false)
             .no_proxy()
             .user_agent(config.user_agent.clone());
         for pem in &config.extra_root_certs_pem {
@@ -156,6 +184,7 @@ impl HttpClient {
             return Ok(Fetched::Body {
                 bytes,
                 etag: None,
+                date: None,
                 latency_ms: millis(started.elapsed()),
             });
         }
@@ -168,8 +197,15 @@ impl HttpClient {
         }
         let mut response = request.send().await.map_err(|e| classify(&e))?;
         let status = response.status();
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+            .map(|d| d.timestamp());
         if status == StatusCode::NOT_MODIFIED && if_none_match.is_some() {
             return Ok(Fetched::NotModified {
+                date,
                 latency_ms: millis(started.elapsed()),
             });
         }
@@ -209,6 +245,7 @@ impl HttpClient {
         Ok(Fetched::Body {
             bytes,
             etag,
+            date,
             latency_ms: millis(started.elapsed()),
         })
     }
@@ -405,6 +442,98 @@ fn chain_text(err: &(dyn StdError + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::evidence::RouteSource;
+    use crate::net::resolve::StaticResolver;
+    use article_sync_test_support::server::{LOOPBACK, Mode, TestServer};
+    use article_sync_test_support::tls::TestCa;
+
+    const HEAD: &[u8] = b"{\"type\":\"head\"}";
+
+    /// A client resolving every test name to loopback; `mirror.example` may be private.
+    fn client(ca: Option<&TestCa>) -> HttpClient {
+        let names = [
+            "localhost",
+            "printer.local",
+            "evil.example",
+            "mirror.example",
+        ];
+        let resolver = names
+            .iter()
+            .fold(StaticResolver::new(), |r, n| r.with(n, [LOOPBACK]));
+        let config = NetConfig {
+            resolver: Arc::new(resolver),
+            allowed_private_hosts: vec!["mirror.example".into()],
+            extra_root_certs_pem: ca.iter().map(|ca| ca.pem.clone().into_bytes()).collect(),
+            webpki_roots: false,
+            ..NetConfig::default()
+        };
+        HttpClient::new(Arc::new(config)).unwrap()
+    }
+
+    async fn fetch_head(client: &HttpClient, base: &str) -> Result<Fetched, FetchError> {
+        let route = Route::parse(base, RouteSource::Main).unwrap();
+        client.fetch(&route, "head", 1024, None).await
+    }
+
+    #[tokio::test]
+    async fn redirects_reach_no_local_name_or_address_and_send_no_referer() {
+        let target = TestServer::start(Mode::head(HEAD)).await;
+        let port = target.port();
+        let client = client(None);
+        for host in [
+            "localhost",
+            "printer.local",
+            "127.0.0.1",
+            "[::1]",
+            "evil.example",
+        ] {
+            let from =
+                TestServer::start(Mode::Redirect(format!("http://{host}:{port}/head"))).await;
+            let result = fetch_head(&client, &format!("http://127.0.0.1:{}/", from.port())).await;
+            assert!(result.is_err(), "redirect to {host} followed");
+        }
+        assert_eq!(target.accepted(), 0, "no redirect reached the local server");
+
+        // A name the app allows to be private is followed, and it learns nothing of the first.
+        let from =
+            TestServer::start(Mode::Redirect(format!("http://mirror.example:{port}/head"))).await;
+        let fetched = fetch_head(&client, &format!("http://127.0.0.1:{}/", from.port())).await;
+        assert_eq!(fetched.unwrap().into_bytes().unwrap(), HEAD);
+        let requests = target.requests();
+        assert_eq!(requests.len(), 1);
+        assert!(
+            !requests[0].to_ascii_lowercase().contains("referer"),
+            "{}",
+            requests[0]
+        );
+    }
+
+    #[tokio::test]
+    async fn redirects_never_go_from_https_to_http_nor_on_without_end() {
+        let target = TestServer::start(Mode::head(HEAD)).await;
+        let ca = TestCa::new();
+        let from = TestServer::start_tls(
+            Mode::Redirect(format!("http://mirror.example:{}/head", target.port())),
+            ca.server_config("mirror.example"),
+        )
+        .await;
+        let client = client(Some(&ca));
+        let result = fetch_head(&client, &format!("https://mirror.example:{}/", from.port())).await;
+        let err = result.expect_err("downgrade followed");
+        assert!(err.detail.contains("from https to http"), "{err}");
+        assert_eq!(target.accepted(), 0);
+
+        let looping = TestServer::start(Mode::Redirect(String::new())).await;
+        let own = format!("http://mirror.example:{}/head", looping.port());
+        looping.set_mode(Mode::Redirect(own));
+        let result = fetch_head(&client, &format!("http://127.0.0.1:{}/", looping.port())).await;
+        assert!(result.is_err());
+        assert_eq!(
+            looping.requests().len(),
+            MAX_REDIRECTS + 1,
+            "the first request and {MAX_REDIRECTS} hops"
+        );
+    }
 
     #[test]
     fn html_bodies_are_recognised_and_tree_files_are_not() {

@@ -193,7 +193,8 @@ impl Connectivity {
     /// Fetches an immutable tree file pinned by a verified head (its SHA-256 and length),
     /// trying `preferred` (the route that won the head race) first and then every other route,
     /// staggered. This is the one place a pinned file is checked: an answer of another length
-    /// or hash is a [`FailureKind::Verification`] of its route, and the next route is tried.
+    /// or hash is a [`FailureKind::Verification`] of its route, and the next route is tried. A
+    /// length over the path's cap ([`TreePath::max_len`]) is refused before any request.
     pub async fn fetch_pinned(
         &self,
         preferred: &Route,
@@ -201,18 +202,23 @@ impl Connectivity {
         hash: &str,
         len: u64,
     ) -> Result<Won<Vec<u8>>, Lost> {
-        if let Err(e) = TreePath::parse(path) {
-            return Err(Lost {
-                path: path.into(),
-                attempts: vec![Attempt::new(
-                    preferred,
-                    path,
-                    Outcome::Failed {
-                        kind: FailureKind::Other,
-                        detail: format!("refused path: {e}"),
-                    },
-                )],
-            });
+        let refused = |kind, detail| Lost {
+            path: path.into(),
+            attempts: vec![Attempt::new(
+                preferred,
+                path,
+                Outcome::Failed { kind, detail },
+            )],
+        };
+        let cap = match TreePath::parse(path) {
+            Ok(tree_path) => tree_path.max_len(),
+            Err(e) => return Err(refused(FailureKind::Other, format!("refused path: {e}"))),
+        };
+        if len > cap {
+            return Err(refused(
+                FailureKind::Verification,
+                format!("{path} is said to be {len} bytes, over the client's cap of {cap}"),
+            ));
         }
         let mut order = vec![preferred.clone()];
         order.extend(

@@ -120,15 +120,24 @@ impl GuardedResolver {
 
     /// Whether a private answer for `host` is legitimate.
     pub fn may_be_private(&self, host: &str) -> bool {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        if host.parse::<IpAddr>().is_ok() || self.allowed_private.contains(&host) {
-            return true;
-        }
-        const SPECIAL: &[&str] = &["localhost", "test", "local", "internal", "lan", "home.arpa"];
-        SPECIAL
-            .iter()
-            .any(|s| host == *s || host.ends_with(&format!(".{s}")))
+        host.parse::<IpAddr>().is_ok() || self.is_allowed_private(host) || is_special_use_name(host)
     }
+
+    /// Whether the config names `host` as one that may resolve to a private address.
+    pub fn is_allowed_private(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.allowed_private.contains(&host)
+    }
+}
+
+/// Whether `host` is `localhost` or a name under a special-use suffix (`.localhost`, `.test`,
+/// `.local`, `.internal`, `.lan`, `.home.arpa`): a name of the local network by its very form.
+pub fn is_special_use_name(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    const SPECIAL: &[&str] = &["localhost", "test", "local", "internal", "lan", "home.arpa"];
+    SPECIAL
+        .iter()
+        .any(|s| host == *s || host.ends_with(&format!(".{s}")))
 }
 
 impl Resolver for GuardedResolver {

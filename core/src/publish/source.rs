@@ -294,6 +294,14 @@ fn check_article(a: &SourceArticle) -> Result<(), PublishError> {
     for r in &a.related {
         check_id(&a.file, "related article id", r)?;
     }
+    if let Some(url) = a.url.as_deref()
+        && crate::content::web_url(url).is_none()
+    {
+        return Err(PublishError::source(
+            &a.file,
+            format!("article {:?} url {url:?} is not an http or https URL", a.id),
+        ));
+    }
     let mut seen = std::collections::HashSet::new();
     if let Some(c) = a.comments.iter().find(|c| !seen.insert(&c.id)) {
         return Err(PublishError::source(

@@ -28,10 +28,13 @@ use crate::store::{
     ArticleView, Counts, Cursor, LastConnection, ListFilter, OutboxItem, Page, SearchHit,
     SearchOptions, StorageUsage, Store, StoreConfig, SyncPosition,
 };
-use crate::sync::{Progress, SyncConfig, SyncReport, Syncer};
+use crate::sync::{Progress, SyncConfig, SyncError, SyncReport, Syncer};
 
 /// Most items one page of a list or search may ask for.
 pub const MAX_PAGE: usize = 500;
+
+/// Longest [`Reader::wipe`] waits for a cancelled sync to stop.
+pub const WIPE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The app's handle on the core. Cheap to clone; every clone is the same reader.
 #[derive(Clone)]
@@ -176,6 +179,10 @@ impl Reader {
     pub async fn sync(&self) -> Result<SyncReport, ReaderError> {
         let syncer = self.syncer()?;
         let result = syncer.sync().await;
+        if let Err(e @ SyncError::AlreadyRunning) = result {
+            // The other sync records its own outcome.
+            return Err(e.into());
+        }
         match &result {
             Ok(r) => {
                 tracing::info!(route = %r.route, head_version = r.head_version, requests = r.requests, bytes = r.bytes, "sync done")
@@ -434,10 +441,24 @@ impl Reader {
         Ok(self.inner.store.integrity_check()?)
     }
 
-    /// Cancels a running sync and deletes the database with its journal files. The reader is
-    /// consumed; open a new one on the same path to read again.
+    /// Cancels a running sync and waits until it has stopped (at most [`WIPE_WAIT`], else
+    /// [`StoreError::Busy`](crate::store::StoreError::Busy) and nothing deleted), closes every
+    /// connection to the database — for every clone of this reader, whose calls fail from then
+    /// on — and deletes the database with its journal files, so a reader opened on the same
+    /// path right after starts from nothing. Blocks: call it off the async runtime's threads.
+    /// The reader is consumed.
     pub fn wipe(self) -> Result<(), ReaderError> {
         self.cancel_sync();
+        if let Some(syncer) = &self.inner.syncer {
+            let deadline = std::time::Instant::now() + WIPE_WAIT;
+            while syncer.is_running() {
+                if std::time::Instant::now() > deadline {
+                    return Err(crate::store::StoreError::Busy.into());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+        self.inner.store.close()?;
         let path: PathBuf = self.database().to_path_buf();
         drop(self);
         wipe_database(&path)?;

@@ -85,6 +85,15 @@ fn stored_revision(conn: &Connection, id: &str) -> Result<Option<u64>> {
         .map(|r| r as u64))
 }
 
+/// Whether article `id` is stored as a snapshot headline without its body (not evicted).
+fn is_headline_only(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT body_html IS NULL AND NOT evicted FROM articles WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
+}
+
 fn json<T: serde::Serialize>(what: &str, value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StoreError::invalid(what, e))
 }
@@ -169,7 +178,11 @@ pub(crate) fn put_article(
     let fresh = match stored {
         None => true,
         Some(r) => match rule {
-            Revisions::Greater => a.revision > r,
+            // A row left with its headline only (a snapshot whose article never came) is
+            // filled by the same revision from the log.
+            Revisions::Greater => {
+                a.revision > r || (a.revision == r && is_headline_only(conn, &a.id)?)
+            }
             Revisions::GreaterOrEqual => a.revision >= r,
         },
     };
@@ -427,7 +440,7 @@ pub(crate) fn apply_entries(
     }
     dirty.reindex(conn)?;
     conn.execute(
-        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL,
+        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL, snapshot_id = NULL,
              snapshot_parts_applied = 0",
         params![new_seq as i64, new_tip],
     )?;
@@ -438,18 +451,19 @@ pub(crate) fn apply_entries(
 pub(crate) fn apply_snapshot_items(
     conn: &Connection,
     seq: u64,
+    id: &str,
     part_index: u32,
     items: &[PartItem],
 ) -> Result<ApplyStats> {
     let pos = read_position(conn)?;
     let applied = match pos.snapshot {
-        Some(s) if s.seq == seq => s.parts_applied,
+        Some(s) if s.seq == seq && s.id == id => s.parts_applied,
         _ if part_index == 0 => 0,
         Some(s) => {
             return Err(StoreError::Snapshot {
                 reason: format!(
-                    "part {part_index} of snapshot {seq}, but snapshot {} is in progress",
-                    s.seq
+                    "part {part_index} of snapshot {seq} ({id}), but snapshot {} ({}) is in progress",
+                    s.seq, s.id
                 ),
             });
         }
@@ -495,8 +509,9 @@ pub(crate) fn apply_snapshot_items(
         }
     }
     conn.execute(
-        "UPDATE sync_position SET snapshot_seq = ?1, snapshot_parts_applied = ?2",
-        params![seq as i64, applied.max(part_index + 1)],
+        "UPDATE sync_position SET snapshot_seq = ?1, snapshot_parts_applied = ?2,
+             snapshot_id = ?3",
+        params![seq as i64, applied.max(part_index + 1), id],
     )?;
     Ok(stats)
 }
@@ -531,7 +546,7 @@ pub(crate) fn finish_snapshot(conn: &Connection, seq: u64, tip: &str) -> Result<
         [],
     )?;
     conn.execute(
-        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL,
+        "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL, snapshot_id = NULL,
              snapshot_parts_applied = 0",
         params![seq as i64, tip],
     )?;

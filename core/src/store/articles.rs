@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::error::Result;
 use super::reader_state::ReaderState;
-use crate::content::sanitize_html;
+use crate::content::{sanitize_html, web_url};
 use crate::format::{Article, Comment, MediaRef};
 
 /// A list item: everything but the body.
@@ -110,6 +110,15 @@ fn opt_json_col<T: serde::de::DeserializeOwned>(
     .transpose()
 }
 
+/// An article URL, dropped unless it is `http` or `https`: the publisher refuses others, and a
+/// hostile mirror's (a stolen key's) must not reach the app either.
+fn url_col(row: &Row, idx: usize) -> rusqlite::Result<Option<String>> {
+    Ok(row
+        .get::<_, Option<String>>(idx)?
+        .as_deref()
+        .and_then(web_url))
+}
+
 pub(crate) fn summary_from_row(r: &Row) -> rusqlite::Result<ArticleSummary> {
     Ok(ArticleSummary {
         id: r.get(0)?,
@@ -121,7 +130,7 @@ pub(crate) fn summary_from_row(r: &Row) -> rusqlite::Result<ArticleSummary> {
         published_at: r.get(6)?,
         updated_at: r.get(7)?,
         tags: json_col(r, 8)?,
-        url: r.get(9)?,
+        url: url_col(r, 9)?,
         lead_image: opt_json_col(r, 10)?,
         has_body: r.get(11)?,
         evicted: r.get(12)?,
@@ -238,7 +247,7 @@ pub(crate) fn article(conn: &Connection, id: &str) -> Result<Option<ArticleView>
                         published_at: r.get(7)?,
                         updated_at: r.get(8)?,
                         tags: json_col(r, 9)?,
-                        url: r.get(10)?,
+                        url: url_col(r, 10)?,
                         lead_image: opt_json_col(r, 11)?,
                         images: json_col(r, 12)?,
                         related: json_col(r, 13)?,

@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::watch;
 
 use super::error::{Result, StoreError};
-use super::{rank, schema};
+use super::{rank, schema, search};
 
 pub(crate) struct Db {
     pub(crate) path: PathBuf,
@@ -50,6 +50,9 @@ impl Db {
         }
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         writer.pragma_update(None, "foreign_keys", true)?;
+        // What is deleted is overwritten with zeros, not left in free space: a withdrawn
+        // article's text must not stay readable in the file of a seized phone.
+        writer.pragma_update(None, "secure_delete", true)?;
         // No checkpoint after each commit: a sync's writes stay in the WAL until the sync has
         // stored everything (`Db::checkpoint` at its end, and on close), so copying pages into
         // the main file never delays the articles. The WAL is cut back to 4 MiB afterwards.
@@ -60,6 +63,7 @@ impl Db {
             check_at_open(&writer, path)?;
         }
         schema::upgrade(&mut writer, schema::VERSION)?;
+        search::secure_delete(&writer)?;
         Self::with_writer(path, writer, readers, busy_timeout)
     }
 
@@ -107,10 +111,21 @@ impl Db {
         Ok(out)
     }
 
-    /// Copies the WAL's pages into the main file (a passive checkpoint: it never waits for
-    /// readers, and what they still read stays for the next one).
+    /// Copies the WAL's pages into the main file and truncates the WAL to nothing, so that no
+    /// page of deleted text lingers in it. Waits for readers (up to the busy timeout, as a
+    /// write does); if they are still reading, the WAL is left for the next checkpoint.
     pub(crate) fn checkpoint(&self) -> Result<()> {
-        lock(&self.writer).query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        lock(&self.writer).query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Closes every connection to the file (each is swapped for an empty in-memory database,
+    /// so a later call fails instead of touching the file). Waits for a running write.
+    pub(crate) fn close(&self) -> Result<()> {
+        for conn in self.readers.iter().chain([&self.writer]) {
+            let closed = std::mem::replace(&mut *lock(conn), Connection::open_in_memory()?);
+            closed.close().map_err(|(_, e)| StoreError::from(e))?;
+        }
         Ok(())
     }
 

@@ -192,22 +192,25 @@ impl Store {
         })
     }
 
-    /// Applies part `part_index` of the snapshot at log position `snapshot_seq`, in one
-    /// transaction that also records the progress (see [`SyncPosition::snapshot`]).
+    /// Applies part `part_index` of the snapshot `snapshot_id` at log position `snapshot_seq`,
+    /// in one transaction that also records the progress (see [`SyncPosition::snapshot`]).
     ///
-    /// Part 0 starts (or restarts) a snapshot; a later part must not skip one
-    /// ([`StoreError::Snapshot`]); re-applying a part is harmless. Headlines create or refresh
+    /// Part 0 starts (or restarts) a snapshot; a later part must continue the snapshot in
+    /// progress (same position and identity) without skipping one ([`StoreError::Snapshot`]);
+    /// re-applying a part is harmless. Headlines create or refresh
     /// rows without bodies so the list shows early; articles fill bodies (an equal revision
     /// refills); comments of articles not stored are skipped. Keeps the budget, like
     /// [`Store::apply_entries`].
     pub fn apply_snapshot_items(
         &self,
         snapshot_seq: u64,
+        snapshot_id: &str,
         part_index: u32,
         items: &[PartItem],
     ) -> Result<ApplyStats> {
         self.write(|tx| {
-            let mut stats = apply::apply_snapshot_items(tx, snapshot_seq, part_index, items)?;
+            let mut stats =
+                apply::apply_snapshot_items(tx, snapshot_seq, snapshot_id, part_index, items)?;
             stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
             Ok(stats)
         })
@@ -438,10 +441,41 @@ impl Store {
 
     // ---- integrity and wipe ----------------------------------------------------------------
 
-    /// Moves what the writes of a sync left in the write-ahead log into the database file.
-    /// The sync engine calls it when a sync has stored everything; closing the store does too.
+    /// Moves what the writes of a sync left in the write-ahead log into the database file and
+    /// empties the log. The sync engine calls it when a sync has stored everything; closing the
+    /// store does too.
     pub fn checkpoint(&self) -> Result<()> {
         self.db.checkpoint()
+    }
+
+    /// Closes the database file for every holder of this store: afterwards each call fails.
+    /// For [`crate::reader::Reader::wipe`], which deletes the files next.
+    pub fn close(&self) -> Result<()> {
+        self.db.close()
+    }
+
+    /// Merges the search index after articles, bodies or comments were deleted, so their words
+    /// leave the file. The sync engine calls it at the end of a sync that deleted something.
+    pub fn merge_search(&self) -> Result<()> {
+        self.write(|tx| search::merge(tx))
+    }
+
+    /// Takes the database's sync lock (a lock on the file `<database>-sync`, shared by every
+    /// process): `None` when another sync, in this process or another, holds it. The lock is
+    /// released when the returned guard is dropped, or when its process dies.
+    pub fn try_lock_sync(&self) -> Result<Option<SyncLock>> {
+        let mut name = self.path().as_os_str().to_owned();
+        name.push(SYNC_LOCK_SUFFIX);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(PathBuf::from(name))?;
+        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => Ok(Some(SyncLock(file))),
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => Ok(None),
+            Err(e) => Err(std::io::Error::from(e).into()),
+        }
     }
 
     /// `PRAGMA quick_check` of the whole file, on a reader connection (it never blocks a sync).
@@ -460,11 +494,18 @@ impl Store {
     }
 }
 
+/// The suffix of the file whose lock [`Store::try_lock_sync`] takes.
+const SYNC_LOCK_SUFFIX: &str = "-sync";
+
+/// Held while a sync runs; see [`Store::try_lock_sync`].
+#[derive(Debug)]
+pub struct SyncLock(#[allow(dead_code)] std::fs::File);
+
 /// Deletes the store's files at `path` (also usable when [`Store::open`] failed, e.g. on a
 /// corrupt file). Missing files are fine.
 pub fn wipe_files(path: &Path) -> Result<()> {
     let mut files: Vec<PathBuf> = vec![path.to_path_buf()];
-    for suffix in ["-wal", "-shm", "-journal"] {
+    for suffix in ["-wal", "-shm", "-journal", SYNC_LOCK_SUFFIX] {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         files.push(PathBuf::from(name));

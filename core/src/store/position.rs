@@ -19,6 +19,9 @@ pub struct StoredRoot {
 pub struct SnapshotProgress {
     /// The log position the snapshot stands for.
     pub seq: u64,
+    /// The snapshot's identity (see [`crate::format::head::SnapshotRef::id`]): a snapshot
+    /// resumes only if the head names the same one.
+    pub id: String,
     /// Parts `0..parts_applied` are in the store; resume with part `parts_applied`.
     pub parts_applied: u32,
 }
@@ -43,7 +46,7 @@ pub(crate) fn read_position(conn: &Connection) -> Result<SyncPosition> {
     let (root_keys, pos) = conn.query_row(
         "SELECT root_version, root_keys, root_threshold, head_version, head_issued_at,
                 head_expires_at, log_seq, log_tip, snapshot_seq, snapshot_parts_applied,
-                comment_key
+                comment_key, snapshot_id
          FROM sync_position",
         [],
         |r| {
@@ -64,6 +67,11 @@ pub(crate) fn read_position(conn: &Connection) -> Result<SyncPosition> {
                     log_tip: r.get(7)?,
                     snapshot: snapshot_seq.map(|s| SnapshotProgress {
                         seq: s as u64,
+                        id: r
+                            .get::<_, Option<String>>(11)
+                            .ok()
+                            .flatten()
+                            .unwrap_or_default(),
                         parts_applied: r.get(9).unwrap_or(0),
                     }),
                 },

@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_comment_delivery",
         include_str!("migrations/0008_comment_delivery.sql"),
     ),
+    (
+        "0009_snapshot_id",
+        include_str!("migrations/0009_snapshot_id.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -65,6 +69,10 @@ pub fn upgrade(conn: &mut Connection, target: u32) -> Result<()> {
             "store migration"
         );
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have applied this step while this one waited for the lock.
+        if version(&tx)? >= v {
+            continue;
+        }
         tx.execute_batch(sql)?;
         after_migration(&tx, v)?;
         tx.pragma_update(None, "user_version", v)?;
@@ -80,4 +88,45 @@ fn after_migration(conn: &Connection, version: u32) -> Result<()> {
         search::reindex_all(conn)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// Two processes open a new database at once: one migrates while the other waits for its
+    /// lock, having read the old version before. The waiting one must skip the steps the other
+    /// applied ("table articles already exists" otherwise).
+    #[test]
+    fn a_step_another_process_applied_while_this_one_waited_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reader.db");
+        let mut first = Connection::open(&path).unwrap();
+        first
+            .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .unwrap();
+        let tx = first
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap();
+        tx.execute_batch(MIGRATIONS[0].1).unwrap();
+        tx.pragma_update(None, "user_version", 1).unwrap();
+
+        let second = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                let mut conn = Connection::open(&path).unwrap();
+                conn.busy_timeout(Duration::from_secs(10)).unwrap();
+                upgrade(&mut conn, VERSION).map(|()| version(&conn).unwrap())
+            }
+        });
+        // The second reads version 0, then waits for the lock the first holds.
+        std::thread::sleep(Duration::from_millis(300));
+        tx.commit().unwrap();
+        assert_eq!(
+            second.join().unwrap().expect("the upgrade succeeds"),
+            VERSION
+        );
+    }
 }

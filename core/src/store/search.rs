@@ -213,6 +213,32 @@ pub(crate) fn rebuild_step(conn: &Connection, batch: usize) -> Result<Option<Reb
     Ok(Some(RebuildStep { indexed, finished }))
 }
 
+/// Turns on FTS5's `secure-delete` for the search table (kept in its config, so written only
+/// once): deleting a row removes its words from the index at once, instead of leaving them in
+/// the index's segments behind a delete marker until a merge.
+pub(crate) fn secure_delete(conn: &Connection) -> Result<()> {
+    let on: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM search_config WHERE k = 'secure-delete' AND v = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    if !on {
+        conn.execute(
+            "INSERT INTO search(search, rank) VALUES ('secure-delete', 1)",
+            [],
+        )?;
+    }
+    Ok(())
+}
+
+/// Merges the index's segments into one: the words of deleted rows, which `secure-delete`
+/// leaves behind as terms without rows, go with the old segments (whose pages the database's
+/// `secure_delete` zeroes). Its time grows with the index: run it after deletions only.
+pub(crate) fn merge(conn: &Connection) -> Result<()> {
+    conn.execute("INSERT INTO search (search) VALUES ('optimize')", [])?;
+    Ok(())
+}
+
 /// Rebuilds the whole index at once, in one pass (after a search migration, which may run
 /// before the rebuild table exists).
 pub(crate) fn reindex_all(conn: &Connection) -> Result<()> {

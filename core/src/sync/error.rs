@@ -25,10 +25,21 @@ pub enum SyncError {
     /// Every route that answered served an expired head; local data is kept.
     #[error("every route serves an expired head (stale since {since})")]
     Stale { since: i64 },
+    /// Every route that answered served a head that is stale by the device's clock only:
+    /// several independent routes' `Date`s agree on a time (`network`) far behind it. The
+    /// heads stay refused (a `Date` is not signed); the reader should set the clock.
+    #[error(
+        "your device's clock seems wrong: it says {device}, while several routes say {network} (Unix seconds); the heads they serve are current"
+    )]
+    ClockWrong { device: i64, network: i64 },
     #[error("storage: {0}")]
     Storage(Arc<StoreError>),
     #[error("sync cancelled")]
     Cancelled,
+    /// Another sync of the same database runs (in another process, e.g. the app's background
+    /// worker beside the app); nothing was done. Sync again once it has finished.
+    #[error("sync already running")]
+    AlreadyRunning,
     /// The whole-sync deadline passed.
     #[error("sync deadline passed")]
     Deadline,

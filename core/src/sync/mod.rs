@@ -13,7 +13,7 @@ mod error;
 pub mod plan;
 pub mod progress;
 
-pub use engine::{Clock, SyncConfig, Syncer};
+pub use engine::{Clock, MAX_SYNC_BYTES, SyncConfig, Syncer};
 pub use error::SyncError;
 pub use progress::{Phase, Progress};
 

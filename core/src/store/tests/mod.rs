@@ -556,15 +556,16 @@ fn a_snapshot_applies_in_resumable_steps_and_replaces_sync_data_but_not_reader_s
     ];
     // A later part before part 0 is refused.
     assert!(matches!(
-        store.apply_snapshot_items(10, 1, &[]),
+        store.apply_snapshot_items(10, "s", 1, &[]),
         Err(StoreError::Snapshot { .. })
     ));
-    store.apply_snapshot_items(10, 0, &headlines).unwrap();
+    store.apply_snapshot_items(10, "s", 0, &headlines).unwrap();
     let pos = store.sync_position().unwrap();
     assert_eq!(
         pos.snapshot,
         Some(SnapshotProgress {
             seq: 10,
+            id: "s".into(),
             parts_applied: 1
         })
     );
@@ -574,15 +575,21 @@ fn a_snapshot_applies_in_resumable_steps_and_replaces_sync_data_but_not_reader_s
     assert_eq!(ids(&page), ["new", "kept", "old"]);
     assert!(!page.items[0].has_body);
 
-    // Skipping a part is refused; re-applying part 0 is harmless.
+    // Another snapshot at the same position continues nothing: its part 1 is refused.
     assert!(matches!(
-        store.apply_snapshot_items(10, 2, &[]),
+        store.apply_snapshot_items(10, "other", 1, &[]),
         Err(StoreError::Snapshot { .. })
     ));
-    store.apply_snapshot_items(10, 0, &headlines).unwrap();
+    // Skipping a part is refused; re-applying part 0 is harmless.
+    assert!(matches!(
+        store.apply_snapshot_items(10, "s", 2, &[]),
+        Err(StoreError::Snapshot { .. })
+    ));
+    store.apply_snapshot_items(10, "s", 0, &headlines).unwrap();
     store
         .apply_snapshot_items(
             10,
+            "s",
             1,
             &[
                 PartItem::Article(new.clone()),
@@ -591,7 +598,12 @@ fn a_snapshot_applies_in_resumable_steps_and_replaces_sync_data_but_not_reader_s
         )
         .unwrap();
     store
-        .apply_snapshot_items(10, 2, &[PartItem::Comment(comment("c", "new", "تازه"))])
+        .apply_snapshot_items(
+            10,
+            "s",
+            2,
+            &[PartItem::Comment(comment("c", "new", "تازه"))],
+        )
         .unwrap();
     assert!(matches!(
         store.finish_snapshot(11, "ff"),
@@ -727,9 +739,9 @@ fn a_headline_then_its_article_store_what_a_log_put_stores() {
 
     let (_d2, snap) = temp();
     let snap = open(&snap);
-    snap.apply_snapshot_items(5, 0, &[PartItem::Headline(Headline::from(&a))])
+    snap.apply_snapshot_items(5, "s", 0, &[PartItem::Headline(Headline::from(&a))])
         .unwrap();
-    snap.apply_snapshot_items(5, 1, &[PartItem::Article(a.clone())])
+    snap.apply_snapshot_items(5, "s", 1, &[PartItem::Article(a.clone())])
         .unwrap();
     snap.finish_snapshot(5, "ff").unwrap();
 
@@ -741,6 +753,30 @@ fn a_headline_then_its_article_store_what_a_log_put_stores() {
     );
     assert_eq!(s.article, l.article);
     assert!(s.has_body);
+}
+
+#[test]
+fn a_row_left_with_its_headline_only_is_filled_by_a_later_log_entry() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let a = article("a", 2, 1);
+    // The snapshot's article part never carried it: its headline stays alone.
+    store
+        .apply_snapshot_items(5, "s", 0, &[PartItem::Headline(Headline::from(&a))])
+        .unwrap();
+    store.finish_snapshot(5, "ff").unwrap();
+    assert!(!store.article("a").unwrap().unwrap().has_body);
+
+    let stats = apply(&store, vec![put(a.clone())]).unwrap();
+    assert_eq!(stats.articles_put, 1);
+    let view = store.article("a").unwrap().unwrap();
+    assert!(view.has_body);
+    assert_eq!(
+        view.article.body_html,
+        crate::content::sanitize_html(&a.body_html)
+    );
+    // A stored body is not put again by the same revision.
+    assert_eq!(apply(&store, vec![put(a)]).unwrap().articles_put, 0);
 }
 
 /// `n` articles made of the seed page's paragraphs, one per second from

@@ -229,7 +229,7 @@ fn after_a_snapshot_the_index_is_rebuilt_in_resumable_batches() {
         })
         .collect();
     let items: Vec<PartItem> = articles.iter().cloned().map(PartItem::Article).collect();
-    store.apply_snapshot_items(10, 0, &items).unwrap();
+    store.apply_snapshot_items(10, "s", 0, &items).unwrap();
     store.finish_snapshot(10, "ff").unwrap();
     assert!(store.search_rebuild_pending().unwrap());
     assert_eq!(

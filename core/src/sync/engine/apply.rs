@@ -133,14 +133,14 @@ impl Inner {
         applied: &mut ApplyStats,
     ) -> Result<(), SyncError> {
         let start = match &position.snapshot {
-            Some(p) if p.seq == snapshot.seq => p.parts_applied as usize,
+            Some(p) if p.seq == snapshot.seq && p.id == snapshot.id() => p.parts_applied as usize,
             _ => 0,
         };
         let items = Some(snapshot.articles + snapshot.comments);
         if start == 0 {
             reporter.phase(Phase::Headlines, Some(snapshot.bytes()), items);
             let headlines = vec![(0, snapshot.headlines.clone())];
-            self.apply_parts(route, snapshot.seq, headlines, reporter, counters, applied)
+            self.apply_parts(route, snapshot, headlines, reporter, counters, applied)
                 .await?;
             counters.headlines_stored();
         }
@@ -152,7 +152,7 @@ impl Inner {
                 Some(rest.iter().map(|(_, p)| p.len).sum()),
                 items,
             );
-            self.apply_parts(route, snapshot.seq, rest, reporter, counters, applied)
+            self.apply_parts(route, snapshot, rest, reporter, counters, applied)
                 .await?;
         }
         let store = self.store.clone();
@@ -187,12 +187,13 @@ impl Inner {
     async fn apply_parts(
         self: &Arc<Self>,
         route: &Route,
-        seq: u64,
+        snapshot: &SnapshotRef,
         parts: Vec<(u32, PartRef)>,
         reporter: &Reporter,
         counters: &Arc<Counters>,
         applied: &mut ApplyStats,
     ) -> Result<(), SyncError> {
+        let (seq, id) = (snapshot.seq, snapshot.id());
         let fetched = self.prefetch(
             route,
             parts
@@ -218,7 +219,9 @@ impl Inner {
         while let Some(next) = parsed.next().await {
             let (index, items, len, count, _permit) = next?;
             let store = self.store.clone();
-            let stats = blocking(move || store.apply_snapshot_items(seq, index, &items)).await?;
+            let id = id.clone();
+            let stats =
+                blocking(move || store.apply_snapshot_items(seq, &id, index, &items)).await?;
             *applied += stats;
             reporter.update(|p| {
                 p.bytes += len;

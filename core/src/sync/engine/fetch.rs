@@ -1,6 +1,7 @@
 //! Fetching pinned files from any route: prefetch in order, the mirror list, lead images.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
@@ -72,6 +73,16 @@ impl Inner {
         len: u64,
         counters: &Counters,
     ) -> Result<Vec<u8>, SyncError> {
+        let promised = counters.promised.fetch_add(len, Ordering::Relaxed) + len;
+        if promised > self.config.max_sync_bytes {
+            return Err(SyncError::Verification {
+                route: route.id().to_string(),
+                check: format!(
+                    "the head names more than the {} bytes one sync may download",
+                    self.config.max_sync_bytes
+                ),
+            });
+        }
         match self.net.fetch_pinned(route, &path, hash, len).await {
             Ok(won) => {
                 counters.add(
@@ -90,13 +101,15 @@ impl Inner {
         }
     }
 
-    /// Updates the routes from the head's signed mirror list. A list that fails to arrive or
-    /// verify changes nothing: it only decides where to fetch from.
+    /// Updates the routes from the head's signed mirror list. A list that fails to arrive,
+    /// verify, or is expired at `now` or older than the one applied changes nothing: it only
+    /// decides where to fetch from.
     pub(super) async fn update_mirrors(
         &self,
         route: &Route,
         head: &Head,
         root: &TrustedRoot,
+        now: i64,
         counters: &Counters,
     ) {
         let Some(file) = &head.mirrors else { return };
@@ -123,8 +136,13 @@ impl Inner {
                 return;
             }
         };
-        match MirrorList::verify(&bytes, &root.keys) {
+        let held = self.mirror_list_version.load(Ordering::Relaxed);
+        let current = MirrorList::verify(&bytes, &root.keys)
+            .and_then(|list| list.check_current(now, held).map(|()| list));
+        match current {
             Ok(list) => {
+                self.mirror_list_version
+                    .fetch_max(list.version, Ordering::Relaxed);
                 self.net.set_mirror_list(&list.mirrors);
                 let store = self.store.clone();
                 if let Err(e) = blocking(move || store.set_comment_endpoints(&list.comments)).await

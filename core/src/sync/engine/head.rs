@@ -21,11 +21,55 @@ pub(super) struct HeadAnswer {
     pub(super) etag: Option<String>,
 }
 
+/// How far the device's clock may be from the servers' `Date` before it counts as wrong.
+const CLOCK_SKEW: i64 = 3600;
+/// How close the `Date`s of different routes must be to count as one account of the time.
+const DATES_AGREE: i64 = 600;
+
 /// Why routes' heads were refused, to name the failure when every route fails.
 #[derive(Default)]
 pub(super) struct Refusals {
     pub(super) stale_since: Option<i64>,
     pub(super) rollback: Option<(String, u64)>,
+    /// Routes whose head was stale by the device's clock but fresh by their `Date`, which is
+    /// far behind that clock: (route, `Date`).
+    pub(super) clock_ahead: Vec<(String, i64)>,
+}
+
+impl Refusals {
+    /// Records a head refused as stale, and what the route's `Date` says of the device's
+    /// clock; returns the attempt's detail.
+    fn stale(
+        &mut self,
+        route: &Route,
+        what: String,
+        expires_at: i64,
+        now: i64,
+        date: Option<i64>,
+    ) -> String {
+        self.stale_since = Some(self.stale_since.map_or(expires_at, |s| s.max(expires_at)));
+        match date.filter(|&d| d < expires_at && now - d > CLOCK_SKEW) {
+            Some(date) => {
+                self.clock_ahead.push((route.id().to_string(), date));
+                format!(
+                    "stale: {what} expired at {expires_at} by the device's clock ({now}), not by the server's Date ({date}): the device's clock seems wrong"
+                )
+            }
+            None => format!("stale: {what} expired at {expires_at}"),
+        }
+    }
+
+    /// The time several independent routes agree on, when at least two say the device's clock
+    /// is ahead.
+    fn network_time(&self) -> Option<i64> {
+        let mut dates: Vec<i64> = self.clock_ahead.iter().map(|(_, d)| *d).collect();
+        let mut routes: Vec<&str> = self.clock_ahead.iter().map(|(r, _)| r.as_str()).collect();
+        routes.sort_unstable();
+        routes.dedup();
+        dates.sort_unstable();
+        let (first, last) = (*dates.first()?, *dates.last()?);
+        (routes.len() >= 2 && last - first <= DATES_AGREE).then_some(dates[dates.len() / 2])
+    }
 }
 
 impl Inner {
@@ -75,20 +119,23 @@ impl Inner {
         let store = self.store.clone();
         let id = route.id().to_string();
         let etag = blocking(move || store.head_etag(&id)).await.ok().flatten();
-        let (bytes, etag) = match client
+        // A signed head the reader verified was issued before now: a clock behind it is wrong,
+        // and expiry is judged by the later of the two (a frozen head stays refused).
+        let now = now.max(position.head_issued_at.unwrap_or(i64::MIN));
+        let (bytes, etag, date) = match client
             .fetch(&route, layout::HEAD, HEAD_MAX, etag.as_deref())
             .await?
         {
-            Fetched::NotModified { .. } => {
+            Fetched::NotModified { date, .. } => {
                 if let Some(expired) = position.head_expires_at.filter(|&e| now >= e) {
-                    refusals
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .stale_since
-                        .get_or_insert(expired);
-                    return Err(FetchError::verification(format!(
-                        "stale: unchanged head expired at {expired}"
-                    )));
+                    let detail = refusals.lock().unwrap_or_else(|e| e.into_inner()).stale(
+                        &route,
+                        "unchanged head".into(),
+                        expired,
+                        now,
+                        date,
+                    );
+                    return Err(FetchError::verification(detail));
                 }
                 return Ok(HeadAnswer {
                     head: None,
@@ -96,7 +143,9 @@ impl Inner {
                     etag,
                 });
             }
-            Fetched::Body { bytes, etag, .. } => (bytes, etag),
+            Fetched::Body {
+                bytes, etag, date, ..
+            } => (bytes, etag, date),
         };
         counters.add(0, bytes.len() as u64);
         let verify = |e: FormatError| FetchError::verification(format!("head: {e}"));
@@ -130,15 +179,14 @@ impl Inner {
             )));
         }
         if head.is_expired(now) {
-            let mut r = refusals.lock().unwrap_or_else(|e| e.into_inner());
-            r.stale_since = Some(
-                r.stale_since
-                    .map_or(head.expires_at, |s| s.max(head.expires_at)),
+            let detail = refusals.lock().unwrap_or_else(|e| e.into_inner()).stale(
+                &route,
+                format!("head {}", head.version),
+                head.expires_at,
+                now,
+                date,
             );
-            return Err(FetchError::verification(format!(
-                "stale: head {} expired at {}",
-                head.version, head.expires_at
-            )));
+            return Err(FetchError::verification(detail));
         }
         if forks(&head, position) {
             return Err(FetchError::verification(format!(
@@ -167,6 +215,12 @@ impl Inner {
                 Some(crate::net::FailureKind::Verification)
             )
         });
+        if let Some(network) = refusals.network_time().filter(|_| answered) {
+            return SyncError::ClockWrong {
+                device: (self.config.clock)(),
+                network,
+            };
+        }
         match refusals {
             Refusals {
                 stale_since: Some(since),

@@ -25,6 +25,8 @@ use head::{HeadAnswer, Refusals};
 
 /// Entries applied per transaction.
 const BATCH: usize = 1000;
+/// The default [`SyncConfig::max_sync_bytes`]: 1 GiB.
+pub const MAX_SYNC_BYTES: u64 = 1 << 30;
 /// Root rotations followed in one sync.
 const MAX_ROTATIONS: u64 = 16;
 
@@ -42,6 +44,9 @@ pub struct SyncConfig {
     pub lead_images_per_sync: usize,
     /// Files fetched at once.
     pub parallel_fetches: usize,
+    /// Most bytes of pinned files (log files, snapshot parts, images) one sync downloads,
+    /// whatever the signed head names: past it the sync stops with what it applied.
+    pub max_sync_bytes: u64,
     pub clock: Clock,
 }
 
@@ -52,6 +57,7 @@ impl SyncConfig {
             text_only: false,
             lead_images_per_sync: 50,
             parallel_fetches: 4,
+            max_sync_bytes: MAX_SYNC_BYTES,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
         }
     }
@@ -73,6 +79,8 @@ struct Inner {
     running: Mutex<Option<(SharedSync, CancellationToken)>>,
     /// Starts as `config.text_only`; [`Syncer::set_text_only`] switches it.
     text_only: AtomicBool,
+    /// The version of the signed mirror list applied last (0: none yet).
+    mirror_list_version: AtomicU64,
 }
 
 impl Syncer {
@@ -85,6 +93,7 @@ impl Syncer {
                 config,
                 progress: watch::channel(Progress::default()).0,
                 running: Mutex::new(None),
+                mirror_list_version: AtomicU64::new(0),
             }),
         }
     }
@@ -144,6 +153,15 @@ impl Syncer {
         }
     }
 
+    /// Whether a sync runs (a cancelled one runs until it has noticed).
+    pub fn is_running(&self) -> bool {
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
     /// Skips media from the next sync on (e.g. the network became metered), or stops skipping.
     pub fn set_text_only(&self, text_only: bool) {
         self.inner.text_only.store(text_only, Ordering::Relaxed);
@@ -182,6 +200,8 @@ impl Syncer {
 struct Counters {
     requests: AtomicU64,
     bytes: AtomicU64,
+    /// The lengths of the pinned files this sync started to fetch.
+    promised: AtomicU64,
     /// Requests made when the snapshot's headlines were stored.
     to_headlines: OnceLock<u64>,
 }
@@ -199,6 +219,10 @@ impl Counters {
 
 impl Inner {
     async fn run(self: &Arc<Self>) -> Result<SyncReport, SyncError> {
+        let store = self.store.clone();
+        let _lock = blocking(move || store.try_lock_sync())
+            .await?
+            .ok_or(SyncError::AlreadyRunning)?;
         let store = self.store.clone();
         let position = blocking(move || store.sync_position()).await?;
         let trusted = self.trusted_root(&position)?;
@@ -263,7 +287,8 @@ impl Inner {
                 &mut report.applied,
             )
             .await?;
-            self.update_mirrors(&route, &head, &root, &counters).await;
+            self.update_mirrors(&route, &head, &root, now, &counters)
+                .await;
             let store = self.store.clone();
             let (version, issued, expires) = (head.version, head.issued_at, head.expires_at);
             blocking(move || store.set_head(version, issued, expires)).await?;
@@ -279,6 +304,11 @@ impl Inner {
             let (fetched, evicted) = self.fetch_lead_images(&route, &reporter, &counters).await?;
             report.media_fetched = fetched;
             report.applied.evicted += evicted.articles;
+        }
+        let deleted = &report.applied;
+        if deleted.articles_deleted + deleted.comments_deleted + deleted.evicted > 0 {
+            let store = self.store.clone();
+            blocking(move || store.merge_search()).await?;
         }
         let store = self.store.clone();
         blocking(move || store.checkpoint()).await?;
