@@ -579,9 +579,12 @@ async fn serve_survives_clients_that_hang_up() {
         .file_name();
     let ca = dir.path().join("ca.pem");
     let mut served = Served::start(&tree, &ca);
+    let mut tls =
+        article_sync_core::net::tls_config(false, &[std::fs::read(&ca).unwrap()]).unwrap();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     let client = reqwest::Client::builder()
         .http1_only()
-        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
+        .tls_backend_preconfigured(tls)
         .build()
         .unwrap();
     let url = format!("{}snapshot/{}", served.url, biggest.to_string_lossy());
