@@ -667,3 +667,17 @@ fn escape_sequences_in_articles_never_reach_the_terminal() {
         "{read}"
     );
 }
+
+#[test]
+fn version_names_the_bundled_sqlite() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = format!(
+        "article-sync {} (SQLite {})\n",
+        env!("CARGO_PKG_VERSION"),
+        rusqlite::version()
+    );
+    assert_eq!(text, expected);
+    assert!(rusqlite::version().starts_with("3."), "{text}");
+}
