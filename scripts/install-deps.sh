@@ -19,6 +19,11 @@ if [[ ${#apt_packages[@]} -gt 0 ]]; then
     scripts/apt-install.sh "${apt_packages[@]}"
 fi
 
+# cargo-fuzz runs the fuzz targets (scripts/fuzz.sh), cargo-deny checks the dependency graph
+# (deny.toml); both built from crates.io for the installed (stable) toolchain.
+cargo fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz --version 0.13.2
+cargo deny --version >/dev/null 2>&1 || cargo install --locked cargo-deny --version 0.20.2
+
 python3 -c 'import pytest' 2>/dev/null || python3 -m pip install -q pytest
 
 # Swift 6 for Linux in a cached Debian trixie chroot (scripts/install-swift-chroot.sh).

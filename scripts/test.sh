@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting and lints, the Rust tests (`cargo test`, which
-# also runs the demo and the benchmark's quick mode: cli/tests/{demo,bench}.rs), and the
+# Runs every test of the project: formatting and lints, the dependency check (cargo deny), the
+# Rust tests (`cargo test`, which also runs the demo and the benchmark's quick mode:
+# cli/tests/{demo,bench}.rs), every fuzz target briefly (scripts/fuzz.sh), and the
 # generated bindings in Python, Kotlin (JVM) and Swift (Linux) against real servers on
 # loopback, and the Android sample's own code under Robolectric (scripts/test-android.sh).
 # Installs what a fresh Debian machine lacks first (scripts/install-deps.sh; root).
@@ -15,8 +16,15 @@ echo "== rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+echo "== dependencies: licences, duplicate versions, sources (cargo deny, offline; deny.toml)"
+cargo deny --offline --locked check licenses bans sources
+
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== fuzzing: every target briefly from its seed corpus (scripts/fuzz.sh)"
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+scripts/fuzz.sh 5
 
 echo "== bindings: Python, Kotlin, Swift"
 scripts/test-bindings.sh

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 use article_sync_core::publish::source::{SourceArticle, SourceComment};
 

@@ -34,9 +34,21 @@ JSON), environment variables (ARTICLE_SYNC_DB, ARTICLE_SYNC_KEY, ARTICLE_SYNC_MA
 ARTICLE_SYNC_MIRRORS, ARTICLE_SYNC_PROBES_INTL, ARTICLE_SYNC_PROBES_DOMESTIC, \
 ARTICLE_SYNC_CA; lists comma-separated), then flags. See `article-sync sync --help`.";
 
+/// What `--version` prints after the name: this build's version and the bundled SQLite's.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (SQLite {})",
+            env!("CARGO_PKG_VERSION"),
+            rusqlite::version()
+        )
+    })
+}
+
 /// Offline-first sync of a censored news site through untrusted mirrors.
 #[derive(Debug, Parser)]
-#[command(name = "article-sync", version, about, after_help = AFTER_HELP)]
+#[command(name = "article-sync", version = version(), about, after_help = AFTER_HELP)]
 pub struct Cli {
     /// On failure, print the evidence (every route's attempt) after the one-line error, and
     /// log the core's work on stderr: -v sync phases, route failures, eviction and migrations;

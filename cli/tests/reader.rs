@@ -4,12 +4,12 @@
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
 mod common;
-use common::{Served, cmd, fails, json, run, sync_cmd};
+use common::{BIN, Served, cmd, fails, json, run, sync_cmd};
 /// SIGPIPE's number on Linux and macOS.
 const SIGPIPE: i32 = 13;
 const SEED_ID: &str = "russia-ready-military-cooperation-syria";
@@ -490,9 +490,12 @@ async fn serve_survives_clients_that_hang_up() {
         .file_name();
     let ca = dir.path().join("ca.pem");
     let mut served = Served::start(&tree, &ca);
+    let mut tls =
+        article_sync_core::net::tls_config(false, &[std::fs::read(&ca).unwrap()]).unwrap();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     let client = reqwest::Client::builder()
         .http1_only()
-        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
+        .tls_backend_preconfigured(tls)
         .build()
         .unwrap();
     let url = format!("{}snapshot/{}", served.url, biggest.to_string_lossy());
@@ -654,4 +657,18 @@ fn two_processes_share_one_database() {
     first.wait().unwrap();
     // The lock went with the process: the next sync runs.
     json(run(&mut sync(db, &served.url)));
+}
+
+#[test]
+fn version_names_the_bundled_sqlite() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = format!(
+        "article-sync {} (SQLite {})\n",
+        env!("CARGO_PKG_VERSION"),
+        rusqlite::version()
+    );
+    assert_eq!(text, expected);
+    assert!(rusqlite::version().starts_with("3."), "{text}");
 }

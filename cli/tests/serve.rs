@@ -162,18 +162,21 @@ async fn serve(tree: &Tree, fault: Fault) -> Server {
     Server::start(config).await.unwrap()
 }
 
-fn client() -> reqwest::Client {
+/// A client builder trusting only the CA in `roots_pem` (none: plain HTTP only).
+fn builder(roots_pem: &[Vec<u8>]) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
+        .tls_backend_preconfigured(article_sync_core::net::tls_config(false, roots_pem).unwrap())
+}
+
+fn client() -> reqwest::Client {
+    builder(&[])
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap()
 }
 
 fn tls_client(ca: &TestCa) -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(ca.pem().as_bytes()).unwrap())
+    builder(&[ca.pem().as_bytes().to_vec()]).timeout(Duration::from_secs(10))
 }
 
 async fn get(client: &reqwest::Client, server: &Server, path: &str) -> reqwest::Response {
@@ -397,16 +400,20 @@ async fn http2_is_spoken_over_tls_by_alpn_and_on_plain_tcp_by_prior_knowledge() 
     assert_eq!(response.version(), Version::HTTP_2);
     assert_eq!(response.bytes().await.unwrap(), tree.file(layout::HEAD));
 
-    let h1 = tls_client(&ca).http1_only().build().unwrap();
+    let mut h1_tls =
+        article_sync_core::net::tls_config(false, &[ca.pem().as_bytes().to_vec()]).unwrap();
+    h1_tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let h1 = reqwest::Client::builder()
+        .tls_backend_preconfigured(h1_tls)
+        .http1_only()
+        .build()
+        .unwrap();
     let response = get(&h1, &server, "head").await;
     assert_eq!(response.version(), Version::HTTP_11);
     assert_eq!(response.status(), StatusCode::OK);
 
     let plain = serve(&tree, Fault::None).await;
-    let h2c = reqwest::Client::builder()
-        .http2_prior_knowledge()
-        .build()
-        .unwrap();
+    let h2c = builder(&[]).http2_prior_knowledge().build().unwrap();
     let response = get(&h2c, &plain, "head").await;
     assert_eq!(response.version(), Version::HTTP_2);
     assert_eq!(response.bytes().await.unwrap(), tree.file(layout::HEAD));
@@ -439,7 +446,7 @@ async fn reset_sends_a_tcp_rst_at_accept() {
 async fn blackhole_accepts_and_never_answers() {
     let tree = build_tree();
     let server = serve(&tree, Fault::Blackhole).await;
-    let client = reqwest::Client::builder()
+    let client = builder(&[])
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -477,7 +484,7 @@ async fn drip_sends_one_byte_per_interval() {
     assert!(elapsed >= Duration::from_millis(19 * 50), "{elapsed:?}");
     assert_eq!(server.stats().path(PathKind::Log).bytes_sent, 20);
 
-    let impatient = reqwest::Client::builder()
+    let impatient = builder(&[])
         .timeout(Duration::from_millis(200))
         .build()
         .unwrap();
@@ -785,11 +792,7 @@ async fn the_command_line_makes_a_ca_that_clients_can_trust() {
     let config = article_sync_cli::serve::config_from_args(&args).unwrap();
     let server = Server::start(config).await.unwrap();
     let pem = std::fs::read(&ca_file).unwrap();
-    let client = reqwest::Client::builder()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-        .build()
-        .unwrap();
+    let client = builder(&[pem]).build().unwrap();
     let response = get(&client, &server, "head").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.bytes().await.unwrap(), tree.file(layout::HEAD));

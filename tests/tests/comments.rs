@@ -21,7 +21,7 @@ use article_sync_core::store::OutboxState;
 use article_sync_test_support::proxy::{Cut, Proxy};
 use article_sync_tests::world::{World, now};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 const CHILD: &str = env!("CARGO_BIN_EXE_sync-child");
 

@@ -8,7 +8,7 @@ use article_sync_cli::serve::Fault;
 use article_sync_core::store::{ListFilter, Store, StoreConfig};
 use article_sync_tests::store_contents;
 use article_sync_tests::world::World;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 const CHILD: &str = env!("CARGO_BIN_EXE_sync-child");
 
@@ -23,7 +23,7 @@ fn integrity(db: &std::path::Path) -> String {
 async fn kill_while_writing(
     child: &mut std::process::Child,
     db: &std::path::Path,
-    rng: &mut impl Rng,
+    rng: &mut impl RngExt,
 ) -> bool {
     let wal = db.with_extension("db-wal");
     let size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);

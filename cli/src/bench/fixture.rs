@@ -53,10 +53,8 @@ pub struct Fixture {
 /// The SHA-256 of the running executable: cache entries are valid for one build only.
 pub fn binary_sha256() -> Result<String, BenchError> {
     let exe = std::env::current_exe().map_err(|e| BenchError::io("the running executable", e))?;
-    let mut file = fs::File::open(&exe).map_err(|e| BenchError::io(&exe, e))?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|e| BenchError::io(&exe, e))?;
-    Ok(hex::encode(hasher.finalize()))
+    let bytes = fs::read(&exe).map_err(|e| BenchError::io(&exe, e))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
 impl Fixture {

@@ -161,6 +161,7 @@ fn fetch_feed(url: &str) -> anyhow::Result<Vec<u8>> {
         .build()?;
     runtime.block_on(async {
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(article_sync_core::net::tls_config(true, &[])?)
             .connect_timeout(std::time::Duration::from_secs(10))
             .timeout(std::time::Duration::from_secs(120))
             .build()?;

@@ -108,7 +108,7 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
 /// there, having cost at most `cap` bytes of memory).
 pub fn gunzip_capped(what: &str, compressed: &[u8], cap: u64) -> Result<Vec<u8>, FormatError> {
     let mut out = Vec::new();
-    let mut reader = MultiGzDecoder::new(compressed).take(cap + 1);
+    let mut reader = MultiGzDecoder::new(compressed).take(cap.saturating_add(1));
     reader
         .read_to_end(&mut out)
         .map_err(|e| FormatError::Decompress {
@@ -138,7 +138,7 @@ impl<R: Read> GzLines<R> {
     pub fn new(what: impl Into<String>, compressed: R, cap: u64) -> Self {
         GzLines {
             what: what.into(),
-            reader: BufReader::new(MultiGzDecoder::new(compressed).take(cap + 1)),
+            reader: BufReader::new(MultiGzDecoder::new(compressed).take(cap.saturating_add(1))),
             cap,
             read: 0,
             buf: Vec::new(),
@@ -207,6 +207,16 @@ mod tests {
             lines.next_line(),
             Err(FormatError::TooLarge { .. })
         ));
+    }
+
+    /// Found by fuzzing (fuzz/ target `codec`): the largest cap, as a signed head's `raw_len`
+    /// may give, overflowed `cap + 1`.
+    #[test]
+    fn the_largest_cap_does_not_overflow() {
+        let data = gzip(b"one\ntwo\n");
+        assert_eq!(gunzip_capped("t", &data, u64::MAX).unwrap(), b"one\ntwo\n");
+        let mut lines = GzLines::new("t", &data[..], u64::MAX);
+        assert_eq!(lines.next_line().unwrap(), Some(&b"one"[..]));
     }
 
     #[test]

@@ -110,6 +110,39 @@ fn redirect_refusal(guard: &GuardedResolver, previous: &url::Url, to: &url::Url)
     local.then(|| format!("to the local address {}", to.host_str().unwrap_or("")))
 }
 
+/// The TLS set-up of every HTTPS request (routes, and the CLI's feed fetch): rustls with the ring
+/// provider, trusting the webpki roots (when `webpki_roots`) and the extra roots (PEM, one or
+/// more certificates each); HTTP/2 or HTTP/1.1 by ALPN. For reqwest's
+/// `tls_backend_preconfigured`.
+pub fn tls_config(
+    webpki_roots: bool,
+    extra_roots_pem: &[Vec<u8>],
+) -> Result<rustls::ClientConfig, ClientError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let mut roots = rustls::RootCertStore::empty();
+    if webpki_roots {
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    for pem in extra_roots_pem {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| ClientError::Certificate(e.to_string()))?;
+            roots
+                .add(cert)
+                .map_err(|e| ClientError::Certificate(e.to_string()))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Build(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
 /// Fetches tree files from routes, posts comments and answers probes.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -137,9 +170,11 @@ impl HttpClient {
                 None => attempt.follow(),
             }
         });
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .tls_built_in_root_certs(config.webpki_roots)
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config(
+                config.webpki_roots,
+                &config.extra_root_certs_pem,
+            )?)
             .dns_resolver(Arc::new(ReqwestResolver(guard)))
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
@@ -148,15 +183,7 @@ impl HttpClient {
             // A redirect must not tell the next host where the reader came from.
             .referer(false)
             .no_proxy()
-            .user_agent(config.user_agent.clone());
-        for pem in &config.extra_root_certs_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| ClientError::Certificate(e.to_string()))?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let client = builder
+            .user_agent(config.user_agent.clone())
             .build()
             .map_err(|e| ClientError::Build(e.to_string()))?;
         Ok(HttpClient { client, config })

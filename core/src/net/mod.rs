@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::watch;
 
-pub use client::{Answer, ClientError, FetchError, Fetched, HttpClient};
+pub use client::{Answer, ClientError, FetchError, Fetched, HttpClient, tls_config};
 pub use config::NetConfig;
 pub use evidence::{Attempt, FailureKind, Outcome, RouteSource, millis, unix_now};
 pub use health::{HealthLog, MemoryHealthLog, RouteHealth};
