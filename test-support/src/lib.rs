@@ -1,9 +1,11 @@
 //! What the tests share, and nothing ships: the seed page's text ([`seed`]), a certificate
 //! authority made for one test ([`tls::TestCa`]) and a loopback server that serves, resets,
-//! holds connections open or drips ([`server::TestServer`]).
+//! holds connections open or drips ([`server::TestServer`]), and a small web server with content
+//! types, ETags, gzip and stalling pages ([`web::WebServer`]).
 //!
 //! It depends on no crate of the workspace, so the core's own unit tests can use it too.
 
 pub mod seed;
 pub mod server;
 pub mod tls;
+pub mod web;

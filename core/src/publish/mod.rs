@@ -10,9 +10,14 @@
 //! [`SNAPSHOT_EVERY_MIN`] or a quarter of the articles (whichever is larger), or when the log
 //! files listed in `head` no longer reach back to it.
 
+pub mod cache;
 pub mod compact;
 mod error;
+pub mod feeds;
+pub mod http;
+pub mod images;
 pub mod links;
+pub mod refs;
 pub mod source;
 pub mod tree;
 
@@ -69,6 +74,72 @@ pub struct PublishReport {
     pub snapshot_written: bool,
     /// Paths written, in the order they were written (`head` last).
     pub written: Vec<String>,
+    /// Each article removed, with the rule that removed it.
+    pub removals: Vec<Removal>,
+    /// Inputs that failed (feeds, images) without failing the run.
+    pub failed: Vec<Failure>,
+}
+
+/// Why an article left the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovalRule {
+    /// `publish --remove ID`.
+    Requested,
+    /// Published before the retention window (`--keep-days`).
+    Retention,
+    /// Its file left the folder (a folder is the whole state).
+    Absent,
+}
+
+impl RemovalRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalRule::Requested => "requested",
+            RemovalRule::Retention => "retention",
+            RemovalRule::Absent => "absent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    pub id: String,
+    pub rule: RemovalRule,
+}
+
+/// An input that failed: a feed (`article` is `None`) or an image of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The feed's path or URL, or the image's URL.
+    pub input: String,
+    pub article: Option<String>,
+    pub problem: String,
+}
+
+impl Failure {
+    pub(crate) fn image(article: &str, url: &str, problem: impl std::fmt::Display) -> Failure {
+        Failure {
+            input: url.to_string(),
+            article: Some(article.to_string()),
+            problem: problem.to_string(),
+        }
+    }
+}
+
+/// What one run publishes, and which articles it takes away.
+#[derive(Debug, Clone, Default)]
+pub struct PublishInput {
+    pub articles: Vec<SourceArticle>,
+    /// The articles are the whole state (a folder): a published article missing from them is
+    /// removed. Otherwise (feeds, windows on the archive) absence removes nothing.
+    pub whole: bool,
+    /// Articles to remove on purpose; removal wins over the input.
+    pub remove: Vec<String>,
+    /// Removes articles published more than this many days before the run, and skips input
+    /// articles as old.
+    pub keep_days: Option<u32>,
+    /// Inputs that failed on the way, carried into the report.
+    pub failed: Vec<Failure>,
 }
 
 /// Writes a fresh key pair: `DIR/publisher.key` (mode 0600) and `DIR/publisher.pub`.
@@ -105,11 +176,27 @@ pub fn read_secret_key(path: &Path) -> Result<SecretKey, PublishError> {
     SecretKey::parse(&text).map_err(|e| PublishError::Key(format!("{}: {e}", path.display())))
 }
 
-/// Builds or updates the tree at `dir` from `articles` (read with [`source`]).
+/// Builds or updates the tree at `dir` to hold exactly `articles` (read with [`source`]): a
+/// published article missing from them is removed.
 pub fn publish(
     dir: &Path,
     key: &SecretKey,
     articles: Vec<SourceArticle>,
+    opts: &PublishOptions,
+) -> Result<PublishReport, PublishError> {
+    let input = PublishInput {
+        articles,
+        whole: true,
+        ..PublishInput::default()
+    };
+    publish_input(dir, key, input, opts)
+}
+
+/// Builds or updates the tree at `dir` from `input` (see [`PublishInput`] for what is removed).
+pub fn publish_input(
+    dir: &Path,
+    key: &SecretKey,
+    input: PublishInput,
     opts: &PublishOptions,
 ) -> Result<PublishReport, PublishError> {
     let state = TreeState::load(dir)?;
@@ -133,8 +220,11 @@ pub fn publish(
             1
         }
     };
-    let mut report = PublishReport::default();
-    let (changes, media_files) = diff(&state, articles, opts, &mut report);
+    let mut report = PublishReport {
+        failed: input.failed.clone(),
+        ..PublishReport::default()
+    };
+    let (changes, media_files) = diff(&state, input, opts, &mut report);
 
     let old_head = state.head.clone();
     let old_head = old_head.as_ref();
@@ -259,13 +349,30 @@ fn mirror_list(state: &TreeState, opts: &PublishOptions) -> Option<MirrorList> {
     })
 }
 
-/// The changes that take `state` to `articles`, and the media files to write.
+/// The changes that take `state` to `input`, and the media files to write.
 fn diff(
     state: &TreeState,
-    articles: Vec<SourceArticle>,
+    input: PublishInput,
     opts: &PublishOptions,
     report: &mut PublishReport,
 ) -> (Vec<Change>, Vec<(String, Vec<u8>)>) {
+    let cutoff = input
+        .keep_days
+        .map(|d| opts.now.saturating_sub(i64::from(d) * 24 * 3600));
+    let rule_for = |id: &str, published_at: i64| {
+        if input.remove.iter().any(|r| r == id) {
+            Some(RemovalRule::Requested)
+        } else if cutoff.is_some_and(|c| published_at < c) {
+            Some(RemovalRule::Retention)
+        } else {
+            None
+        }
+    };
+    let articles: Vec<SourceArticle> = input
+        .articles
+        .into_iter()
+        .filter(|a| rule_for(&a.id, a.published_at).is_none())
+        .collect();
     let links = links::SiteLinks::new(
         opts.site.as_ref(),
         articles
@@ -365,8 +472,14 @@ fn diff(
         }
     }
     for (id, old) in &state.articles {
-        if !seen_ids.contains(id) {
+        let rule = rule_for(id, old.published_at)
+            .or((input.whole && !seen_ids.contains(id)).then_some(RemovalRule::Absent));
+        if let Some(rule) = rule {
             report.removed += 1;
+            report.removals.push(Removal {
+                id: id.clone(),
+                rule,
+            });
             article_changes.push(Change::DeleteArticle {
                 id: id.clone(),
                 revision: old.revision + 1,
