@@ -496,7 +496,11 @@ async fn a_reader_gets_the_images_through_a_mirror_while_the_image_host_is_unrea
     );
     let db = world.dir.path().join("reader.db");
     let reader = world.reader(&db, &blocked_main, &[mirror.url()]);
-    reader.sync().await.expect("sync through the mirror");
+    let report = reader.sync().await.expect("sync through the mirror");
+    assert_eq!(
+        report.media_fetched, 2,
+        "the lead image and the body image are prefetched on an unmetered network"
+    );
     let view = reader.article("pic-1").unwrap().expect("the article");
     let lead = view.article.lead_image.clone().expect("lead image");
     assert_eq!(reader.image("pic-1", &lead.hash).await.unwrap(), png);

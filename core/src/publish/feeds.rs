@@ -67,9 +67,8 @@ pub async fn gather(
                 folder_articles.extend(source::read_folder(dir, language)?);
                 continue;
             }
-            Source::FeedFile(path) => {
-                read_file(path).and_then(|b| source::read_feed_items(path, &b, language, None))
-            }
+            Source::FeedFile(path) => source::read_capped(path, FEED_MAX)
+                .and_then(|b| source::read_feed_items(path, &b, language, None)),
             Source::FeedUrl(url) => {
                 let name = Path::new(url.as_str());
                 let read = match fetch_feed(&http, url, cache).await {
@@ -135,19 +134,6 @@ pub async fn gather(
         failed,
         ..PublishInput::default()
     })
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>, PublishError> {
-    let len = std::fs::metadata(path)
-        .map_err(PublishError::io(path))?
-        .len();
-    if len > FEED_MAX {
-        return Err(PublishError::source(
-            path,
-            format!("feed is larger than {FEED_MAX} bytes"),
-        ));
-    }
-    std::fs::read(path).map_err(PublishError::io(path))
 }
 
 /// The feed at `url`: its new body with its validators, or the cached body (and `None`) when

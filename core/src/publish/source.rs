@@ -515,7 +515,8 @@ fn check_unique(articles: &[SourceArticle]) -> Result<(), PublishError> {
     Ok(())
 }
 
-fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, PublishError> {
+/// The bytes of the file at `path`, refused when larger than `cap`.
+pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, PublishError> {
     let len = std::fs::metadata(path)
         .map_err(PublishError::io(path))?
         .len();

@@ -38,8 +38,9 @@ pub struct SyncConfig {
     pub pinned_keys: Vec<PublicKey>,
     /// Skip media (for metered networks).
     pub text_only: bool,
-    /// Lead images fetched per sync at most (within the storage budget).
-    pub lead_images_per_sync: usize,
+    /// Images prefetched per sync at most: those of the newest articles, lead images first,
+    /// as many as fit in the storage budget (none when `text_only`).
+    pub images_per_sync: usize,
     /// Files fetched at once.
     pub parallel_fetches: usize,
     pub clock: Clock,
@@ -50,7 +51,7 @@ impl SyncConfig {
         SyncConfig {
             pinned_keys,
             text_only: false,
-            lead_images_per_sync: 50,
+            images_per_sync: 100,
             parallel_fetches: 4,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
         }
@@ -272,7 +273,7 @@ impl Inner {
         blocking(move || store.set_head_etag(&id, etag.as_deref())).await?;
         self.rebuild_search(&reporter).await?;
         if !self.text_only.load(Ordering::Relaxed) {
-            let (fetched, evicted) = self.fetch_lead_images(&route, &reporter, &counters).await?;
+            let (fetched, evicted) = self.fetch_images(&route, &reporter, &counters).await?;
             report.media_fetched = fetched;
             report.applied.evicted += evicted.articles;
         }
