@@ -322,11 +322,12 @@ impl ImageHost {
     }
 }
 
+fn sha(bytes: &[u8]) -> String {
+    article_sync_core::format::codec::sha256_hex(bytes)
+}
+
 fn media_path(bytes: &[u8], ext: &str) -> String {
-    format!(
-        "media/{}.{ext}",
-        article_sync_core::format::codec::sha256_hex(bytes)
-    )
+    format!("media/{}.{ext}", sha(bytes))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -342,8 +343,8 @@ async fn images_travel_with_the_articles_and_are_not_fetched_twice() {
     let sources = [Source::parse(&host.web.url("feed.xml")).unwrap()];
     let report = publish_from(&world, &sources).await;
     assert_eq!(
-        report.media_added, 3,
-        "PNG, JPEG, WebP; the PNG once: {report:?}"
+        report.media_added, 4,
+        "PNG (once) and its phone variant, JPEG, WebP: {report:?}"
     );
     for (bytes, ext) in [
         (&host.png, "png"),
@@ -360,14 +361,22 @@ async fn images_travel_with_the_articles_and_are_not_fetched_twice() {
         Some(host.web.url("fa/item-1").as_str())
     );
     let lead = article.lead_image.as_ref().expect("a lead image");
-    assert_eq!(lead.mime, "image/png", "the thumbnail is the named lead");
+    let original = lead.original.as_ref().expect("the PNG has a phone variant");
+    assert_eq!(
+        (original.hash.as_str(), original.mime.as_str()),
+        (sha(&host.png).as_str(), "image/png"),
+        "the thumbnail is the named lead"
+    );
+    assert_eq!(lead.mime, "image/jpeg");
     let hashes: Vec<&str> = article.images.iter().map(|m| m.hash.as_str()).collect();
     assert_eq!(hashes.len(), 2, "{hashes:?}");
     let body = &article.body_html;
     assert!(!body.contains(&host.web.addr.to_string()), "{body}");
-    for (bytes, ext) in [(&host.png, "png"), (&host.jpeg, "jpg")] {
-        assert!(body.contains(&media_path(bytes, ext)), "{body}");
-    }
+    assert!(body.contains(&media_path(&host.jpeg, "jpg")), "{body}");
+    assert!(
+        body.contains(&format!("media/{}.jpg", lead.hash)) && !body.contains(&sha(&host.png)),
+        "the body shows the phone variant: {body}"
+    );
     let mut failed: Vec<(String, String)> = report
         .failed
         .iter()
@@ -452,8 +461,13 @@ async fn atom_json_feed_and_a_legacy_encoding_bring_their_images() {
     let legacy = &state.articles["legacy-1"];
     assert_eq!(legacy.title, "سلام");
     assert_eq!(legacy.url.as_deref(), Some(u("news/fa/legacy-1").as_str()));
-    assert_eq!(legacy.lead_image.as_ref().unwrap().mime, "image/png");
-    assert!(legacy.body_html.contains(&media_path(&host.png, "png")));
+    let lead = legacy.lead_image.as_ref().unwrap();
+    assert_eq!(lead.original.as_ref().unwrap().hash, sha(&host.png));
+    assert!(
+        legacy
+            .body_html
+            .contains(&format!("media/{}.jpg", lead.hash))
+    );
 }
 
 /// A windows-1256 RSS feed whose channel link is `base`; its item's links are relative.
@@ -482,11 +496,18 @@ async fn a_reader_gets_the_images_through_a_mirror_while_the_image_host_is_unrea
           "content_html":"<p>x</p><img src=\"{}\">","date_published":"2026-01-01T00:00:00Z",
           "image":"{}"}}]}}"#,
         host.web.url("img/b.jpg"),
-        host.web.url("img/a.png"),
+        host.web.url("img/wide.jpg"),
     );
+    let mut wide = Cursor::new(Vec::new());
+    image::RgbImage::from_fn(2000, 300, |x, y| image::Rgb([(x / 8) as u8, y as u8, 90]))
+        .write_to(&mut wide, image::ImageFormat::Jpeg)
+        .unwrap();
+    let wide = wide.into_inner();
+    host.web
+        .put("img/wide.jpg", Page::new("image/jpeg", wide.clone()));
     let source = write(world.dir.path(), "feed.json", &feed);
     publish_from(&world, &[source]).await;
-    let (png, jpeg) = (host.png.clone(), host.jpeg.clone());
+    let jpeg = host.jpeg.clone();
     drop(host); // The publisher's image host is gone (blocked) from here on.
 
     let mirror = world.serve(&world.tree, Fault::None).await;
@@ -503,7 +524,14 @@ async fn a_reader_gets_the_images_through_a_mirror_while_the_image_host_is_unrea
     );
     let view = reader.article("pic-1").unwrap().expect("the article");
     let lead = view.article.lead_image.clone().expect("lead image");
-    assert_eq!(reader.image("pic-1", &lead.hash).await.unwrap(), png);
+    // The reader gets the phone variant (1280 pixels wide); the original stays in the tree.
+    let phone = reader.image("pic-1", &lead.hash).await.unwrap();
+    let decoded = image::load_from_memory(&phone).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (1280, 192));
+    assert!(phone.len() < wide.len());
+    let original = lead.original.as_ref().unwrap();
+    assert_eq!(original.hash, sha(&wide));
+    assert!(world.tree.join(media_path(&wide, "jpg")).is_file());
     let body_image = &view.article.images[0];
     assert_eq!(reader.image("pic-1", &body_image.hash).await.unwrap(), jpeg);
     assert!(

@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod http;
 pub mod images;
 pub mod links;
+pub mod phone;
 pub mod refs;
 pub mod source;
 pub mod tree;
@@ -34,7 +35,7 @@ use crate::format::mirrors::MirrorList;
 use crate::format::note::{PublicKey, SecretKey};
 use crate::format::root::sign_root;
 use crate::format::snapshot::SnapshotBuilder;
-use crate::format::{Article, Change, Comment, Entry, MediaRef, layout};
+use crate::format::{Article, Change, Comment, Entry, MediaFile, MediaRef, layout};
 
 /// Entries after which a snapshot may be rewritten, at the least.
 pub const SNAPSHOT_EVERY_MIN: u64 = 256;
@@ -379,11 +380,22 @@ fn diff(
             .iter()
             .filter_map(|a| a.url.as_deref().map(|u| (a.id.as_str(), u))),
     );
-    let mut media_changes = Vec::new();
-    let mut media_files = Vec::new();
+    let mut media = MediaOut {
+        phone: state
+            .articles
+            .values()
+            .flat_map(|a| a.media())
+            .map(|m| {
+                (
+                    m.original.as_ref().map_or(&m.hash, |o| &o.hash).clone(),
+                    m.clone(),
+                )
+            })
+            .collect(),
+        ..MediaOut::default()
+    };
     let mut article_changes = Vec::new();
     let mut comment_changes = Vec::new();
-    let mut new_media = std::collections::BTreeSet::new();
     let mut seen_ids = std::collections::BTreeSet::new();
     // The published comments of each article, found once (not by a scan per article).
     let mut published_comments: BTreeMap<&str, BTreeMap<&str, &Comment>> = BTreeMap::new();
@@ -394,21 +406,23 @@ fn diff(
             .insert(c.id.as_str(), c);
     }
 
-    for src in articles {
+    for mut src in articles {
         seen_ids.insert(src.id.clone());
-        for img in src.lead_image.iter().chain(src.images.iter()) {
-            if !state.media.contains(&img.hash) && new_media.insert(img.hash.clone()) {
-                let media = MediaRef {
-                    hash: img.hash.clone(),
-                    size: img.bytes.len() as u64,
-                    mime: img.mime.to_string(),
-                    caption: None,
-                };
-                media_files.push((
-                    layout::media(&img.hash, img.mime).expect("source images have allowed types"),
-                    img.bytes.clone(),
-                ));
-                media_changes.push(Change::PutMedia { media });
+        let lead_image = src.lead_image.as_ref().map(|i| media.add(state, i));
+        let images: Vec<MediaRef> = src.images.iter().map(|i| media.add(state, i)).collect();
+        // The body shows the phone variants.
+        for (img, r) in src
+            .lead_image
+            .iter()
+            .chain(&src.images)
+            .zip(lead_image.iter().chain(&images))
+        {
+            if let (Some(_), Some(from), Some(to)) = (
+                &r.original,
+                layout::media(&img.hash, img.mime),
+                layout::media(&r.hash, &r.mime),
+            ) {
+                src.body_html = src.body_html.replace(&from, &to);
             }
         }
         let old = state.articles.get(&src.id);
@@ -416,12 +430,6 @@ fn diff(
         let body_html = match old {
             Some(old) if old.body_html == src.body_html => src.body_html.clone(),
             _ => crate::content::sanitize_html(&src.body_html),
-        };
-        let media_ref = |img: &source::SourceImage| MediaRef {
-            hash: img.hash.clone(),
-            size: img.bytes.len() as u64,
-            mime: img.mime.to_string(),
-            caption: img.caption.clone(),
         };
         let mut article = Article {
             links: links.linked_ids(&body_html, &src.id),
@@ -436,8 +444,8 @@ fn diff(
             updated_at: src.updated_at,
             tags: src.tags,
             url: src.url,
-            lead_image: src.lead_image.as_ref().map(media_ref),
-            images: src.images.iter().map(media_ref).collect(),
+            lead_image,
+            images,
             related: src.related,
         };
         match old {
@@ -486,14 +494,86 @@ fn diff(
             });
         }
     }
-    report.media_added = media_changes.len();
+    report.media_added = media.changes.len();
     report.comments_changed = comment_changes.len();
-    let changes = media_changes
+    let changes = media
+        .changes
         .into_iter()
         .chain(article_changes)
         .chain(comment_changes)
         .collect();
-    (changes, media_files)
+    (changes, media.files)
+}
+
+/// The media files and entries a run adds, and the phone variant of each image.
+#[derive(Default)]
+struct MediaOut {
+    /// By the original's hash: its published reference (the phone variant, or the image itself
+    /// when it needs none), so an image is decoded once, when it is new.
+    phone: std::collections::HashMap<String, MediaRef>,
+    files: Vec<(String, Vec<u8>)>,
+    changes: Vec<Change>,
+    added: std::collections::BTreeSet<String>,
+}
+
+impl MediaOut {
+    /// The reference to publish for `img` (its phone variant when it has one); adds the files
+    /// the tree lacks.
+    fn add(&mut self, state: &TreeState, img: &source::SourceImage) -> MediaRef {
+        self.put(state, &img.hash, img.mime, &img.bytes);
+        let mut r = match self.phone.get(&img.hash) {
+            Some(r) => r.clone(),
+            None => {
+                let r = match phone::variant(&img.bytes, img.mime) {
+                    Some((bytes, mime)) => {
+                        let hash = crate::format::codec::sha256_hex(&bytes);
+                        self.put(state, &hash, mime, &bytes);
+                        MediaRef {
+                            hash,
+                            size: bytes.len() as u64,
+                            mime: mime.to_string(),
+                            caption: None,
+                            original: Some(MediaFile {
+                                hash: img.hash.clone(),
+                                size: img.bytes.len() as u64,
+                                mime: img.mime.to_string(),
+                            }),
+                        }
+                    }
+                    None => MediaRef {
+                        hash: img.hash.clone(),
+                        size: img.bytes.len() as u64,
+                        mime: img.mime.to_string(),
+                        caption: None,
+                        original: None,
+                    },
+                };
+                self.phone.insert(img.hash.clone(), r.clone());
+                r
+            }
+        };
+        r.caption = img.caption.clone();
+        r
+    }
+
+    fn put(&mut self, state: &TreeState, hash: &str, mime: &str, bytes: &[u8]) {
+        if state.media.contains(hash) || !self.added.insert(hash.to_string()) {
+            return;
+        }
+        let Some(path) = layout::media(hash, mime) else {
+            return;
+        };
+        self.files.push((path, bytes.to_vec()));
+        self.changes.push(Change::PutMedia {
+            media: MediaRef {
+                hash: hash.to_string(),
+                size: bytes.len() as u64,
+                mime: mime.to_string(),
+                caption: None,
+                original: None,
+            },
+        });
+    }
 }
 
 /// Rotates the tree's root to `new_keys` with `threshold`: writes `root/<n+1>.json` signed by

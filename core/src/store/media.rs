@@ -64,6 +64,7 @@ pub(crate) fn missing_images(conn: &Connection, limit: usize, room: u64) -> Resu
             size,
             mime: row.get(2)?,
             caption: None,
+            original: None,
         });
     }
     Ok(out)

@@ -10,6 +10,7 @@ fn media_ref(bytes: &[u8]) -> MediaRef {
         size: bytes.len() as u64,
         mime: "image/jpeg".into(),
         caption: None,
+        original: None,
     }
 }
 
