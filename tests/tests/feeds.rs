@@ -13,6 +13,7 @@ use article_sync_core::publish::images::ImageOptions;
 use article_sync_core::publish::tree::TreeState;
 use article_sync_core::publish::{self, PublishInput, PublishReport, RemovalRule};
 use article_sync_core::store::ListFilter;
+use article_sync_test_support::noise::noise;
 use article_sync_test_support::web::{Page, WebServer};
 use article_sync_tests::world::{World, now};
 
@@ -52,14 +53,8 @@ async fn publish_from(world: &World, sources: &[Source]) -> PublishReport {
 
 /// A real image of `format`, `w`×`h`, its pixels noise drawn from `seed`.
 fn picture(format: image::ImageFormat, w: u32, h: u32, seed: u8) -> Vec<u8> {
-    let mut state = u32::from(seed) | 1;
-    let img = image::RgbImage::from_fn(w, h, |_, _| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        let [r, g, b, _] = state.to_le_bytes();
-        image::Rgb([r, g, b])
-    });
+    let pixels = noise((w * h * 3) as usize, u32::from(seed));
+    let img = image::RgbImage::from_raw(w, h, pixels).unwrap();
     let mut out = Cursor::new(Vec::new());
     image::DynamicImage::ImageRgb8(img)
         .write_to(&mut out, format)

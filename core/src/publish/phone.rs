@@ -59,14 +59,8 @@ mod tests {
 
     /// A PNG of noise (which PNG cannot compress).
     fn png(w: u32, h: u32) -> Vec<u8> {
-        let mut state = 0x2545_f491_u32;
-        let img = image::RgbImage::from_fn(w, h, |_, _| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let [r, g, b, _] = state.to_le_bytes();
-            image::Rgb([r, g, b])
-        });
+        let pixels = article_sync_test_support::noise::noise((w * h * 3) as usize, 7);
+        let img = image::RgbImage::from_raw(w, h, pixels).unwrap();
         encode(&DynamicImage::ImageRgb8(img), ImageFormat::Png).unwrap()
     }
 
