@@ -34,6 +34,7 @@ impl From<core_format::MediaRef> for Image {
             size,
             mime,
             caption,
+            original: _,
         } = m;
         Image {
             hash,

@@ -1,4 +1,5 @@
-//! `keygen` and `publish` as a publisher runs them, including a feed fetched over HTTP.
+//! `keygen` and `publish` as a publisher runs them, including a feed fetched over HTTP, a
+//! second feed that fails and an article removed on request.
 
 use std::process::Command;
 
@@ -90,6 +91,25 @@ async fn keygen_then_publish_a_feed_from_a_url() {
         "no change writes nothing"
     );
     assert_eq!(report["head_version"], 1);
+
+    // A second feed that fails is named; `--remove` takes the article away, naming the rule.
+    let missing = dir.path().join("missing.xml");
+    let out = publish(&["--from", missing.to_str().unwrap(), "--remove", "feed-1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["removals"],
+        serde_json::json!([{"id": "feed-1", "rule": "requested"}])
+    );
+    assert_eq!(report["failed"][0]["input"], missing.to_str().unwrap());
+    assert!(
+        dir.path().join("tree.cache").is_dir(),
+        "the cache is beside the tree"
+    );
 }
 
 #[test]

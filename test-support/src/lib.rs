@@ -1,11 +1,15 @@
 //! What the tests share, and nothing ships: the seed page's text ([`seed`]), a certificate
 //! authority made for one test ([`tls::TestCa`]) and a loopback server that serves, resets,
-//! holds connections open or drips ([`server::TestServer`]), and a proxy that cuts connections
-//! where a test says and keeps what clients sent ([`proxy::Proxy`]).
+//! holds connections open or drips ([`server::TestServer`]), a small web server with content
+//! types, ETags, gzip and stalling pages ([`web::WebServer`]), a proxy that cuts connections
+//! where a test says and keeps what clients sent ([`proxy::Proxy`]), and reproducible noise
+//! ([`noise::noise`]).
 //!
 //! It depends on no crate of the workspace, so the core's own unit tests can use it too.
 
+pub mod noise;
 pub mod proxy;
 pub mod seed;
 pub mod server;
 pub mod tls;
+pub mod web;

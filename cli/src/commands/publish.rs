@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use article_sync_core::comments::inbox::{Inbox, InboxStatus, Pending};
+use article_sync_core::publish::cache::FetchCache;
+use article_sync_core::publish::feeds::{self, Source};
+use article_sync_core::publish::images::ImageOptions;
 use article_sync_core::publish::{self, PublishOptions, SNAPSHOT_PART_BYTES, source};
 
 #[derive(Debug, clap::Args)]
@@ -13,12 +16,23 @@ pub struct Args {
     #[arg(long, env = "ARTICLE_SYNC_PUBLISHER_KEY")]
     pub key: PathBuf,
     /// A folder of article JSON files (see the README), or an RSS 2.0, Atom or JSON Feed file or
-    /// `http(s)` URL.
-    #[arg(long)]
-    pub from: PathBuf,
+    /// `http(s)` URL (repeat: one feed per section). A folder is the whole state: an article
+    /// whose file is gone is removed. A feed is a window: articles that leave it stay.
+    #[arg(long, required = true)]
+    pub from: Vec<String>,
     /// The tree to create or update.
     #[arg(long)]
     pub tree: PathBuf,
+    /// Removes the article with this id (repeat).
+    #[arg(long = "remove")]
+    pub remove: Vec<String>,
+    /// Removes articles published more than this many days ago (off by default).
+    #[arg(long)]
+    pub keep_days: Option<u32>,
+    /// Where the validators of fetched feeds and images are remembered between runs
+    /// (default: `<tree>.cache` beside the tree).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
     /// Mirror base URLs to sign into the mirror list (repeat); omitted: keep the current list.
     #[arg(long = "mirror")]
     pub mirrors: Vec<String>,
@@ -42,6 +56,9 @@ pub struct Args {
     /// Language of articles that do not name theirs.
     #[arg(long, default_value = "fa")]
     pub language: String,
+    /// Seconds one image download may take.
+    #[arg(long, default_value_t = 30)]
+    pub image_timeout: u64,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -49,13 +66,38 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let key = publish::read_secret_key(&args.key)?;
-    let articles = read_source(&args.from, &args.language)?;
+    let sources = args
+        .from
+        .iter()
+        .map(|f| Source::parse(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cache_dir = args
+        .cache
+        .clone()
+        .unwrap_or_else(|| FetchCache::beside(&args.tree));
+    let mut cache = FetchCache::open(&cache_dir);
+    let image_opts = ImageOptions {
+        timeout: std::time::Duration::from_secs(args.image_timeout.max(1)),
+        ..ImageOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut input = runtime.block_on(feeds::gather(
+        &sources,
+        &args.language,
+        &args.tree,
+        &mut cache,
+        &image_opts,
+    ))?;
+    input.remove = args.remove;
+    input.keep_days = args.keep_days;
     let inbox = match &args.inbox {
         Some(path) => Some(Inbox::open(path, Vec::new())?),
         None => None,
     };
     let pending = match &inbox {
-        Some(inbox) => pending(inbox, &args.tree, &articles)?,
+        Some(inbox) => pending(inbox, &args.tree, &input.articles)?,
         None => Pending::default(),
     };
     let opts = PublishOptions {
@@ -69,8 +111,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         site: args.site,
         snapshot_part_bytes: SNAPSHOT_PART_BYTES,
     };
-    let report = publish::publish(&args.tree, &key, articles, &opts)
+    let report = publish::publish_input(&args.tree, &key, input, &opts)
         .context("publish failed; the tree was not changed")?;
+    cache.save()?;
     if let Some(inbox) = &inbox {
         // After the tree: a crash in between publishes the same comments and receipts again,
         // which readers take as no change.
@@ -83,6 +126,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "added": report.added,
             "edited": report.edited,
             "removed": report.removed,
+            "removals": report.removals.iter().map(|r| serde_json::json!({
+                "id": r.id, "rule": r.rule.as_str(),
+            })).collect::<Vec<_>>(),
+            "failed": report.failed.iter().map(|f| serde_json::json!({
+                "input": f.input, "article": f.article, "problem": f.problem,
+            })).collect::<Vec<_>>(),
             "comments_changed": report.comments_changed,
             "receipts": report.receipts,
             "media_added": report.media_added,
@@ -90,7 +139,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "written": report.written,
         });
         println!("{json}");
-    } else if report.written.is_empty() {
+        return Ok(());
+    }
+    if report.written.is_empty() {
         println!("no change; head stays at version {}", report.head_version);
     } else {
         println!(
@@ -109,6 +160,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 ""
             }
         );
+    }
+    for r in &report.removals {
+        println!("removed {} ({})", r.id, r.rule.as_str());
+    }
+    for f in &report.failed {
+        match &f.article {
+            Some(article) => println!("failed image {} of {article}: {}", f.input, f.problem),
+            None => println!(
+                "failed feed {}: {} (its articles are unchanged)",
+                f.input, f.problem
+            ),
+        }
     }
     Ok(())
 }
@@ -129,57 +192,4 @@ fn pending(
         }
     }
     Ok(inbox.pending()?)
-}
-
-/// Articles from a folder of article files, a feed file, or a feed at an `http(s)` URL.
-fn read_source(from: &Path, language: &str) -> anyhow::Result<Vec<source::SourceArticle>> {
-    let text = from.to_string_lossy();
-    if text.starts_with("http://") || text.starts_with("https://") {
-        let bytes = fetch_feed(&text)?;
-        return Ok(source::read_feed(from, &bytes, language)?);
-    }
-    if from.is_dir() {
-        return Ok(source::read_folder(from, language)?);
-    }
-    let len = std::fs::metadata(from)
-        .with_context(|| format!("cannot read {}", from.display()))?
-        .len();
-    anyhow::ensure!(
-        len <= source::FEED_MAX,
-        "{}: feed is larger than {} bytes",
-        from.display(),
-        source::FEED_MAX
-    );
-    let bytes = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
-    Ok(source::read_feed(from, &bytes, language)?)
-}
-
-/// Downloads a feed, at most [`source::FEED_MAX`] bytes, with explicit timeouts.
-fn fetch_feed(url: &str) -> anyhow::Result<Vec<u8>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(article_sync_core::net::tls_config(true, &[])?)
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .timeout(std::time::Duration::from_secs(120))
-            .build()?;
-        let mut response = client
-            .get(url)
-            .send()
-            .await?
-            .error_for_status()
-            .with_context(|| format!("cannot fetch the feed {url}"))?;
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            bytes.extend_from_slice(&chunk);
-            anyhow::ensure!(
-                bytes.len() as u64 <= source::FEED_MAX,
-                "{url}: feed is larger than {} bytes",
-                source::FEED_MAX
-            );
-        }
-        Ok(bytes)
-    })
 }

@@ -25,4 +25,4 @@ pub mod root;
 pub mod snapshot;
 
 pub use error::FormatError;
-pub use model::{Article, Change, Comment, Entry, MediaRef, Receipt, ReceiptStatus};
+pub use model::{Article, Change, Comment, Entry, MediaFile, MediaRef, Receipt, ReceiptStatus};

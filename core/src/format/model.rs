@@ -68,6 +68,18 @@ pub struct MediaRef {
     pub mime: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+    /// The full-size file when this one is its phone-sized variant (at most 1280 pixels wide,
+    /// compact): readers download this one by default, the original on request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<MediaFile>,
+}
+
+/// A media file of the tree, without a caption.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaFile {
+    pub hash: MediaHash,
+    pub size: u64,
+    pub mime: String,
 }
 
 /// One change in the publisher's log.

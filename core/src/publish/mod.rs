@@ -10,9 +10,15 @@
 //! [`SNAPSHOT_EVERY_MIN`] or a quarter of the articles (whichever is larger), or when the log
 //! files listed in `head` no longer reach back to it.
 
+pub mod cache;
 pub mod compact;
 mod error;
+pub mod feeds;
+pub mod http;
+pub mod images;
 pub mod links;
+pub mod phone;
+pub mod refs;
 pub mod source;
 pub mod tree;
 
@@ -30,7 +36,7 @@ use crate::format::mirrors::MirrorList;
 use crate::format::note::{PublicKey, SecretKey};
 use crate::format::root::sign_root;
 use crate::format::snapshot::SnapshotBuilder;
-use crate::format::{Article, Change, Comment, Entry, MediaRef, Receipt, layout};
+use crate::format::{Article, Change, Comment, Entry, MediaFile, MediaRef, Receipt, layout};
 
 /// Entries after which a snapshot may be rewritten, at the least.
 pub const SNAPSHOT_EVERY_MIN: u64 = 256;
@@ -80,6 +86,72 @@ pub struct PublishReport {
     pub snapshot_written: bool,
     /// Paths written, in the order they were written (`head` last).
     pub written: Vec<String>,
+    /// Each article removed, with the rule that removed it.
+    pub removals: Vec<Removal>,
+    /// Inputs that failed (feeds, images) without failing the run.
+    pub failed: Vec<Failure>,
+}
+
+/// Why an article left the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovalRule {
+    /// `publish --remove ID`.
+    Requested,
+    /// Published before the retention window (`--keep-days`).
+    Retention,
+    /// Its file left the folder (a folder is the whole state).
+    Absent,
+}
+
+impl RemovalRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalRule::Requested => "requested",
+            RemovalRule::Retention => "retention",
+            RemovalRule::Absent => "absent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    pub id: String,
+    pub rule: RemovalRule,
+}
+
+/// An input that failed: a feed (`article` is `None`) or an image of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The feed's path or URL, or the image's URL.
+    pub input: String,
+    pub article: Option<String>,
+    pub problem: String,
+}
+
+impl Failure {
+    pub(crate) fn image(article: &str, url: &str, problem: impl std::fmt::Display) -> Failure {
+        Failure {
+            input: url.to_string(),
+            article: Some(article.to_string()),
+            problem: problem.to_string(),
+        }
+    }
+}
+
+/// What one run publishes, and which articles it takes away.
+#[derive(Debug, Clone, Default)]
+pub struct PublishInput {
+    pub articles: Vec<SourceArticle>,
+    /// The articles are the whole state (a folder): a published article missing from them is
+    /// removed. Otherwise (feeds, windows on the archive) absence removes nothing.
+    pub whole: bool,
+    /// Articles to remove on purpose; removal wins over the input.
+    pub remove: Vec<String>,
+    /// Removes articles published more than this many days before the run, and skips input
+    /// articles as old.
+    pub keep_days: Option<u32>,
+    /// Inputs that failed on the way, carried into the report.
+    pub failed: Vec<Failure>,
 }
 
 /// Writes a fresh key pair: `DIR/publisher.key` (mode 0600) and `DIR/publisher.pub`.
@@ -116,11 +188,27 @@ pub fn read_secret_key(path: &Path) -> Result<SecretKey, PublishError> {
     SecretKey::parse(&text).map_err(|e| PublishError::Key(format!("{}: {e}", path.display())))
 }
 
-/// Builds or updates the tree at `dir` from `articles` (read with [`source`]).
+/// Builds or updates the tree at `dir` to hold exactly `articles` (read with [`source`]): a
+/// published article missing from them is removed.
 pub fn publish(
     dir: &Path,
     key: &SecretKey,
     articles: Vec<SourceArticle>,
+    opts: &PublishOptions,
+) -> Result<PublishReport, PublishError> {
+    let input = PublishInput {
+        articles,
+        whole: true,
+        ..PublishInput::default()
+    };
+    publish_input(dir, key, input, opts)
+}
+
+/// Builds or updates the tree at `dir` from `input` (see [`PublishInput`] for what is removed).
+pub fn publish_input(
+    dir: &Path,
+    key: &SecretKey,
+    input: PublishInput,
     opts: &PublishOptions,
 ) -> Result<PublishReport, PublishError> {
     let state = TreeState::load(dir)?;
@@ -160,8 +248,11 @@ pub fn publish(
             1
         }
     };
-    let mut report = PublishReport::default();
-    let (mut changes, media_files) = diff(&state, articles, opts, &mut report);
+    let mut report = PublishReport {
+        failed: input.failed.clone(),
+        ..PublishReport::default()
+    };
+    let (mut changes, media_files) = diff(&state, input, opts, &mut report);
     changes.extend(reader_changes(&state, &changes, opts, &mut report));
 
     let old_head = state.head.clone();
@@ -342,24 +433,52 @@ fn reader_changes(
     out
 }
 
-/// The changes that take `state` to `articles`, and the media files to write.
+/// The changes that take `state` to `input`, and the media files to write.
 fn diff(
     state: &TreeState,
-    articles: Vec<SourceArticle>,
+    input: PublishInput,
     opts: &PublishOptions,
     report: &mut PublishReport,
 ) -> (Vec<Change>, Vec<(String, Vec<u8>)>) {
+    let cutoff = input
+        .keep_days
+        .map(|d| opts.now.saturating_sub(i64::from(d) * 24 * 3600));
+    let rule_for = |id: &str, published_at: i64| {
+        if input.remove.iter().any(|r| r == id) {
+            Some(RemovalRule::Requested)
+        } else if cutoff.is_some_and(|c| published_at < c) {
+            Some(RemovalRule::Retention)
+        } else {
+            None
+        }
+    };
+    let articles: Vec<SourceArticle> = input
+        .articles
+        .into_iter()
+        .filter(|a| rule_for(&a.id, a.published_at).is_none())
+        .collect();
     let links = links::SiteLinks::new(
         opts.site.as_ref(),
         articles
             .iter()
             .filter_map(|a| a.url.as_deref().map(|u| (a.id.as_str(), u))),
     );
-    let mut media_changes = Vec::new();
-    let mut media_files = Vec::new();
+    let mut media = MediaOut {
+        phone: state
+            .articles
+            .values()
+            .flat_map(|a| a.media())
+            .map(|m| {
+                (
+                    m.original.as_ref().map_or(&m.hash, |o| &o.hash).clone(),
+                    m.clone(),
+                )
+            })
+            .collect(),
+        ..MediaOut::default()
+    };
     let mut article_changes = Vec::new();
     let mut comment_changes = Vec::new();
-    let mut new_media = std::collections::BTreeSet::new();
     let mut seen_ids = std::collections::BTreeSet::new();
     // The published comments of each article, found once (not by a scan per article).
     let mut published_comments: BTreeMap<&str, BTreeMap<&str, &Comment>> = BTreeMap::new();
@@ -370,21 +489,23 @@ fn diff(
             .insert(c.id.as_str(), c);
     }
 
-    for src in articles {
+    for mut src in articles {
         seen_ids.insert(src.id.clone());
-        for img in src.lead_image.iter().chain(src.images.iter()) {
-            if !state.media.contains(&img.hash) && new_media.insert(img.hash.clone()) {
-                let media = MediaRef {
-                    hash: img.hash.clone(),
-                    size: img.bytes.len() as u64,
-                    mime: img.mime.to_string(),
-                    caption: None,
-                };
-                media_files.push((
-                    layout::media(&img.hash, img.mime).expect("source images have allowed types"),
-                    img.bytes.clone(),
-                ));
-                media_changes.push(Change::PutMedia { media });
+        let lead_image = src.lead_image.as_ref().map(|i| media.add(state, i));
+        let images: Vec<MediaRef> = src.images.iter().map(|i| media.add(state, i)).collect();
+        // The body shows the phone variants.
+        for (img, r) in src
+            .lead_image
+            .iter()
+            .chain(&src.images)
+            .zip(lead_image.iter().chain(&images))
+        {
+            if let (Some(_), Some(from), Some(to)) = (
+                &r.original,
+                layout::media(&img.hash, img.mime),
+                layout::media(&r.hash, &r.mime),
+            ) {
+                src.body_html = src.body_html.replace(&from, &to);
             }
         }
         let old = state.articles.get(&src.id);
@@ -392,12 +513,6 @@ fn diff(
         let body_html = match old {
             Some(old) if old.body_html == src.body_html => src.body_html.clone(),
             _ => crate::content::sanitize_html(&src.body_html),
-        };
-        let media_ref = |img: &source::SourceImage| MediaRef {
-            hash: img.hash.clone(),
-            size: img.bytes.len() as u64,
-            mime: img.mime.to_string(),
-            caption: img.caption.clone(),
         };
         let mut article = Article {
             links: links.linked_ids(&body_html, &src.id),
@@ -412,8 +527,8 @@ fn diff(
             updated_at: src.updated_at,
             tags: src.tags,
             url: src.url,
-            lead_image: src.lead_image.as_ref().map(media_ref),
-            images: src.images.iter().map(media_ref).collect(),
+            lead_image,
+            images,
             related: src.related,
         };
         match old {
@@ -448,22 +563,100 @@ fn diff(
         }
     }
     for (id, old) in &state.articles {
-        if !seen_ids.contains(id) {
+        let rule = rule_for(id, old.published_at)
+            .or((input.whole && !seen_ids.contains(id)).then_some(RemovalRule::Absent));
+        if let Some(rule) = rule {
             report.removed += 1;
+            report.removals.push(Removal {
+                id: id.clone(),
+                rule,
+            });
             article_changes.push(Change::DeleteArticle {
                 id: id.clone(),
                 revision: old.revision + 1,
             });
         }
     }
-    report.media_added = media_changes.len();
+    report.media_added = media.changes.len();
     report.comments_changed = comment_changes.len();
-    let changes = media_changes
+    let changes = media
+        .changes
         .into_iter()
         .chain(article_changes)
         .chain(comment_changes)
         .collect();
-    (changes, media_files)
+    (changes, media.files)
+}
+
+/// The media files and entries a run adds, and the phone variant of each image.
+#[derive(Default)]
+struct MediaOut {
+    /// By the original's hash: its published reference (the phone variant, or the image itself
+    /// when it needs none), so an image is decoded once, when it is new.
+    phone: std::collections::HashMap<String, MediaRef>,
+    files: Vec<(String, Vec<u8>)>,
+    changes: Vec<Change>,
+    added: std::collections::BTreeSet<String>,
+}
+
+impl MediaOut {
+    /// The reference to publish for `img` (its phone variant when it has one); adds the files
+    /// the tree lacks.
+    fn add(&mut self, state: &TreeState, img: &source::SourceImage) -> MediaRef {
+        self.put(state, &img.hash, img.mime, &img.bytes);
+        let mut r = match self.phone.get(&img.hash) {
+            Some(r) => r.clone(),
+            None => {
+                let r = match phone::variant(&img.bytes, img.mime) {
+                    Some((bytes, mime)) => {
+                        let hash = crate::format::codec::sha256_hex(&bytes);
+                        self.put(state, &hash, mime, &bytes);
+                        MediaRef {
+                            hash,
+                            size: bytes.len() as u64,
+                            mime: mime.to_string(),
+                            caption: None,
+                            original: Some(MediaFile {
+                                hash: img.hash.clone(),
+                                size: img.bytes.len() as u64,
+                                mime: img.mime.to_string(),
+                            }),
+                        }
+                    }
+                    None => MediaRef {
+                        hash: img.hash.clone(),
+                        size: img.bytes.len() as u64,
+                        mime: img.mime.to_string(),
+                        caption: None,
+                        original: None,
+                    },
+                };
+                self.phone.insert(img.hash.clone(), r.clone());
+                r
+            }
+        };
+        r.caption = img.caption.clone();
+        r
+    }
+
+    fn put(&mut self, state: &TreeState, hash: &str, mime: &str, bytes: &[u8]) {
+        if state.media.contains(hash) || !self.added.insert(hash.to_string()) {
+            return;
+        }
+        let Some(path) = layout::media(hash, mime) else {
+            return;
+        };
+        self.files.push((path, bytes.to_vec()));
+        self.changes.push(Change::PutMedia {
+            media: MediaRef {
+                hash: hash.to_string(),
+                size: bytes.len() as u64,
+                mime: mime.to_string(),
+                caption: None,
+                original: None,
+            },
+        });
+    }
 }
 
 /// Rotates the tree's root to `new_keys` with `threshold`: writes `root/<n+1>.json` signed by

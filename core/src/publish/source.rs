@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use url::Url;
 
-use super::PublishError;
+use super::{PublishError, refs};
 use crate::format::Comment;
 use crate::format::codec::sha256_hex;
 use crate::format::limits::{BODY_MAX, MEDIA_MAX, media_type_for_extension};
@@ -214,16 +215,58 @@ pub fn read_feed(
     bytes: &[u8],
     default_language: &str,
 ) -> Result<Vec<SourceArticle>, PublishError> {
-    let feed = feed_rs::parser::parse(bytes)
+    let items = read_feed_items(name, bytes, default_language, None)?;
+    Ok(items.into_iter().map(|i| i.article).collect())
+}
+
+/// An article of a feed with the images its entry names outside the body (absolute URLs);
+/// the body's own images are found in the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedItem {
+    pub article: SourceArticle,
+    pub images: Vec<ImageLink>,
+}
+
+/// An image a feed entry names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageLink {
+    pub url: String,
+    /// The feed names it as the entry's image (JSON Feed `image`, `media:thumbnail`).
+    pub lead: bool,
+}
+
+/// Parses a feed into items. Relative links resolve against `base` (the feed's own URL), else
+/// the feed's home link; the article id is the entry's guid, else its link (hashed into an id
+/// when it is not one); entries with the same id are one article with the tags of each.
+pub fn read_feed_items(
+    name: &Path,
+    bytes: &[u8],
+    default_language: &str,
+    base: Option<&Url>,
+) -> Result<Vec<FeedItem>, PublishError> {
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base.map(Url::as_str))
+        .id_generator(|links, title, uri| match links.first() {
+            Some(link) => link.href.clone(),
+            None => feed_rs::parser::generate_id(links, title, uri),
+        })
+        .build();
+    let feed = parser
+        .parse(bytes)
         .map_err(|e| PublishError::source(name, format!("invalid feed: {e}")))?;
+    let feed_base = base
+        .cloned()
+        .or_else(|| feed.links.iter().find_map(|l| Url::parse(&l.href).ok()));
+    let json_images = json_feed_images(bytes);
     let language = feed
         .language
         .clone()
         .unwrap_or_else(|| default_language.to_string());
-    let articles = feed
+    let items = feed
         .entries
         .into_iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(n, e)| {
             let id = if is_valid_id(&e.id) {
                 e.id.clone()
             } else {
@@ -237,12 +280,31 @@ pub fn read_feed(
                     .map(|t| t.content.trim().to_string())
                     .unwrap_or_default()
             };
+            let link = e
+                .links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .and_then(|l| resolve(feed_base.as_ref(), &l.href));
+            let base = link
+                .as_deref()
+                .and_then(|l| Url::parse(l).ok())
+                .or_else(|| feed_base.clone());
             let summary = text(&e.summary);
             let body = e
                 .content
                 .as_ref()
                 .and_then(|c| c.body.clone())
                 .unwrap_or_else(|| summary.clone());
+            let body = match &base {
+                Some(base) => {
+                    let base = base.clone();
+                    refs::rewrite(&body, move |_, v| {
+                        Some(resolve(Some(&base), v).unwrap_or_else(|| v.to_string()))
+                    })
+                }
+                None => body,
+            };
+            let images = entry_images(&e, json_images.get(n), base.as_ref());
             let article = SourceArticle {
                 file: name.to_path_buf(),
                 id,
@@ -258,18 +320,126 @@ pub fn read_feed(
                     .iter()
                     .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
                     .collect(),
-                url: e.links.first().map(|l| l.href.clone()),
+                url: link,
                 lead_image: None,
                 images: vec![],
                 related: vec![],
                 comments: vec![],
             };
             check_article(&article)?;
-            Ok(article)
+            Ok(FeedItem { article, images })
         })
         .collect::<Result<Vec<_>, PublishError>>()?;
-    check_unique(&articles)?;
-    Ok(articles)
+    Ok(merge(items))
+}
+
+/// Items with the same id become one: the first one's fields, the tags and images of all.
+pub fn merge(items: impl IntoIterator<Item = FeedItem>) -> Vec<FeedItem> {
+    let mut out: Vec<FeedItem> = Vec::new();
+    let mut at: BTreeMap<String, usize> = BTreeMap::new();
+    for item in items {
+        match at.get(&item.article.id) {
+            Some(&i) => {
+                let kept = &mut out[i];
+                for tag in item.article.tags {
+                    if !kept.article.tags.contains(&tag) {
+                        kept.article.tags.push(tag);
+                    }
+                }
+                for img in item.images {
+                    if !kept.images.iter().any(|k| k.url == img.url) {
+                        kept.images.push(img);
+                    }
+                }
+            }
+            None => {
+                at.insert(item.article.id.clone(), out.len());
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+/// `href` made absolute against `base`; `None` when it cannot be.
+fn resolve(base: Option<&Url>, href: &str) -> Option<String> {
+    match Url::parse(href) {
+        Ok(url) => Some(url.to_string()),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            base.and_then(|b| b.join(href).ok()).map(|u| u.to_string())
+        }
+        Err(_) => None,
+    }
+}
+
+/// The images an entry names outside its body: the named one first (JSON Feed `image`, else
+/// `media:thumbnail`), then `media:content` and image enclosures (RSS `<enclosure>`, Atom
+/// `link rel="enclosure"`, JSON Feed attachments), then JSON Feed `banner_image`.
+fn entry_images(
+    e: &feed_rs::model::Entry,
+    json: Option<&JsonImages>,
+    base: Option<&Url>,
+) -> Vec<ImageLink> {
+    let is_image = |t: Option<&str>| t.is_none_or(|t| t.starts_with("image/"));
+    let mut named: Vec<String> = Vec::new();
+    let mut other: Vec<String> = Vec::new();
+    named.extend(json.and_then(|j| j.image.clone()));
+    for m in &e.media {
+        named.extend(m.thumbnails.iter().map(|t| t.image.uri.clone()));
+        other.extend(
+            m.content
+                .iter()
+                .filter(|c| is_image(c.content_type.as_ref().map(|t| t.as_str())))
+                .filter_map(|c| c.url.as_ref().map(Url::to_string)),
+        );
+    }
+    other.extend(
+        e.links
+            .iter()
+            .filter(|l| l.rel.as_deref().is_none_or(|r| r == "enclosure"))
+            .filter(|l| {
+                l.media_type
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("image/"))
+            })
+            .map(|l| l.href.clone()),
+    );
+    other.extend(json.and_then(|j| j.banner_image.clone()));
+    let mut out: Vec<ImageLink> = Vec::new();
+    let lead = named.len();
+    for (n, url) in named.into_iter().chain(other).enumerate() {
+        if let Some(url) = resolve(base, &url)
+            && !out.iter().any(|i| i.url == url)
+        {
+            out.push(ImageLink {
+                url,
+                lead: n < lead,
+            });
+        }
+    }
+    out
+}
+
+/// JSON Feed's `image` and `banner_image` of each item (feed-rs does not read them).
+#[derive(Debug, Default, Clone, Deserialize)]
+struct JsonImages {
+    image: Option<String>,
+    banner_image: Option<String>,
+}
+
+fn json_feed_images(bytes: &[u8]) -> Vec<JsonImages> {
+    #[derive(Deserialize)]
+    struct Feed {
+        items: Vec<JsonImages>,
+    }
+    let json = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    json.then(|| serde_json::from_slice::<Feed>(bytes).ok())
+        .flatten()
+        .map(|f| f.items)
+        .unwrap_or_default()
 }
 
 fn check_article(a: &SourceArticle) -> Result<(), PublishError> {
@@ -353,7 +523,8 @@ fn check_unique(articles: &[SourceArticle]) -> Result<(), PublishError> {
     Ok(())
 }
 
-fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, PublishError> {
+/// The bytes of the file at `path`, refused when larger than `cap`.
+pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, PublishError> {
     let len = std::fs::metadata(path)
         .map_err(PublishError::io(path))?
         .len();

@@ -87,7 +87,10 @@ impl TreeState {
                     match item {
                         PartItem::Headline(_) => {}
                         PartItem::Article(a) => {
-                            self.media.extend(a.media().map(|m| m.hash.clone()));
+                            for m in a.media() {
+                                self.media.extend(m.original.iter().map(|o| o.hash.clone()));
+                                self.media.insert(m.hash.clone());
+                            }
                             self.articles.insert(a.id.clone(), a);
                         }
                         PartItem::Comment(c) => {

@@ -37,20 +37,35 @@ pub(crate) fn touch(conn: &Connection, hash: &str, at: i64) -> Result<()> {
     Ok(())
 }
 
-/// Lead images of stored, not evicted articles whose bytes are not stored, newest article first.
-pub(crate) fn missing_lead_images(conn: &Connection, limit: usize) -> Result<Vec<MediaRef>> {
+/// Images of stored, not evicted articles whose bytes are not stored, newest article first (its
+/// lead image before its other images), each once, at most `limit`, and no more than fit in
+/// `room` bytes together (one that does not fit is passed over for smaller ones after it).
+pub(crate) fn missing_images(conn: &Connection, limit: usize, room: u64) -> Result<Vec<MediaRef>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.lead_image FROM article_media m
+        "SELECT m.hash, x.size, x.mime FROM article_media m
          JOIN articles a ON a.id = m.article_id
-         LEFT JOIN media x ON x.hash = m.hash
-         WHERE m.is_lead = 1 AND a.evicted = 0 AND x.bytes IS NULL
-         GROUP BY m.hash ORDER BY max(a.published_at) DESC LIMIT ?1",
+         JOIN media x ON x.hash = m.hash
+         WHERE a.evicted = 0 AND x.bytes IS NULL
+         GROUP BY m.hash
+         ORDER BY max(a.published_at) DESC, max(m.is_lead) DESC, min(m.position)",
     )?;
-    let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let text = row?;
-        out.push(serde_json::from_str(&text).map_err(|e| StoreError::invalid("lead image", e))?);
+    let mut rows = stmt.query([])?;
+    let (mut out, mut left) = (Vec::new(), room);
+    while out.len() < limit
+        && let Some(row) = rows.next()?
+    {
+        let size = row.get::<_, i64>(1)?.max(0) as u64;
+        if size > left {
+            continue;
+        }
+        left -= size;
+        out.push(MediaRef {
+            hash: row.get(0)?,
+            size,
+            mime: row.get(2)?,
+            caption: None,
+            original: None,
+        });
     }
     Ok(out)
 }

@@ -333,9 +333,13 @@ impl Store {
         Ok(bytes)
     }
 
-    /// Lead images of stored articles whose bytes are missing, newest article first.
-    pub fn missing_lead_images(&self, limit: usize) -> Result<Vec<MediaRef>> {
-        self.db.read(|c| media::missing_lead_images(c, limit))
+    /// Images of stored articles whose bytes are missing, newest article first, as many as fit
+    /// in what is left of the storage budget (see [`media::missing_images`]).
+    pub fn missing_images(&self, limit: usize) -> Result<Vec<MediaRef>> {
+        self.db.read(|c| {
+            let room = budget::usage(c, self.config.budget_bytes)?;
+            media::missing_images(c, limit, room.budget.saturating_sub(room.total()))
+        })
     }
 
     // ---- budget ----------------------------------------------------------------------------

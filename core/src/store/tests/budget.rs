@@ -10,6 +10,7 @@ fn media_ref(bytes: &[u8]) -> MediaRef {
         size: bytes.len() as u64,
         mime: "image/jpeg".into(),
         caption: None,
+        original: None,
     }
 }
 
@@ -20,20 +21,24 @@ fn with_body(id: &str, published_at: i64, body_len: usize) -> Article {
 }
 
 #[test]
-fn media_is_checked_against_its_hash_and_missing_lead_images_are_listed() {
+fn media_is_checked_against_its_hash_and_missing_images_are_listed_newest_first() {
     let (_dir, path) = temp();
     let store = open(&path);
     let (old, new) = (media_ref(b"old image"), media_ref(b"new image"));
+    let (new_body, shared) = (media_ref(b"new body image"), media_ref(b"shared"));
     let mut a = article("a", 1, 1);
     a.lead_image = Some(old.clone());
+    a.images = vec![shared.clone()];
     let mut b = article("b", 1, 2);
     b.lead_image = Some(new.clone());
+    b.images = vec![new_body.clone(), shared.clone()];
     apply(&store, vec![put(a), put(b)]).unwrap();
     assert_eq!(
-        store.missing_lead_images(10).unwrap(),
-        vec![new.clone(), old.clone()]
+        store.missing_images(10).unwrap(),
+        vec![new.clone(), new_body.clone(), shared.clone(), old.clone()],
+        "the newest article's images first, its lead image first, each once"
     );
-    assert_eq!(store.missing_lead_images(1).unwrap(), vec![new.clone()]);
+    assert_eq!(store.missing_images(1).unwrap(), vec![new.clone()]);
     assert!(matches!(
         store.put_media(&new.hash, "image/jpeg", b"tampered"),
         Err(StoreError::MediaHashMismatch { .. })
@@ -41,12 +46,58 @@ fn media_is_checked_against_its_hash_and_missing_lead_images_are_listed() {
     store
         .put_media(&new.hash, "image/jpeg", b"new image")
         .unwrap();
-    assert_eq!(store.missing_lead_images(10).unwrap(), vec![old]);
+    assert_eq!(
+        store.missing_images(10).unwrap(),
+        vec![new_body, shared, old]
+    );
     assert_eq!(
         store.media(&new.hash).unwrap().as_deref(),
         Some(&b"new image"[..])
     );
     assert_eq!(store.usage().unwrap().media, 9);
+}
+
+#[test]
+fn prefetch_stays_within_the_budget_and_a_bookmark_keeps_its_images() {
+    let (_dir, path) = temp();
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            budget_bytes: 3_000,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    let images: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i; 1_000]).collect();
+    let articles: Vec<Article> = (0..4u8)
+        .map(|i| {
+            let mut a = with_body(&format!("a{i}"), i64::from(i), 10);
+            a.lead_image = Some(media_ref(&images[usize::from(i)]));
+            a
+        })
+        .collect();
+    apply(&store, articles.iter().cloned().map(put).collect()).unwrap();
+    // 40 bytes of bodies leave room for two of the four 1,000-byte images: the newest two.
+    let wanted: Vec<String> = store
+        .missing_images(10)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.hash)
+        .collect();
+    let hash = |i: usize| media_ref(&images[i]).hash;
+    assert_eq!(wanted, vec![hash(3), hash(2)]);
+
+    // The oldest article is bookmarked and holds its image; newer images push others out.
+    store.set_bookmarked("a0", true).unwrap();
+    store.put_media(&hash(0), "image/jpeg", &images[0]).unwrap();
+    for i in [3, 2, 1] {
+        store.put_media(&hash(i), "image/jpeg", &images[i]).unwrap();
+    }
+    assert!(
+        store.media(&hash(0)).unwrap().is_some(),
+        "the bookmark keeps its image"
+    );
+    assert!(store.usage().unwrap().total() <= 3_000);
 }
 
 #[test]

@@ -437,6 +437,7 @@ fn a_tombstone_drops_the_article_its_comments_search_row_and_unshared_media() {
         size: b.len() as u64,
         mime: "image/jpeg".into(),
         caption: None,
+        original: None,
     };
     let (own, shared) = (img(b"own"), img(b"shared"));
     let mut a = article("a", 1, 1);
@@ -712,6 +713,7 @@ fn a_headline_then_its_article_store_what_a_log_put_stores() {
         size: b.len() as u64,
         mime: "image/jpeg".into(),
         caption: None,
+        original: None,
     };
     let mut a = article("a", 3, 1);
     a.lead_image = Some(img(b"lead"));

@@ -158,15 +158,16 @@ impl Inner {
         }
     }
 
-    pub(super) async fn fetch_lead_images(
+    /// Prefetches the images of the newest articles that fit in the storage budget.
+    pub(super) async fn fetch_images(
         &self,
         route: &Route,
         reporter: &Reporter,
         counters: &Counters,
     ) -> Result<(u64, Eviction), SyncError> {
         let store = self.store.clone();
-        let limit = self.config.lead_images_per_sync;
-        let wanted = blocking(move || store.missing_lead_images(limit)).await?;
+        let limit = self.config.images_per_sync;
+        let wanted = blocking(move || store.missing_images(limit)).await?;
         if wanted.is_empty() {
             return Ok((0, Eviction::default()));
         }

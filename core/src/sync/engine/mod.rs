@@ -40,8 +40,9 @@ pub struct SyncConfig {
     pub pinned_keys: Vec<PublicKey>,
     /// Skip media (for metered networks).
     pub text_only: bool,
-    /// Lead images fetched per sync at most (within the storage budget).
-    pub lead_images_per_sync: usize,
+    /// Images prefetched per sync at most: those of the newest articles, lead images first,
+    /// as many as fit in the storage budget (none when `text_only`).
+    pub images_per_sync: usize,
     /// Files fetched at once.
     pub parallel_fetches: usize,
     /// Most bytes of pinned files (log files, snapshot parts, images) one sync downloads,
@@ -55,7 +56,7 @@ impl SyncConfig {
         SyncConfig {
             pinned_keys,
             text_only: false,
-            lead_images_per_sync: 50,
+            images_per_sync: 100,
             parallel_fetches: 4,
             max_sync_bytes: MAX_SYNC_BYTES,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
@@ -301,7 +302,7 @@ impl Inner {
         self.rebuild_search(&reporter).await?;
         report.comments_sent = self.deliver_comments().await;
         if !self.text_only.load(Ordering::Relaxed) {
-            let (fetched, evicted) = self.fetch_lead_images(&route, &reporter, &counters).await?;
+            let (fetched, evicted) = self.fetch_images(&route, &reporter, &counters).await?;
             report.media_fetched = fetched;
             report.applied.evicted += evicted.articles;
         }
