@@ -87,7 +87,9 @@ impl Route {
                 }
             }
             "file" => {
-                if parsed.path() == "/" || parsed.path().is_empty() {
+                // A host names no folder on this device (and with a drive-letter-like path the
+                // URL's text parses back without it).
+                if parsed.path() == "/" || parsed.path().is_empty() || parsed.host().is_some() {
                     return Err(RouteError::Folder { path: text.into() });
                 }
             }
@@ -432,6 +434,24 @@ mod tests {
         let f = Route::parse("file:///sdcard/tree", RouteSource::User).unwrap();
         assert_eq!(f.source(), RouteSource::Folder);
         assert_eq!(f.id(), "file:///sdcard/tree/");
+    }
+
+    /// Found by fuzzing (fuzz/ target `routes`): the first URL was a route with host `n` whose id
+    /// (`file://n/s:/[ee+ox/`) parsed back to another route, without the host.
+    #[test]
+    fn a_folder_route_has_no_host_and_its_id_parses_back_to_it() {
+        let found = "\r\u{1d}\0\0\0file\r\r://n/s:\r\r\r\r[ee+o\nx";
+        for url in [found, "file://host.example/srv/tree/"] {
+            assert!(matches!(
+                Route::parse(url, RouteSource::User),
+                Err(RouteError::Folder { .. })
+            ));
+        }
+        for url in ["file:///srv/tree", "file://localhost/srv/tree/"] {
+            let f = Route::parse(url, RouteSource::User).unwrap();
+            assert_eq!(f.id(), "file:///srv/tree/");
+            assert_eq!(Route::parse(f.id(), RouteSource::User).unwrap(), f);
+        }
     }
 
     #[test]
