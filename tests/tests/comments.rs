@@ -115,13 +115,9 @@ async fn every_comment_arrives_once_through_a_hundred_dropped_connections() {
     let (publisher, inbox_addr) = Publisher::start(&world).await;
     // reader → proxy A → relay → proxy B → inbox, and reader → proxy C → inbox.
     let to_inbox = Proxy::start(inbox_addr, chaos(1)).await;
-    let relay = relay::start(
-        reqwest::Client::new(),
-        to_inbox.url().parse().unwrap(),
-        loopback(),
-    )
-    .await
-    .unwrap();
+    let relay = relay::start(to_inbox.url().parse().unwrap(), loopback(), &[])
+        .await
+        .unwrap();
     let to_relay = Proxy::start(relay.addr(), chaos(2)).await;
     let direct = Proxy::start(inbox_addr, chaos(3)).await;
     publish_with_endpoints(&world, vec![to_relay.url(), direct.url()]);

@@ -77,9 +77,7 @@ pub async fn measure(scratch: &std::path::Path) -> Result<CommentCosts, BenchErr
         .url()
         .parse()
         .map_err(|e: url::ParseError| BenchError::Server(e.to_string()))?;
-    let relay_listener = relay::start(reqwest::Client::new(), to, loopback)
-        .await
-        .map_err(server)?;
+    let relay_listener = relay::start(to, loopback, &[]).await.map_err(server)?;
     let client = article_sync_core::net::HttpClient::new(Arc::new(NetConfig::default()))
         .map_err(|e| BenchError::Server(e.to_string()))?;
     let route = Route::parse(&relay_listener.url(), RouteSource::MirrorList)

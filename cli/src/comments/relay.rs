@@ -32,27 +32,30 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let mut client = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::none());
-    if let Some(ca) = &args.ca {
-        client = client.add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(ca)?)?);
-    }
-    let client = client.build()?;
+    let extra_roots = match &args.ca {
+        Some(ca) => vec![std::fs::read(ca)?],
+        None => Vec::new(),
+    };
     listener::run_until_stopped(async move {
-        let listener = start(client, args.to, args.addr).await?;
+        let listener = start(args.to, args.addr, &extra_roots).await?;
         let banner = format!("comment relay on {}comments", listener.url());
         Ok((listener, banner))
     })
 }
 
-/// Relays to `to` on `addr`. Must run inside a tokio runtime.
+/// Relays to `to` on `addr`, trusting the system's roots and `extra_roots` (PEM) for the
+/// inbox. Must run inside a tokio runtime.
 pub async fn start(
-    client: reqwest::Client,
     to: url::Url,
     addr: SocketAddr,
+    extra_roots: &[Vec<u8>],
 ) -> anyhow::Result<Listener> {
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(article_sync_core::net::tls_config(true, extra_roots)?)
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
     let target = Arc::new(to.join(COMMENTS_PATH)?);
     listener::listen(addr, None, move |request, _peer| {
         let (client, target) = (client.clone(), target.clone());

@@ -169,7 +169,7 @@ impl World {
             .await
             .map_err(|e| fail("inbox", &e))?;
         let to = url::Url::parse(&inbox_listener.url()).map_err(|e| fail("inbox URL", &e))?;
-        let relay_listener = relay::start(reqwest::Client::new(), to, loopback)
+        let relay_listener = relay::start(to, loopback, &[])
             .await
             .map_err(|e| fail("relay", &e))?;
         let relay_url = format!("http://{RELAY_NAME}:{}/", relay_listener.addr().port());

@@ -43,7 +43,9 @@ pub struct Http {
 impl Http {
     /// A client whose requests each give up after `timeout` (connecting: at most 10 s).
     pub fn new(timeout: Duration) -> Result<Http, String> {
+        let tls = crate::net::tls_config(true, &[]).map_err(|e| e.to_string())?;
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .timeout(timeout)
             .build()
