@@ -311,7 +311,7 @@ pub fn read_feed_items(
                 title: text(&e.title),
                 summary: crate::content::plain_text(&summary),
                 body_html: body,
-                author: e.authors.first().and_then(|p| p.name.clone()),
+                author: e.authors.first().map(|p| p.name.clone()),
                 language: e.language.clone().unwrap_or_else(|| language.clone()),
                 published_at: published.timestamp(),
                 updated_at: e.updated.unwrap_or(published).timestamp(),
