@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting and lints, the dependency check (cargo deny), the
+# Runs every test of the project: formatting and lints (also of the sample apps' sources), the dependency check (cargo deny), the
 # Rust tests (`cargo test`, which also runs the demo and the benchmark's quick mode:
 # cli/tests/{demo,bench}.rs), every fuzz target briefly (scripts/fuzz.sh), and the
 # generated bindings in Python, Kotlin (JVM) and Swift (Linux) against real servers on
@@ -15,6 +15,8 @@ export CARGO_INCREMENTAL=0
 echo "== rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The sample apps' sources (ktlint, swiftc -parse) first too: seconds, not a whole run, to fail.
+scripts/lint-samples.sh
 
 echo "== dependencies: licences, duplicate versions, sources (cargo deny, offline; deny.toml)"
 cargo deny --offline --locked check licenses bans sources
@@ -27,7 +29,7 @@ cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 scripts/fuzz.sh 5
 
 echo "== bindings: Python, Kotlin, Swift"
-scripts/test-bindings.sh
+scripts/test-bindings.sh python kotlin swift
 
 echo "== Android sample on the host (Robolectric), the core checked for aarch64-linux-android"
 scripts/test-android.sh

@@ -93,7 +93,13 @@ class ReadingTest : HostTest() {
         // A sync delivers it through the tree's comment endpoint; the form shows the new state.
         viewModel(scenario).sync()
         waitForText("Maryam: Thank you for the report (sent to the publisher)").assertIsDisplayed()
-        assertEquals(OutboxState.SENT, app.reader.outbox().single().state)
+        assertEquals(
+            OutboxState.SENT,
+            app.reader
+                .outbox()
+                .single()
+                .state,
+        )
 
         // The other article does not list it.
         compose.onNodeWithText("Back").performScrollTo().performClick()

@@ -161,7 +161,10 @@ class ReaderViewModel(
     private fun reloadList() {
         list.reload()
         publishList()
-        val open = _state.value.article?.summary?.id ?: return
+        val open =
+            _state.value.article
+                ?.summary
+                ?.id ?: return
         _state.update { it.copy(comment = it.comment.copy(mine = mine(open))) }
     }
 
