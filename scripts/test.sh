@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting and lints (also of the sample apps' sources), the dependency check (cargo deny), the
-# Rust tests (`cargo test`, which also runs the demo and the benchmark's quick mode:
-# cli/tests/{demo,bench}.rs), every fuzz target briefly (scripts/fuzz.sh), and the
-# generated bindings in Python, Kotlin (JVM) and Swift (Linux) against real servers on
-# loopback, and the Android sample's own code under Robolectric (scripts/test-android.sh).
-# Installs what a fresh Debian machine lacks first (scripts/install-deps.sh; root).
+# Runs every test of the project: formatting and lints (also of the sample apps' sources), the
+# dependency check (cargo deny), the Rust tests (`cargo test`, which also runs the demo and the
+# benchmark's quick mode: cli/tests/{demo,bench}.rs), every fuzz target briefly
+# (scripts/fuzz.sh), and the generated bindings in Python, Kotlin (JVM) and Swift (Linux) against
+# real servers on loopback, and the Android sample's own code under Robolectric
+# (scripts/test-android.sh). Installs what a fresh Debian machine lacks first
+# (scripts/install-deps.sh; root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
