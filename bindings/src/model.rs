@@ -578,6 +578,9 @@ pub struct SyncSummary {
     pub comments_sent: u64,
     /// The reader's comments whose state a receipt of the publisher moved in this sync.
     pub comments_answered: u64,
+    /// How far the device's clock seems off, in seconds (positive: ahead), when off by more
+    /// than an hour; the app may ask the reader to set the date and time.
+    pub clock_off_by_seconds: Option<i64>,
 }
 
 impl From<core_sync::SyncReport> for SyncSummary {
@@ -594,6 +597,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             applied,
             media_fetched,
             comments_sent,
+            clock_off_by,
         } = r;
         let core_store::ApplyStats {
             articles_put,
@@ -620,6 +624,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             evicted,
             comments_sent,
             comments_answered: receipts,
+            clock_off_by_seconds: clock_off_by,
         }
     }
 }
@@ -674,6 +679,9 @@ pub enum FailureKind {
     HttpStatus,
     /// The content failed verification (tampered, rolled back, torn or stale tree).
     Verification,
+    /// The route's head is current by the route's own time but expired by the device's clock:
+    /// the device's clock seems wrong.
+    Clock,
     Other,
 }
 
@@ -691,6 +699,7 @@ impl From<core_net::FailureKind> for FailureKind {
             K::BlockPage => FailureKind::BlockPage,
             K::HttpStatus => FailureKind::HttpStatus,
             K::Verification => FailureKind::Verification,
+            K::Clock => FailureKind::Clock,
             K::Other => FailureKind::Other,
         }
     }

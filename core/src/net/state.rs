@@ -201,6 +201,7 @@ pub fn classify(obs: &Observations) -> ConnectionState {
                         FailureKind::HttpStatus
                             | FailureKind::BlockPage
                             | FailureKind::Verification
+                            | FailureKind::Clock
                     )
                 )
         });
