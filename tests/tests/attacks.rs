@@ -11,7 +11,9 @@ use article_sync_cli::serve::{Fault, Server};
 use article_sync_core::format::codec::{gunzip_capped, gzip, sha256_hex};
 use article_sync_core::format::note::{self, NoteKind, SecretKey};
 use article_sync_core::format::{Article, Change, layout};
-use article_sync_core::net::{Connectivity, FailureKind, MemoryHealthLog, RouteSet};
+use article_sync_core::net::{
+    ConnectionState, Connectivity, FailureKind, MemoryHealthLog, RouteSet,
+};
 use article_sync_core::publish::{self, source::SourceArticle};
 use article_sync_core::store::{Store, StoreConfig};
 use article_sync_core::sync::{SyncConfig, SyncError, SyncReport, Syncer};
@@ -596,6 +598,11 @@ async fn a_wrong_device_clock_is_told_from_a_stale_mirror() {
         "{err}"
     );
     assert_eq!(failure_on(&fast, &main.url()), Some(FailureKind::Clock));
+    assert!(
+        matches!(fast.net().state(), ConnectionState::Direct(_)),
+        "the main site answered: the banner does not say it cannot connect ({:?})",
+        fast.net().state()
+    );
     assert!(store_contents(&db).is_empty());
 
     // Ten days fast, two routes whose `Date`s agree: expiry is judged by their time, the
