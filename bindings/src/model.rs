@@ -16,15 +16,31 @@ use crate::banner::{BannerState, BannerText, banner_text};
 // ---- articles -------------------------------------------------------------------------------
 
 /// An image the tree holds under `media/<hash>`; fetch its bytes with `Reader.fetchImage`.
+/// This is what readers download by default: for a large photo, its phone-sized variant (at
+/// most 1280 pixels wide, compact), with the full-size file as `original`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Image {
     /// SHA-256 of the bytes, hex: the image's name.
     pub hash: String,
     /// Exact size in bytes.
     pub size: u64,
-    /// `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
+    /// `image/jpeg`, `image/png`, `image/webp`, `image/gif` or `image/avif`.
     pub mime: String,
     pub caption: Option<String>,
+    /// The full-size image this one is the phone variant of; `null`/`nil` when this is the
+    /// image itself. Syncs never download it: pass its hash to `Reader.fetchImage` (e.g. for a
+    /// "full size" button showing its size).
+    pub original: Option<ImageFile>,
+}
+
+/// A full-size image file: its name, exact size and media type.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ImageFile {
+    /// SHA-256 of the bytes, hex.
+    pub hash: String,
+    /// Exact size in bytes.
+    pub size: u64,
+    pub mime: String,
 }
 
 impl From<core_format::MediaRef> for Image {
@@ -34,14 +50,22 @@ impl From<core_format::MediaRef> for Image {
             size,
             mime,
             caption,
-            original: _,
+            original,
         } = m;
         Image {
             hash,
             size,
             mime,
             caption,
+            original: original.map(ImageFile::from),
         }
+    }
+}
+
+impl From<core_format::MediaFile> for ImageFile {
+    fn from(m: core_format::MediaFile) -> Self {
+        let core_format::MediaFile { hash, size, mime } = m;
+        ImageFile { hash, size, mime }
     }
 }
 

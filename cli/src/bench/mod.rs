@@ -14,6 +14,7 @@ pub mod comments;
 pub mod ffi;
 pub mod fixture;
 pub mod floor;
+pub mod images;
 pub mod measure;
 pub mod newsboat;
 pub mod report;
@@ -126,6 +127,9 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("comments.envelope", &[]),
     ("comments.delivery", &[]),
     ("comments.receipt", &[]),
+    ("images.publish_time", &[]),
+    ("images.phone_bytes", &["originals"]),
+    ("images.first_sync_bytes", &["text-only"]),
 ];
 
 /// The product's stagger and timeouts (NetConfig's defaults).
@@ -256,6 +260,10 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
         stage.stop().await;
     }
     let comment_costs = comments::measure(&out.join("comments")).await;
+    // 1,000 articles with a photo each; --quick: a few, for the rows' existence.
+    let photo_articles = if args.quick { 20 } else { 1_000 };
+    eprintln!("bench: publishing {photo_articles} articles with a photo each…");
+    let image_costs = images::measure(&out.join("images"), photo_articles, runs).await;
     let ffi = tokio::task::block_in_place(|| {
         ffi::measure(
             args.ffi_lib.as_deref(),
@@ -271,7 +279,11 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
         runs,
         quick: args.quick,
         newsboat: newsboat_version,
-        rows: rows(sizes, &all, &errors, ffi, comment_costs),
+        rows: [
+            rows(sizes, &all, &errors, ffi, comment_costs),
+            images::rows(image_costs),
+        ]
+        .concat(),
         notes: notes(started.elapsed()),
     };
     write_outputs(&report, &out)?;

@@ -321,6 +321,22 @@ impl Store {
         })
     }
 
+    /// Stores a media file no article refers to — an image's full-size original, fetched on
+    /// request — only when it fits in what is left of the storage budget: it never evicts
+    /// anything for itself, and as media no article refers to it is the first to go when the
+    /// budget needs room. Returns whether it was stored; [`StoreError::MediaHashMismatch`] as
+    /// [`Store::put_media`].
+    pub fn put_original(&self, hash: &str, mime: &str, bytes: &[u8]) -> Result<bool> {
+        self.write(|tx| {
+            let usage = budget::usage(tx, self.config.budget_bytes)?;
+            if usage.total().saturating_add(bytes.len() as u64) > usage.budget {
+                return Ok(false);
+            }
+            media::put(tx, hash, mime, bytes, now())?;
+            Ok(true)
+        })
+    }
+
     /// The stored bytes of a media file; counts as a use for the budget's LRU.
     pub fn media(&self, hash: &str) -> Result<Option<Vec<u8>>> {
         let bytes = self.db.read(|c| media::get(c, hash))?;

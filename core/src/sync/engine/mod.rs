@@ -181,6 +181,16 @@ impl Syncer {
 
     /// Fetches one image by hash through the current routes, verifies and stores it.
     pub async fn fetch_media(&self, media: &MediaRef) -> Result<Vec<u8>, SyncError> {
+        let bytes = self.download_media(media).await?;
+        let store = self.inner.store.clone();
+        let (hash, mime, b) = (media.hash.clone(), media.mime.clone(), bytes.clone());
+        blocking(move || store.put_media(&hash, &mime, &b)).await?;
+        Ok(bytes)
+    }
+
+    /// Fetches one media file by hash through the current routes (any route that holds it)
+    /// and verifies it against `media`'s hash and length; stores nothing.
+    pub async fn download_media(&self, media: &MediaRef) -> Result<Vec<u8>, SyncError> {
         let inner = &self.inner;
         let route = inner
             .net
@@ -188,12 +198,7 @@ impl Syncer {
             .into_iter()
             .next()
             .ok_or(SyncError::NoRoute { attempts: vec![] })?;
-        let counters = Counters::default();
-        let bytes = inner.fetch_media(&route, media, &counters).await?;
-        let store = inner.store.clone();
-        let (hash, mime, b) = (media.hash.clone(), media.mime.clone(), bytes.clone());
-        blocking(move || store.put_media(&hash, &mime, &b)).await?;
-        Ok(bytes)
+        inner.fetch_media(&route, media, &Counters::default()).await
     }
 }
 
