@@ -47,8 +47,19 @@ use std::sync::LazyLock;
 
 use icu_normalizer::properties::{CanonicalDecompositionBorrowed, Decomposed};
 
-/// The folded form of one character, or `None` if it is dropped.
+/// The folded form of one character, or `None` if it is dropped. ASCII and the Arabic block
+/// are answered from a table (this runs for every character indexed or cut into a snippet).
 pub fn fold_char(c: char) -> Option<char> {
+    static ARABIC: LazyLock<[Option<char>; 256]> =
+        LazyLock::new(|| std::array::from_fn(|i| fold_slow(char::from_u32(0x600 + i as u32)?)));
+    match c as u32 {
+        0..0x80 => Some(c),
+        0x600..0x700 => ARABIC[c as usize - 0x600],
+        _ => fold_slow(c),
+    }
+}
+
+fn fold_slow(c: char) -> Option<char> {
     Some(match c {
         '\u{200B}'..='\u{200F}'
         | '\u{2060}'
@@ -407,6 +418,13 @@ fn english_stem(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fold_table_agrees_with_the_rules() {
+        for c in (0..0x800).filter_map(char::from_u32) {
+            assert_eq!(fold_char(c), fold_slow(c), "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn zwnj_and_its_absence_normalise_alike() {
