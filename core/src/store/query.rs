@@ -11,6 +11,8 @@ use super::normalize::{self, inflections};
 
 /// The most words a query keeps; the rest are ignored.
 pub const MAX_WORDS: usize = 16;
+/// The most bytes of a query read; the rest is ignored (a query is typed, not pasted books).
+pub const MAX_QUERY_BYTES: usize = 1024;
 /// The most words of a query whose adjacent pairs are also tried joined (the FTS5 expression
 /// grows with each: 3 alternatives for 3 words, 5 for 4).
 pub const MAX_JOINED: usize = 4;
@@ -92,6 +94,7 @@ pub struct Query {
 
 impl Query {
     pub fn parse(text: &str) -> Query {
+        let text = &text[..text.floor_char_boundary(MAX_QUERY_BYTES)];
         let typed: Vec<normalize::Word> =
             normalize::words(text).into_iter().take(MAX_WORDS).collect();
         let n = typed.len();
@@ -240,6 +243,10 @@ mod tests {
         assert!(!long.fts().unwrap().contains(" OR (\"ab\""));
         let many = "word ".repeat(100);
         assert_eq!(Query::parse(&many).words.len(), MAX_WORDS);
+        let long = format!("{} ایران", "ب".repeat(MAX_QUERY_BYTES));
+        let q = Query::parse(&long);
+        assert_eq!(q.words.len(), 1);
+        assert_eq!(q.words[0].word.len(), MAX_QUERY_BYTES);
     }
 
     #[test]
