@@ -114,7 +114,12 @@ impl Query {
                 } else {
                     Vec::new()
                 };
-                let parts = if parts.len() > 1 { parts } else { Vec::new() };
+                // Parts a rule rewrote (`گفت‌وگو` is `گفتگو`, not `گفت` + `وگو`) are not searched.
+                let parts = if parts.len() > 1 && parts.concat() == w.norm {
+                    parts
+                } else {
+                    Vec::new()
+                };
                 Term::new(w.norm.clone(), i + 1 == n, (ids[i], ids[i]), parts)
             })
             .collect();
@@ -222,6 +227,9 @@ mod tests {
         assert!(q.fts().unwrap().contains("OR \"بین المللی\")"));
         assert_eq!(q.ids_of("بین"), Some((0, 0)));
         assert_eq!(q.ids_of("بینالمللی"), Some((0, 0)));
+        let pair = Query::parse("گفت‌وگو");
+        assert_eq!(pair.ids_of("گفتگو"), Some((0, 0)));
+        assert_eq!(pair.ids_of("گفت"), None, "not every «said»");
     }
 
     #[test]
