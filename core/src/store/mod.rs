@@ -25,6 +25,7 @@ pub mod media;
 pub mod normalize;
 pub mod outbox;
 pub mod position;
+pub mod query;
 mod rank;
 pub mod reader_state;
 pub mod routes;
