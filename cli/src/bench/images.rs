@@ -18,7 +18,7 @@ use article_sync_core::publish::cache::FetchCache;
 use article_sync_core::publish::feeds::{self, Source};
 use article_sync_core::publish::images::ImageOptions;
 use article_sync_core::publish::tree::TreeState;
-use article_sync_core::publish::{self, PublishOptions, SNAPSHOT_PART_BYTES};
+use article_sync_core::publish::{self, PublishOptions};
 use article_sync_core::reader::{Reader, ReaderConfig};
 
 use super::BenchError;
@@ -160,17 +160,7 @@ pub async fn measure(scratch: &Path, n: usize, runs: usize) -> Result<ImageCosts
                 format!("{}: {}", f.input, f.problem),
             ));
         }
-        let options = PublishOptions {
-            now: chrono::Utc::now().timestamp(),
-            head_validity: 7 * 24 * 3600,
-            publisher: "example-news".into(),
-            mirrors: None,
-            comment_endpoints: None,
-            reader_comments: Vec::new(),
-            receipts: Vec::new(),
-            site: None,
-            snapshot_part_bytes: SNAPSHOT_PART_BYTES,
-        };
+        let options = PublishOptions::new(chrono::Utc::now().timestamp(), "example-news");
         tokio::task::block_in_place(|| publish::publish_input(&tree, &key, input, &options))
             .map_err(|e| BenchError::Publish(n as u64, e.to_string()))?;
         publish_ms.push(started.elapsed().as_secs_f64() * 1000.0);

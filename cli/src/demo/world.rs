@@ -22,7 +22,7 @@ use article_sync_core::publish::cache::FetchCache;
 use article_sync_core::publish::feeds::{self, Source};
 use article_sync_core::publish::images::ImageOptions;
 use article_sync_core::publish::source::{self, SourceArticle};
-use article_sync_core::publish::{self, PublishOptions, PublishReport, SNAPSHOT_PART_BYTES};
+use article_sync_core::publish::{self, PublishOptions, PublishReport};
 use article_sync_core::reader::{Reader, ReaderConfig};
 
 use crate::comments::{Listener, inbox, relay};
@@ -320,15 +320,10 @@ impl World {
             .pending()
             .map_err(|e| Failure::failed(format!("demo: inbox: {e}")))?;
         let options = PublishOptions {
-            now,
-            head_validity: 7 * 24 * 3600,
-            publisher: "example-news".into(),
-            mirrors: None,
             comment_endpoints: Some(vec![self.relay_url.clone()]),
             reader_comments: pending.comments.clone(),
             receipts: pending.receipts.clone(),
-            site: None,
-            snapshot_part_bytes: SNAPSHOT_PART_BYTES,
+            ..PublishOptions::new(now, "example-news")
         };
         let report = tokio::task::block_in_place(|| {
             publish::publish(&self.tree, &self.key, input, &options)
