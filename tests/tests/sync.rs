@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use article_sync_cli::serve::{Fault, PathKind};
 use article_sync_core::format::layout;
+use article_sync_core::net::NetConfig;
 use article_sync_core::publish::SNAPSHOT_PART_BYTES;
 use article_sync_core::store::ListFilter;
 use article_sync_core::sync::SyncError;
@@ -493,4 +494,37 @@ async fn a_resumed_snapshot_continues_only_the_same_snapshot() {
         .await
         .unwrap();
     assert_eq!(store_contents(&db), store_contents(&fresh));
+}
+
+/// A censor that silences a route's open connections (a shutdown; or a phone moving between
+/// networks) leaves dead connections in the reader's pool. Once the route answers again, the
+/// next sync reaches it on a new connection instead of stalling on the dead one until the read
+/// timeout fails the route.
+#[tokio::test]
+async fn a_connection_silenced_while_idle_is_not_reused() {
+    let mut world = World::new(5);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let db = world.dir.path().join("reader.db");
+    let net = NetConfig {
+        keep_alive: Duration::from_secs(1),
+        ..world.net_config()
+    };
+    let reader = world.reader_with(&db, &main.url(), &[], net);
+    let syncer = reader.syncer().unwrap().clone();
+    syncer.sync().await.expect("first sync");
+    let connections = main.stats().connections;
+
+    // Longer than a ping and its answer: the silenced connection is found dead while idle.
+    main.set_fault(Fault::Blackhole).unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    main.set_fault(Fault::None).unwrap();
+    world.articles.extend(world.corpus.articles(5..7));
+    world.publish();
+
+    let report = syncer
+        .sync()
+        .await
+        .expect("the route answers again on a new connection");
+    assert_eq!(report.applied.articles_put, 2);
+    assert!(main.stats().connections > connections, "a new connection");
 }

@@ -179,6 +179,10 @@ impl HttpClient {
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .timeout(config.request_timeout)
+            .http2_keep_alive_interval(config.keep_alive)
+            .http2_keep_alive_timeout(config.keep_alive)
+            .http2_keep_alive_while_idle(true)
+            .pool_idle_timeout(config.keep_alive * 3)
             .redirect(redirect)
             // A redirect must not tell the next host where the reader came from.
             .referer(false)

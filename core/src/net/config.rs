@@ -20,6 +20,11 @@ pub struct NetConfig {
     pub read_timeout: Duration,
     /// Longest a single request may take, body included (catches a slow drip).
     pub request_timeout: Duration,
+    /// How often a pooled HTTP/2 connection is pinged, idle or busy, and how long its answer may
+    /// take: a connection that misses one is closed, so one a censor silenced (or that a phone's
+    /// change of network left dead) is not reused. Idle connections are closed after three times
+    /// this (HTTP/1.1 has no ping).
+    pub keep_alive: Duration,
     /// Longest one race (head or pinned file) may take before it gives up with evidence.
     pub race_deadline: Duration,
     /// Longest a whole sync may take; the sync engine wraps a sync in it.
@@ -53,6 +58,7 @@ impl Default for NetConfig {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            keep_alive: Duration::from_secs(10),
             race_deadline: Duration::from_secs(30),
             sync_deadline: Duration::from_secs(180),
             stagger: Duration::from_millis(250),
@@ -75,6 +81,7 @@ impl fmt::Debug for NetConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("keep_alive", &self.keep_alive)
             .field("race_deadline", &self.race_deadline)
             .field("sync_deadline", &self.sync_deadline)
             .field("stagger", &self.stagger)
