@@ -54,21 +54,22 @@ class LoopbackApp : SampleApp() {
         super.onCreate()
     }
 
-    override fun readerConfig(): ReaderConfig =
-        routes.let {
-            ReaderConfig(
-                databasePath = filesDir.resolve("reader.db").path,
-                publisherKeys = listOf(Routes.key),
-                mainUrl = it.main,
-                mirrors = it.mirrors,
-                internationalProbes = it.internationalProbes,
-                domesticProbes = it.domesticProbes,
-                extraCaPem = Routes.caPem,
-                connectTimeoutMs = it.timeoutMs,
-                readTimeoutMs = it.timeoutMs,
-                staggerMs = 200u,
-            )
-        }
+    override fun readerConfig(): ReaderConfig = config(routes)
+
+    /** The settings of a reader of this app's database on [routes], trusting the servers' test CA. */
+    fun config(routes: Routes): ReaderConfig =
+        ReaderConfig(
+            databasePath = filesDir.resolve("reader.db").path,
+            publisherKeys = listOf(Routes.key),
+            mainUrl = routes.main,
+            mirrors = routes.mirrors,
+            internationalProbes = routes.internationalProbes,
+            domesticProbes = routes.domesticProbes,
+            extraCaPem = Routes.caPem,
+            connectTimeoutMs = routes.timeoutMs,
+            readTimeoutMs = routes.timeoutMs,
+            staggerMs = 200u,
+        )
 
     companion object {
         /**

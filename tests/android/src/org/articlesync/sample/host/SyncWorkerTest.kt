@@ -5,12 +5,16 @@ import android.net.NetworkInfo
 import androidx.work.OneTimeWorkRequestBuilder
 import androidx.work.WorkInfo
 import androidx.work.WorkManager
+import kotlinx.coroutines.runBlocking
+import org.articlesync.Reader
+import org.articlesync.SyncPhase
 import org.articlesync.sample.SyncWorker
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.shadows.ShadowNetworkInfo
+import java.util.concurrent.CompletableFuture
 
 /** SyncWorker through the real WorkManager (no activity): the core's answers as WorkManager results. */
 class SyncWorkerTest : HostTest() {
@@ -63,6 +67,26 @@ class SyncWorkerTest : HostTest() {
         assertEquals(WorkInfo.State.ENQUEUED, info.state)
         assertEquals(1, info.runAttemptCount)
         assertEquals(0uL, app.reader.counts().total)
+    }
+
+    @Test fun aSyncRunningInAnotherProcessCountsAsDone() {
+        activeNetwork(ConnectivityManager.TYPE_WIFI)
+        // A second reader of the same database stands in for another process (an app extension,
+        // say): its sync, which never ends on its own, holds the store's sync lock.
+        val other = Reader(app.config(Routes.hanging()))
+        val phases = Phases()
+        val sub = other.subscribeProgress(phases)
+        val running = CompletableFuture.supplyAsync { runCatching { runBlocking { other.sync() } } }
+        eventually("the other sync to hold the lock") { SyncPhase.CONNECTING in phases.seen }
+
+        val info = runWorker()
+        assertEquals("that sync does the worker's job", WorkInfo.State.SUCCEEDED, info.state)
+        assertEquals("the worker synced nothing itself", 0uL, app.reader.counts().total)
+
+        other.cancelSync()
+        eventually("the other sync to end", 10_000) { running.isDone }
+        sub.cancel()
+        other.close()
     }
 
     @Test fun aWipedReaderFailsForGood() {

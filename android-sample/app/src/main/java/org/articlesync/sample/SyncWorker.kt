@@ -26,6 +26,10 @@ class SyncWorker(
             Result.retry()
         } catch (e: ArticleSyncException.Timeout) {
             Result.retry()
+        } catch (e: ArticleSyncException.SyncAlreadyRunning) {
+            // Another process's sync of the same store is doing this work (a sync of this
+            // process's reader joins instead of throwing).
+            Result.success()
         } catch (e: ArticleSyncException) {
             Result.failure()
         }
