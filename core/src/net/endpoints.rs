@@ -1,7 +1,7 @@
 //! Comment endpoints: where sealed comments are posted (the publisher's inbox, or relays to it),
 //! with the same health, back-off and order as the routes of the tree.
 
-use super::evidence::{Attempt, RouteSource};
+use super::evidence::Attempt;
 use super::routes::{Route, RouteEntry};
 
 /// The endpoints of the last verified mirror list, with their health (kept for the process's
@@ -15,11 +15,7 @@ impl EndpointSet {
     /// Replaces the endpoints with `urls` (invalid ones and folders skipped), keeping the health
     /// of those that stay.
     pub fn set(&mut self, urls: &[String]) {
-        let fresh: Vec<Route> = urls
-            .iter()
-            .filter_map(|u| Route::parse(u, RouteSource::MirrorList).ok())
-            .filter(|r| !r.is_folder())
-            .collect();
+        let fresh = Route::from_signed_list(urls);
         self.entries
             .retain(|e| fresh.iter().any(|r| r.id() == e.route.id()));
         for r in fresh {

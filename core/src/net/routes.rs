@@ -72,6 +72,15 @@ impl Attempt {
 }
 
 impl Route {
+    /// The network routes a signed list names (the mirror list, the comment endpoints): URLs
+    /// that do not parse are dropped, and so are folders (a list cannot name a reader's files).
+    pub fn from_signed_list(urls: &[String]) -> Vec<Route> {
+        urls.iter()
+            .filter_map(|u| Route::parse(u, RouteSource::MirrorList).ok())
+            .filter(|r| !r.is_folder())
+            .collect()
+    }
+
     /// Validates and normalises a base URL: `http`, `https` or `file` scheme, a host (or a path
     /// for `file`), no credentials, no query or fragment, a trailing `/`.
     pub fn parse(url: &str, source: RouteSource) -> Result<Route, RouteError> {
@@ -267,11 +276,7 @@ impl RouteSet {
 
     /// Replaces the mirrors that came from the signed mirror list. Invalid URLs are skipped.
     pub fn set_mirror_list(&mut self, urls: &[String]) {
-        let fresh: Vec<Route> = urls
-            .iter()
-            .filter_map(|u| Route::parse(u, RouteSource::MirrorList).ok())
-            .filter(|r| !r.is_folder())
-            .collect();
+        let fresh = Route::from_signed_list(urls);
         self.entries.retain(|e| {
             e.route.source() != RouteSource::MirrorList
                 || fresh.iter().any(|r| r.id() == e.route.id())
