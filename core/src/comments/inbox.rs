@@ -167,8 +167,15 @@ impl Inbox {
 
     /// Every comment, oldest first.
     pub fn list(&self) -> Result<Vec<InboxComment>, InboxError> {
+        self.select("TRUE")
+    }
+
+    /// The comments matching SQL condition `filter`, in arrival order.
+    fn select(&self, filter: &str) -> Result<Vec<InboxComment>, InboxError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM envelopes ORDER BY id"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM envelopes WHERE {filter} ORDER BY id"
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok(InboxComment {
                 id: r.get(0)?,
@@ -216,11 +223,14 @@ impl Inbox {
         }
     }
 
-    /// What the next publish carries: approved comments and the receipts readers lack.
+    /// What the next publish carries: approved comments and the receipts readers lack (those
+    /// whose status differs from what readers were last told; an approved comment's receipt
+    /// says `published`, as the publish that carries it publishes it).
     pub fn pending(&self) -> Result<Pending, InboxError> {
         let mut pending = Pending::default();
-        for c in self.list()? {
-            let told = self.announced(c.id)?;
+        let untold =
+            "announced IS NOT (CASE status WHEN 'approved' THEN 'published' ELSE status END)";
+        for c in self.select(untold)? {
             let (status, reason) = match c.status {
                 InboxStatus::Received => (ReceiptStatus::Received, None),
                 InboxStatus::Approved => {
@@ -236,24 +246,13 @@ impl Inbox {
                 InboxStatus::Published => (ReceiptStatus::Published, None),
                 InboxStatus::Rejected => (ReceiptStatus::Rejected, c.reason.clone()),
             };
-            if told != Some(status) {
-                pending.receipts.push(Receipt {
-                    key: c.key,
-                    status,
-                    reason,
-                });
-            }
+            pending.receipts.push(Receipt {
+                key: c.key,
+                status,
+                reason,
+            });
         }
         Ok(pending)
-    }
-
-    fn announced(&self, id: i64) -> Result<Option<ReceiptStatus>, InboxError> {
-        let told: Option<String> =
-            self.conn()
-                .query_row("SELECT announced FROM envelopes WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })?;
-        Ok(told.and_then(|t| serde_json::from_value(serde_json::Value::String(t)).ok()))
     }
 
     /// Records that a publish carried `pending`: approved comments are published and every
