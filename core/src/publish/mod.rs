@@ -19,6 +19,7 @@ pub mod images;
 pub mod links;
 pub mod phone;
 pub mod refs;
+pub mod serving;
 pub mod site;
 pub mod source;
 pub mod tree;
