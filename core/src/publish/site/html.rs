@@ -94,8 +94,10 @@ impl<'a> Renderer<'a> {
         if !a.summary.is_empty() {
             let _ = write!(body, "<p class=\"lead\">{}</p>", esc(&a.summary));
         }
+        // The lead image, unless the body shows it already.
         if let Some(img) = &a.lead_image
             && let Some(src) = layout::media(&img.hash, &img.mime)
+            && !a.body_html.contains(&format!("src=\"{src}\""))
         {
             let caption = img.caption.as_deref().unwrap_or("");
             let _ = write!(body, "<figure><img src=\"{src}\" alt=\"{}\">", esc(caption));
@@ -223,7 +225,8 @@ impl<'a> Renderer<'a> {
         out.push_str("</ol>");
     }
 
-    /// A whole page; `in_site` pages live under `site/` and resolve links from the root.
+    /// A whole page; `in_site` pages live under `site/` and resolve links from the root. The
+    /// empty icon keeps browsers from asking the host's root for `/favicon.ico`, outside the tree.
     fn page(&self, title: &str, in_site: bool, body: &str) -> String {
         let base = if in_site { "<base href=\"../\">" } else { "" };
         format!(
@@ -231,7 +234,8 @@ impl<'a> Renderer<'a> {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\
              <meta name=\"referrer\" content=\"no-referrer\">{base}\
-             <title>{}</title><link rel=\"stylesheet\" href=\"{STYLE_PATH}\"></head>\n<body>\
+             <title>{}</title><link rel=\"stylesheet\" href=\"{STYLE_PATH}\">\
+             <link rel=\"icon\" href=\"data:,\"></head>\n<body>\
              <header class=\"site\"><a class=\"home\" href=\"{INDEX}\">{}</a></header>\n\
              <main>{body}</main>\n<footer class=\"site\"><a href=\"{ABOUT}\">دربارهٔ این نسخه</a> \
              · <a href=\"{INDEX}\">صفحهٔ اول</a></footer></body></html>\n",

@@ -64,8 +64,8 @@ fn fixture() -> (BTreeMap<String, Article>, BTreeMap<String, Comment>) {
     a.links = vec!["b2".into()];
     a.body_html = format!(
         "<p>بیشتر: <a href=\"https://www.example.org/fa/b2\" rel=\"noopener\">هلسینکی</a> \
-         <img src=\"media/{}.jpg\"></p>",
-        "a".repeat(64)
+         <img src=\"media/{}.png\"></p>",
+        "b".repeat(64)
     );
     let mut b = article("b2", "نشست هلسینکی", JULY_17_2018 - 86_400);
     b.url = Some("https://www.example.org/fa/b2".into());
@@ -192,6 +192,9 @@ pub(crate) fn assert_links_resolve(dir: &Path) {
         let html = std::fs::read_to_string(page).unwrap();
         let based = html.contains("<base href=\"../\">");
         for reference in references(&html.replace("<base href=\"../\">", "")) {
+            if reference == "data:," {
+                continue; // the empty icon: no favicon request to the host's root
+            }
             if reference.starts_with("https://") && !reference.contains("example.org/fa/b2") {
                 continue; // a link in an article body, to another site: followed only by choice
             }
@@ -228,6 +231,7 @@ fn every_link_resolves_to_a_file_of_the_tree() {
     let media = dir.path().join("media");
     std::fs::create_dir_all(&media).unwrap();
     std::fs::write(media.join(format!("{}.jpg", "a".repeat(64))), b"jpg").unwrap();
+    std::fs::write(media.join(format!("{}.png", "b".repeat(64))), b"png").unwrap();
     let key = SecretKey::generate().public();
     let head = head();
     let report = write(
