@@ -15,6 +15,9 @@ command -v java >/dev/null || apt_packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || apt_packages+=(maven)
 command -v newsboat >/dev/null || apt_packages+=(newsboat)
 command -v strip >/dev/null || apt_packages+=(binutils)
+# Headless Chromium opens the mirror's website in tests/tests/site.rs; DejaVu has Persian glyphs.
+command -v chromium >/dev/null || apt_packages+=(chromium)
+[[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || apt_packages+=(fonts-dejavu-core)
 if [[ ${#apt_packages[@]} -gt 0 ]]; then
     scripts/apt-install.sh "${apt_packages[@]}"
 fi

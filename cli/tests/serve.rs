@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use article_sync_cli::serve::{
-    Fault, IMMUTABLE, PathKind, STALE_BY_SECS, ServeConfig, ServeError, Server, Stats, TestCa,
+    Fault, IMMUTABLE, ONE_MINUTE, PathKind, STALE_BY_SECS, ServeConfig, ServeError, Server, Stats,
+    TestCa,
 };
 use article_sync_core::format::codec::{GENESIS_TIP, sha256_hex};
 use article_sync_core::format::head::{Head, LogFileRef, LogState, SnapshotRef};
@@ -220,7 +221,7 @@ async fn head_and_log_files_are_served_with_etags_and_cache_headers() {
 
     let head = get(&client, &server, "head").await;
     assert_eq!(head.status(), StatusCode::OK);
-    assert_eq!(head.headers()[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(head.headers()[header::CACHE_CONTROL], ONE_MINUTE);
     let head_tag = head.headers()[header::ETAG].to_str().unwrap().to_string();
     let head_bytes = head.bytes().await.unwrap();
     assert_eq!(head_bytes, tree.file(layout::HEAD));
@@ -796,4 +797,111 @@ async fn the_command_line_makes_a_ca_that_clients_can_trust() {
     let response = get(&client, &server, "head").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.bytes().await.unwrap(), tree.file(layout::HEAD));
+}
+
+/// Every kind of file of a published tree (with an image and its website) is answered with
+/// the type and caching of the one table, `/` with the front page, other names with 404.
+#[tokio::test]
+async fn each_file_is_served_with_its_type_and_caching() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed");
+    let articles = article_sync_core::publish::source::read_folder(&seed, "fa").unwrap();
+    let key = SecretKey::generate();
+    let mut opts = article_sync_core::publish::PublishOptions::new(1_531_900_000, "test");
+    opts.mirrors = Some(vec!["https://mirror.example/".into()]);
+    article_sync_core::publish::publish(dir.path(), &key, articles, &opts).unwrap();
+    let head = Head::verify(
+        &std::fs::read(dir.path().join(layout::HEAD)).unwrap(),
+        &TrustedRoot::pinned(vec![key.public()])
+            .advance(&std::fs::read(dir.path().join(layout::root(1))).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let snapshot = head.snapshot.clone().unwrap();
+    let media = std::fs::read_dir(dir.path().join("media"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let server = Server::start(ServeConfig::new(dir.path())).await.unwrap();
+    let client = client();
+    for (path, content_type, cache) in [
+        ("head".to_string(), "text/plain; charset=utf-8", ONE_MINUTE),
+        (layout::root(1), "text/plain; charset=utf-8", IMMUTABLE),
+        (
+            layout::archived_head(1),
+            "text/plain; charset=utf-8",
+            IMMUTABLE,
+        ),
+        (
+            layout::log(&head.files[0].hash),
+            "application/gzip",
+            IMMUTABLE,
+        ),
+        (
+            layout::snapshot(&snapshot.headlines.hash),
+            "application/gzip",
+            IMMUTABLE,
+        ),
+        (
+            layout::part_list(&snapshot.rest.hash),
+            "application/json",
+            IMMUTABLE,
+        ),
+        (
+            layout::mirrors(&head.mirrors.unwrap().hash),
+            "text/plain; charset=utf-8",
+            IMMUTABLE,
+        ),
+        (
+            format!("media/{}", media.to_str().unwrap()),
+            "image/png",
+            IMMUTABLE,
+        ),
+        (String::new(), "text/html; charset=utf-8", ONE_MINUTE),
+        ("index.html".into(), "text/html; charset=utf-8", ONE_MINUTE),
+        (
+            "site/article-helsinki-summit.html".into(),
+            "text/html; charset=utf-8",
+            ONE_MINUTE,
+        ),
+        (
+            "site/about.html".into(),
+            "text/html; charset=utf-8",
+            ONE_MINUTE,
+        ),
+        (
+            "site/style.css".into(),
+            "text/css; charset=utf-8",
+            ONE_MINUTE,
+        ),
+    ] {
+        let response = get(&client, &server, &path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            content_type,
+            "{path}"
+        );
+        assert_eq!(response.headers()[header::CACHE_CONTROL], cache, "{path}");
+        assert!(response.headers().contains_key(header::ETAG), "{path}");
+    }
+    let front = get(&client, &server, "").await.text().await.unwrap();
+    assert_eq!(
+        front.as_bytes(),
+        std::fs::read(dir.path().join("index.html")).unwrap()
+    );
+    for missing in [
+        "site/article-nope.html",
+        "site/page-9.html",
+        "site/x.js",
+        "site/page-0.html",
+    ] {
+        assert_eq!(
+            get(&client, &server, missing).await.status(),
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
 }

@@ -10,6 +10,8 @@ use article_sync_core::format::root::TrustedRoot;
 use article_sync_core::format::{Entry, layout};
 use article_sync_core::publish::PublishOptions;
 
+pub mod browser;
+
 /// The folder holding the seed article (from `shared/seed/`) as article files.
 pub fn seed_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed")

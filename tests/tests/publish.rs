@@ -419,3 +419,25 @@ fn rss_atom_and_json_feeds_become_articles() {
             .all(|a| !a.body_html.contains("script"))
     );
 }
+
+/// A folder article's body names its image by file name; published, the reference points at
+/// the media file in the tree (its phone variant here), so the website and the app show it.
+#[test]
+fn a_folder_articles_body_image_points_at_its_media_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = source::read_folder(&seed_dir(), "fa").unwrap();
+    publish::publish(
+        dir.path(),
+        &SecretKey::generate(),
+        articles,
+        &options(1_531_900_000),
+    )
+    .unwrap();
+    let state = TreeState::load(dir.path()).unwrap();
+    let article = &state.articles["russia-ready-military-cooperation-syria"];
+    let lead = article.lead_image.as_ref().unwrap();
+    let path = layout::media(&lead.hash, &lead.mime).unwrap();
+    assert!(!article.body_html.contains("russian-forces-syria.png"));
+    assert!(article.body_html.contains(&format!("<img src=\"{path}\"")));
+    assert!(dir.path().join(&path).is_file());
+}

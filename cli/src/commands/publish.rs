@@ -137,6 +137,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "media_added": report.media_added,
             "snapshot_written": report.snapshot_written,
             "written": report.written,
+            "site": {
+                "written": report.site.written,
+                "removed": report.site.removed,
+                "unchanged": report.site.unchanged,
+            },
         });
         println!("{json}");
         return Ok(());
@@ -159,6 +164,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             } else {
                 ""
             }
+        );
+    }
+    if !report.site.written.is_empty() || !report.site.removed.is_empty() {
+        println!(
+            "website: {} pages written, {} removed, {} unchanged (index.html)",
+            report.site.written.len(),
+            report.site.removed.len(),
+            report.site.unchanged
         );
     }
     for r in &report.removals {

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use article_sync_core::format::codec::sha256_hex;
 use article_sync_core::format::layout::TreePath;
-use article_sync_core::format::limits::media_type_for_extension;
+use article_sync_core::publish::serving::{self, FileHeaders};
+use article_sync_core::publish::site;
 use bytes::Bytes;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{self, HeaderMap, HeaderValue};
@@ -22,10 +23,7 @@ use super::Fault;
 use super::shared::Shared;
 use super::stats::PathKind;
 
-/// `Cache-Control` of every file but `head`: they never change.
-pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// `Cache-Control` of `head`: caches must revalidate (cheap with its ETag).
-pub const HEAD_CACHE: &str = "no-cache";
+pub use article_sync_core::publish::serving::{IMMUTABLE, ONE_MINUTE};
 
 const BLOCK_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"fa\" dir=\"rtl\"><head><meta charset=\"utf-8\">\
 <title>403 Forbidden</title></head><body><h1>دسترسی به این تارنما امکان‌پذیر نمی‌باشد</h1>\
@@ -94,7 +92,10 @@ pub(crate) async fn handle(
 ) -> Result<Response<ServeBody>, Infallible> {
     let fault = shared.fault();
     let raw = req.uri().path().strip_prefix('/').unwrap_or("");
+    // A mirror's address opens its website.
+    let raw = if raw.is_empty() { site::INDEX } else { raw };
     let path = TreePath::parse(raw).ok();
+    let site_page = serving::site_headers(raw);
     let kind = path.as_ref().map_or(PathKind::Other, PathKind::of);
     let counters = shared.counters.path(kind);
     counters.request();
@@ -121,14 +122,31 @@ pub(crate) async fn handle(
                 .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
             a
         }
-        (_, None) => Answer::not_found(),
+        (_, None) => match site_page {
+            // The website is not signed data: no content faults apply.
+            Some(headers) => match shared.tree.read(raw).await {
+                Ok(Some(bytes)) => Answer::file(headers, None, bytes, req.headers()),
+                Ok(None) => Answer::not_found(),
+                Err(e) => Answer::page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "text/plain; charset=utf-8",
+                    format!("500 reading {raw}: {e}\n"),
+                ),
+            },
+            None => Answer::not_found(),
+        },
         (_, Some(path)) => {
             match shared
                 .tree
                 .answer(fault, path, raw, shared.stale_key.as_deref())
                 .await
             {
-                Ok(Some(bytes)) => Answer::file(path, bytes, req.headers()),
+                Ok(Some(bytes)) => Answer::file(
+                    serving::data_headers(path),
+                    path.content_hash(),
+                    bytes,
+                    req.headers(),
+                ),
                 Ok(None) => Answer::not_found(),
                 Err(e) => Answer::page(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -194,21 +212,26 @@ impl Answer {
         )
     }
 
-    /// A file of the tree, honouring `If-None-Match`, `Range` and `If-Range`.
-    fn file(path: &TreePath, bytes: Vec<u8>, request: &HeaderMap) -> Answer {
-        let tag = match path.content_hash() {
+    /// A file of the tree with its [`FileHeaders`] (its ETag the content hash its name
+    /// carries, else the bytes' SHA-256), honouring `If-None-Match`, `Range` and `If-Range`.
+    fn file(
+        file: FileHeaders,
+        content_hash: Option<&str>,
+        bytes: Vec<u8>,
+        request: &HeaderMap,
+    ) -> Answer {
+        let tag = match content_hash {
             Some(hash) => format!("\"{hash}\""),
             None => format!("\"{}\"", sha256_hex(&bytes)),
         };
         let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, content_type(path));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(file.content_type),
+        );
         headers.insert(
             header::CACHE_CONTROL,
-            HeaderValue::from_static(if path.is_immutable() {
-                IMMUTABLE
-            } else {
-                HEAD_CACHE
-            }),
+            HeaderValue::from_static(file.cache_control),
         );
         headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
         if let Ok(value) = HeaderValue::from_str(&tag) {
@@ -263,22 +286,6 @@ impl Answer {
             }
         }
     }
-}
-
-fn content_type(path: &TreePath) -> HeaderValue {
-    let text = match path {
-        TreePath::Head | TreePath::ArchivedHead(_) | TreePath::Root(_) => {
-            "text/plain; charset=utf-8"
-        }
-        // Served as gzip files, not with `Content-Encoding`: clients hash the exact bytes.
-        TreePath::Log(_) | TreePath::Snapshot(_) => "application/gzip",
-        TreePath::PartList(_) => "application/json",
-        TreePath::Mirrors(_) => "text/plain; charset=utf-8",
-        TreePath::Media { ext, .. } => {
-            media_type_for_extension(ext).unwrap_or("application/octet-stream")
-        }
-    };
-    HeaderValue::from_static(text)
 }
 
 /// Whether an `If-None-Match` list names `tag` (weak comparison) or is `*`.

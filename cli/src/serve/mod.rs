@@ -1,11 +1,12 @@
 //! `article-sync serve`: a tree on loopback, behaving like a real mirror or a censor on demand.
 //!
-//! The server answers only paths that [`TreePath::parse`] accepts (404 otherwise), reading each
-//! file from disk at request time. It speaks HTTP/1.1 and HTTP/2 (ALPN over TLS, prior knowledge
+//! The server answers only paths that [`TreePath::parse`] accepts and the website's pages
+//! (`/` is `index.html`; 404 otherwise), reading each file from disk at request time. It speaks HTTP/1.1 and HTTP/2 (ALPN over TLS, prior knowledge
 //! on plain TCP), gives ETags (the content hash for hashed files, the SHA-256 of the bytes for
 //! `head` and the archives) and honours `If-None-Match` (304) and single byte ranges (206, 416).
-//! Every file but `head` is sent with `Cache-Control: public, max-age=31536000, immutable`;
-//! `head` with `no-cache`.
+//! `Content-Type` and `Cache-Control` come from the one table of
+//! [`article_sync_core::publish::serving`]: immutable files are cached for a year, `head` and
+//! the website's pages for a minute.
 //!
 //! Faults ([`Fault`]) make it behave like a censor or a hostile mirror; they are switched at run
 //! time with [`Server::set_fault`] in-process, or through the admin endpoint (see [`admin`]) on
@@ -42,7 +43,7 @@ mod tree;
 
 pub use error::ServeError;
 pub use fault::{Fault, UnknownFault};
-pub use http::{HEAD_CACHE, IMMUTABLE};
+pub use http::{IMMUTABLE, ONE_MINUTE};
 pub use server::{ServeConfig, Server};
 pub use stats::{PathKind, PathStats, Stats};
 pub use tls::{TestCa, TlsIdentity};

@@ -77,7 +77,7 @@ impl Tree {
     /// A file's bytes, or `None` when it does not exist or its real path (every symlink
     /// resolved) is not a file inside the tree's real path: a copied tree may hold links, and
     /// `serve` hands out nothing outside it.
-    async fn read(&self, raw: &str) -> io::Result<Option<Vec<u8>>> {
+    pub(crate) async fn read(&self, raw: &str) -> io::Result<Option<Vec<u8>>> {
         let inside = async {
             let root = tokio::fs::canonicalize(&self.root).await?;
             let real = tokio::fs::canonicalize(self.root.join(raw)).await?;

@@ -19,6 +19,8 @@ pub mod images;
 pub mod links;
 pub mod phone;
 pub mod refs;
+pub mod serving;
+pub mod site;
 pub mod source;
 pub mod tree;
 
@@ -108,6 +110,8 @@ pub struct PublishReport {
     pub removals: Vec<Removal>,
     /// Inputs that failed (feeds, images) without failing the run.
     pub failed: Vec<Failure>,
+    /// The website's pages written after the head (not part of the signed data).
+    pub site: site::SiteReport,
 }
 
 /// Why an article left the tree.
@@ -282,6 +286,7 @@ pub fn publish_input(
         let head = old_head.expect("an unchanged tree has a head");
         report.head_version = head.version;
         report.log_size = head.log.size;
+        report.site = write_site(dir, key, &state, head, state.mirror_list.as_ref())?;
         return Ok(report);
     }
 
@@ -332,7 +337,7 @@ pub fn publish_input(
         }
     };
 
-    let mirrors_ref = match mirrors {
+    let mirrors_ref = match &mirrors {
         Some(list) => {
             let bytes = list.sign(&[key]);
             let file = FileRef {
@@ -366,7 +371,32 @@ pub fn publish_input(
     report.head_version = head.version;
     report.log_size = head.log.size;
     report.written = writer.commit()?;
+    // After the head: the site is not part of the signed data, and shows what the head holds.
+    let mirrors = mirrors.as_ref().or(state.mirror_list.as_ref());
+    report.site = write_site(dir, key, &state, &head, mirrors)?;
     Ok(report)
+}
+
+/// Writes the tree's website ([`site`]) for `head` (an unchanged tree gets one too, so a tree
+/// from before the site has one after its next run).
+fn write_site(
+    dir: &Path,
+    key: &SecretKey,
+    state: &TreeState,
+    head: &Head,
+    mirrors: Option<&MirrorList>,
+) -> Result<site::SiteReport, PublishError> {
+    site::write(
+        dir,
+        &site::SiteInput {
+            publisher: &head.publisher,
+            key: &key.public(),
+            head,
+            mirrors: mirrors.map_or(&[][..], |l| &l.mirrors),
+            articles: &state.articles,
+            comments: &state.comments,
+        },
+    )
 }
 
 fn snapshot_due(

@@ -13,6 +13,7 @@ use url::Url;
 use super::{PublishError, refs};
 use crate::format::Comment;
 use crate::format::codec::sha256_hex;
+use crate::format::layout;
 use crate::format::limits::{BODY_MAX, MEDIA_MAX, media_type_for_extension};
 use crate::format::model::is_valid_id;
 
@@ -149,12 +150,22 @@ fn read_article_file(file: &Path, default_language: &str) -> Result<SourceArticl
             })
         })
         .collect::<Result<Vec<_>, PublishError>>()?;
+    let lead_image = parsed.image.as_ref().map(image).transpose()?;
+    let images: Vec<SourceImage> = parsed.images.iter().map(image).collect::<Result<_, _>>()?;
+    let body_html = media_refs(
+        parsed.body,
+        parsed
+            .image
+            .iter()
+            .chain(&parsed.images)
+            .zip(lead_image.iter().chain(&images)),
+    );
     let article = SourceArticle {
         file: file.to_path_buf(),
         id: parsed.id,
         title: parsed.title.trim().to_string(),
         summary: parsed.summary.trim().to_string(),
-        body_html: parsed.body,
+        body_html,
         author: parsed.author,
         language: parsed
             .language
@@ -163,13 +174,31 @@ fn read_article_file(file: &Path, default_language: &str) -> Result<SourceArticl
         updated_at: parsed.updated.unwrap_or(parsed.published).timestamp(),
         tags: parsed.tags,
         url: parsed.url,
-        lead_image: parsed.image.as_ref().map(image).transpose()?,
-        images: parsed.images.iter().map(image).collect::<Result<_, _>>()?,
+        lead_image,
+        images,
         related: parsed.related,
         comments,
     };
     check_article(&article)?;
     Ok(article)
+}
+
+/// The body with its references to the article's image files (by file name) pointing at their
+/// media files in the tree; a body that names none of them is returned as it is.
+fn media_refs<'a>(
+    body: String,
+    images: impl Iterator<Item = (&'a ImageFile, &'a SourceImage)>,
+) -> String {
+    let paths: std::collections::HashMap<String, String> = images
+        .filter_map(|(file, img)| Some((file.file.clone(), layout::media(&img.hash, img.mime)?)))
+        .collect();
+    if !refs::images(&body).iter().any(|r| paths.contains_key(r)) {
+        return body;
+    }
+    refs::rewrite(&body, move |kind, value| match kind {
+        refs::RefKind::Image => Some(paths.get(value).cloned().unwrap_or_else(|| value.into())),
+        refs::RefKind::Page => Some(value.into()),
+    })
 }
 
 fn read_image(article: &Path, dir: &Path, img: &ImageFile) -> Result<SourceImage, PublishError> {
