@@ -49,6 +49,7 @@ fn publish_tree(
         receipts: Vec::new(),
         site: None,
         snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
+        format: article_sync_core::format::head::TreeFormat::CURRENT,
     };
     article_sync_core::publish::publish(&tree, &key, articles, &options).expect("publish");
     (tree, keys.join("publisher.pub"))

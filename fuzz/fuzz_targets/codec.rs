@@ -1,7 +1,7 @@
 //! The shared decoders: capped gunzip, gzip lines, the JSON depth check and JSON parsing.
 #![no_main]
 
-use article_sync_core::format::codec::{GzLines, check_depth, gunzip_capped, gzip, parse_json};
+use article_sync_core::format::codec::{Lines, check_depth, gunzip_capped, gzip, parse_json};
 use libfuzzer_sys::fuzz_target;
 
 const CAP: u64 = 1 << 16;
@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(plain.len() as u64 <= CAP);
     }
     assert_eq!(gunzip_capped("fuzz", &gzip(data), u64::MAX).unwrap(), data);
-    let mut lines = GzLines::new("fuzz", data, CAP);
+    let mut lines = Lines::new("fuzz", data, CAP);
     while let Ok(Some(_line)) = lines.next_line() {}
     assert!(lines.bytes_read() <= CAP);
     let _ = check_depth("fuzz", data, 16);

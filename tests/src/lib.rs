@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use article_sync_core::format::codec::GzLines;
+use article_sync_core::format::codec::Lines;
 use article_sync_core::format::head::{Head, LogFileRef};
 use article_sync_core::format::note::SecretKey;
 use article_sync_core::format::root::TrustedRoot;
@@ -27,6 +27,7 @@ pub fn options(now: i64) -> PublishOptions {
         receipts: Vec::new(),
         site: None,
         snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
+        format: article_sync_core::format::head::TreeFormat::CURRENT,
     }
 }
 
@@ -43,7 +44,7 @@ pub fn read_head(tree: &Path, key: &SecretKey) -> Head {
 /// The entries of one log file of a tree, decoded.
 pub fn entries(tree: &Path, file: &LogFileRef) -> Vec<Entry> {
     let bytes = std::fs::read(tree.join(layout::log(&file.hash))).unwrap();
-    let mut lines = GzLines::new("log", &bytes[..], file.raw_len);
+    let mut lines = Lines::new("log", &bytes[..], file.raw_len);
     let mut out = Vec::new();
     while let Some(line) = lines.next_line().unwrap() {
         out.push(serde_json::from_slice(line).unwrap());
@@ -87,6 +88,7 @@ pub mod world {
 
     use article_sync_cli::corpus::Corpus;
     use article_sync_cli::serve::{Fault, ServeConfig, Server, TlsIdentity};
+    use article_sync_core::format::head::TreeFormat;
     use article_sync_core::format::note::SecretKey;
     use article_sync_core::net::NetConfig;
     use article_sync_core::publish::source::SourceArticle;
@@ -108,6 +110,8 @@ pub mod world {
         pub articles: Vec<SourceArticle>,
         /// Raw bytes per snapshot part.
         pub part_bytes: usize,
+        /// The format [`World::publish`] writes.
+        pub format: TreeFormat,
     }
 
     impl World {
@@ -130,6 +134,7 @@ pub mod world {
                 corpus,
                 dir,
                 part_bytes,
+                format: TreeFormat::CURRENT,
             };
             world.publish();
             world
@@ -143,6 +148,7 @@ pub mod world {
                 self.articles.clone(),
                 &super::PublishOptions {
                     snapshot_part_bytes: self.part_bytes,
+                    format: self.format,
                     ..super::options(now())
                 },
             )
@@ -232,7 +238,7 @@ pub mod craft {
                 change,
             });
         }
-        let (file, bytes) = builder.finish();
+        let (file, bytes) = builder.finish(head.format.codec());
         std::fs::write(tree.join(layout::log(&file.hash)), bytes).unwrap();
         head.log.size = file.last;
         head.log.tip = file.tip_after.clone();

@@ -110,6 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         receipts: pending.receipts.clone(),
         site: args.site,
         snapshot_part_bytes: SNAPSHOT_PART_BYTES,
+        format: article_sync_core::format::head::TreeFormat::CURRENT,
     };
     let report = publish::publish_input(&args.tree, &key, input, &opts)
         .context("publish failed; the tree was not changed")?;

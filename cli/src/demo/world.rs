@@ -292,6 +292,7 @@ impl World {
             receipts: pending.receipts.clone(),
             site: None,
             snapshot_part_bytes: SNAPSHOT_PART_BYTES,
+            format: article_sync_core::format::head::TreeFormat::CURRENT,
         };
         let report = tokio::task::block_in_place(|| {
             publish::publish(&self.tree, &self.key, input, &options)

@@ -1,5 +1,5 @@
-//! Hashes, the hash chain, bounded JSON and bounded gzip: the primitives every file of the tree
-//! is read and written with.
+//! Hashes, the hash chain, bounded JSON and bounded decompression (gzip, and zstd from format 2
+//! on): the primitives every file of the tree is read and written with.
 
 use std::io::{BufRead, BufReader, Read, Write};
 
@@ -97,6 +97,36 @@ pub fn parse_json<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, Fo
     serde_json::from_slice(bytes).map_err(|e| FormatError::malformed(what, e))
 }
 
+/// How a tree's log files and snapshot parts are compressed. Readers tell the two apart by
+/// their magic bytes, so a client reads the files of any format it knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// Format 1.
+    Gzip,
+    /// Format 2: about a third fewer bytes than gzip on article HTML, and faster to decode.
+    Zstd,
+}
+
+/// zstd level of the files the publisher writes: slow to write (the publisher writes each file
+/// once), small to download.
+const ZSTD_LEVEL: i32 = 19;
+/// The largest zstd window a reader accepts (8 MiB: a snapshot part's raw size), so a hostile
+/// file cannot make the decoder allocate more.
+const ZSTD_WINDOW_LOG_MAX: u32 = 23;
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+impl Codec {
+    /// Compresses `bytes` (deterministically: no name, no time).
+    pub fn compress(self, bytes: &[u8]) -> Vec<u8> {
+        match self {
+            Codec::Gzip => gzip(bytes),
+            Codec::Zstd => {
+                zstd::bulk::compress(bytes, ZSTD_LEVEL).expect("compressing to memory cannot fail")
+            }
+        }
+    }
+}
+
 /// Gzip-compresses `bytes` (deterministically: no name, no time).
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
@@ -124,21 +154,50 @@ pub fn gunzip_capped(what: &str, compressed: &[u8], cap: u64) -> Result<Vec<u8>,
     Ok(out)
 }
 
-/// Reads the lines of gzip-compressed JSON lines one at a time, with a cap on the total
-/// decompressed size and on each line. Lines are yielded without their newline.
-pub struct GzLines<R: Read> {
+/// A decompressing reader of a file's bytes, gzip or zstd as its magic bytes say.
+enum Decoder<'a> {
+    Gzip(MultiGzDecoder<&'a [u8]>),
+    Zstd(Box<zstd::stream::read::Decoder<'static, BufReader<&'a [u8]>>>),
+}
+
+impl<'a> Decoder<'a> {
+    fn new(compressed: &'a [u8]) -> std::io::Result<Self> {
+        if compressed.starts_with(&ZSTD_MAGIC) {
+            let mut d = zstd::stream::read::Decoder::new(compressed)?;
+            d.window_log_max(ZSTD_WINDOW_LOG_MAX)?;
+            Ok(Decoder::Zstd(Box::new(d)))
+        } else {
+            Ok(Decoder::Gzip(MultiGzDecoder::new(compressed)))
+        }
+    }
+}
+
+impl Read for Decoder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Decoder::Gzip(d) => d.read(buf),
+            Decoder::Zstd(d) => d.read(buf),
+        }
+    }
+}
+
+/// Reads the lines of compressed JSON lines (gzip or zstd) one at a time, with a cap on the
+/// total decompressed size and on each line. Lines are yielded without their newline.
+pub struct Lines<'a> {
     what: String,
-    reader: BufReader<std::io::Take<MultiGzDecoder<R>>>,
+    reader: Result<BufReader<std::io::Take<Decoder<'a>>>, String>,
     cap: u64,
     read: u64,
     buf: Vec<u8>,
 }
 
-impl<R: Read> GzLines<R> {
-    pub fn new(what: impl Into<String>, compressed: R, cap: u64) -> Self {
-        GzLines {
+impl<'a> Lines<'a> {
+    pub fn new(what: impl Into<String>, compressed: &'a [u8], cap: u64) -> Self {
+        Lines {
             what: what.into(),
-            reader: BufReader::new(MultiGzDecoder::new(compressed).take(cap.saturating_add(1))),
+            reader: Decoder::new(compressed)
+                .map(|d| BufReader::new(d.take(cap.saturating_add(1))))
+                .map_err(|e| e.to_string()),
             cap,
             read: 0,
             buf: Vec::new(),
@@ -148,7 +207,14 @@ impl<R: Read> GzLines<R> {
     /// The next line, or `None` at the end. The slice is valid until the next call.
     pub fn next_line(&mut self) -> Result<Option<&[u8]>, FormatError> {
         self.buf.clear();
-        let n = (&mut self.reader)
+        let reader = self
+            .reader
+            .as_mut()
+            .map_err(|reason| FormatError::Decompress {
+                what: self.what.clone(),
+                reason: reason.clone(),
+            })?;
+        let n = reader
             .take(LINE_MAX as u64 + 1)
             .read_until(b'\n', &mut self.buf)
             .map_err(|e| FormatError::Decompress {
@@ -202,7 +268,7 @@ mod tests {
         assert!(bomb.len() < 64 * 1024);
         let err = gunzip_capped("bomb", &bomb, 1024 * 1024).unwrap_err();
         assert!(matches!(err, FormatError::TooLarge { .. }), "{err}");
-        let mut lines = GzLines::new("bomb", &bomb[..], 1024 * 1024);
+        let mut lines = Lines::new("bomb", &bomb[..], 1024 * 1024);
         assert!(matches!(
             lines.next_line(),
             Err(FormatError::TooLarge { .. })
@@ -215,14 +281,14 @@ mod tests {
     fn the_largest_cap_does_not_overflow() {
         let data = gzip(b"one\ntwo\n");
         assert_eq!(gunzip_capped("t", &data, u64::MAX).unwrap(), b"one\ntwo\n");
-        let mut lines = GzLines::new("t", &data[..], u64::MAX);
+        let mut lines = Lines::new("t", &data[..], u64::MAX);
         assert_eq!(lines.next_line().unwrap(), Some(&b"one"[..]));
     }
 
     #[test]
     fn gz_lines_yields_each_line_without_newline() {
         let data = gzip(b"one\ntwo\n");
-        let mut lines = GzLines::new("t", &data[..], 100);
+        let mut lines = Lines::new("t", &data[..], 100);
         assert_eq!(lines.next_line().unwrap(), Some(&b"one"[..]));
         assert_eq!(lines.next_line().unwrap(), Some(&b"two"[..]));
         assert_eq!(lines.next_line().unwrap(), None);
