@@ -156,8 +156,8 @@ pub fn gunzip_capped(what: &str, compressed: &[u8], cap: u64) -> Result<Vec<u8>,
 
 /// A decompressing reader of a file's bytes, gzip or zstd as its magic bytes say.
 enum Decoder<'a> {
-    Gzip(MultiGzDecoder<&'a [u8]>),
-    Zstd(Box<zstd::stream::read::Decoder<'static, BufReader<&'a [u8]>>>),
+    Gzip(Box<MultiGzDecoder<&'a [u8]>>),
+    Zstd(zstd::stream::read::Decoder<'static, BufReader<&'a [u8]>>),
 }
 
 impl<'a> Decoder<'a> {
@@ -165,9 +165,9 @@ impl<'a> Decoder<'a> {
         if compressed.starts_with(&ZSTD_MAGIC) {
             let mut d = zstd::stream::read::Decoder::new(compressed)?;
             d.window_log_max(ZSTD_WINDOW_LOG_MAX)?;
-            Ok(Decoder::Zstd(Box::new(d)))
+            Ok(Decoder::Zstd(d))
         } else {
-            Ok(Decoder::Gzip(MultiGzDecoder::new(compressed)))
+            Ok(Decoder::Gzip(Box::new(MultiGzDecoder::new(compressed))))
         }
     }
 }

@@ -84,7 +84,7 @@ impl Headline {
     /// The whole article: this headline filled with its body (same id; `None` if the body is
     /// another article's or another revision's).
     pub fn with_body(self, b: Body) -> Option<Article> {
-        (b.id == self.id && b.revision == self.revision).then(|| Article {
+        (b.id == self.id && b.revision == self.revision).then_some(Article {
             id: self.id,
             revision: self.revision,
             title: self.title,
