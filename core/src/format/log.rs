@@ -243,7 +243,7 @@ pub fn cover(files: &[LogFileRef], position: u64, size: u64) -> Option<Vec<&LogF
 mod tests {
     use super::*;
     use crate::format::Change;
-    use crate::format::codec::{GENESIS_TIP, gunzip_capped, gzip};
+    use crate::format::codec::{GENESIS_TIP, decompress_capped, gzip};
 
     fn entry(seq: u64) -> Entry {
         Entry {
@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn a_dropped_line_is_a_gap() {
         let (file, bytes) = build(1, 3, GENESIS_TIP);
-        let raw = gunzip_capped("t", &bytes, 1 << 20).unwrap();
+        let raw = decompress_capped("t", &bytes, 1 << 20).unwrap();
         let text = String::from_utf8(raw).unwrap();
         let without: String = text
             .lines()
