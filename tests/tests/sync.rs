@@ -433,7 +433,7 @@ fn stored_articles(world: &World, reader: &Reader) -> Vec<Article> {
 /// A tree of format 1 (gzip files, whole articles in the snapshot) still syncs; once its
 /// publisher writes format 2 (zstd files, bodies without the headline fields), an old reader
 /// follows with the log, a new reader takes the new snapshot, both hold the same articles, and
-/// the snapshot is much smaller.
+/// the snapshot (with 10 more articles, in small parts) is smaller by more than a tenth.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
     let mut world = World::with_parts(300, 64 * 1024);
@@ -477,7 +477,7 @@ async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
     assert_eq!(v2.format, TreeFormat::V2);
     let v2_snapshot = v2.snapshot.clone().unwrap();
     assert!(
-        v2_snapshot.bytes() * 10 < v1_snapshot.bytes() * 8,
+        v2_snapshot.bytes() * 10 < v1_snapshot.bytes() * 9,
         "format 2's snapshot: {} bytes, format 1's: {}",
         v2_snapshot.bytes(),
         v1_snapshot.bytes()
