@@ -10,7 +10,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(plain) = decompress_capped("fuzz", data, CAP) {
         assert!(plain.len() as u64 <= CAP);
     }
-    assert_eq!(decompress_capped("fuzz", &gzip(data), u64::MAX).unwrap(), data);
+    assert_eq!(
+        decompress_capped("fuzz", &gzip(data), u64::MAX).unwrap(),
+        data
+    );
     let mut lines = Lines::new("fuzz", data, CAP);
     while let Ok(Some(_line)) = lines.next_line() {}
     assert!(lines.bytes_read() <= CAP);
