@@ -8,6 +8,9 @@
 #   BLACKHOLE_A      two servers that accept connections and never answer
 #   BLACKHOLE_B
 #   CLOSED           a loopback https URL nothing listens on
+#   PHOTOS           a healthy server of another tree (same key), published from
+#                    tests/fixtures/photos: one article whose wide photo has a phone-sized
+#                    variant and its full-size original
 #   RELAY            a comment relay to the publisher's inbox (the tree's comment endpoint)
 #   PUBLISH_COMMENTS a URL: a POST approves every comment the inbox received and publishes them
 #                    (the publisher's side, reachable from the Swift chroot too)
@@ -85,6 +88,10 @@ ARTICLE_SYNC_TEST_MAIN_BLOCKED="$(serve main-blocked reset)"
 ARTICLE_SYNC_TEST_MIRROR="$(serve mirror)"
 ARTICLE_SYNC_TEST_BLACKHOLE_A="$(serve blackhole-a blackhole)"
 ARTICLE_SYNC_TEST_BLACKHOLE_B="$(serve blackhole-b blackhole)"
+"$cli" publish --key "$fixtures/keys/publisher.key" --from "$PWD/tests/fixtures/photos" \
+    --tree "$fixtures/photos-tree" >/dev/null
+ARTICLE_SYNC_TEST_PHOTOS="$(start photos 'https://127\.0\.0\.1:[0-9]*/' "$cli" serve \
+    --tree "$fixtures/photos-tree" --addr 127.0.0.1:0 --tls --ca-out "$fixtures/ca-photos.pem")"
 closed_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 ARTICLE_SYNC_TEST_CLOSED="https://127.0.0.1:$closed_port/"
 cat "$fixtures"/ca-*.pem >"$fixtures/ca.pem"
@@ -93,4 +100,4 @@ ARTICLE_SYNC_TEST_KEY="$(cat "$fixtures/keys/publisher.pub")"
 export ARTICLE_SYNC_TEST_MAIN ARTICLE_SYNC_TEST_MAIN_BLOCKED ARTICLE_SYNC_TEST_MIRROR \
     ARTICLE_SYNC_TEST_BLACKHOLE_A ARTICLE_SYNC_TEST_BLACKHOLE_B ARTICLE_SYNC_TEST_CLOSED \
     ARTICLE_SYNC_TEST_CA ARTICLE_SYNC_TEST_KEY ARTICLE_SYNC_TEST_RELAY \
-    ARTICLE_SYNC_TEST_PUBLISH_COMMENTS
+    ARTICLE_SYNC_TEST_PUBLISH_COMMENTS ARTICLE_SYNC_TEST_PHOTOS

@@ -16,15 +16,31 @@ use crate::banner::{BannerState, BannerText, banner_text};
 // ---- articles -------------------------------------------------------------------------------
 
 /// An image the tree holds under `media/<hash>`; fetch its bytes with `Reader.fetchImage`.
+/// This is what readers download by default: for a large photo, its phone-sized variant (at
+/// most 1280 pixels wide, compact), with the full-size file as `original`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Image {
     /// SHA-256 of the bytes, hex: the image's name.
     pub hash: String,
     /// Exact size in bytes.
     pub size: u64,
-    /// `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
+    /// `image/jpeg`, `image/png`, `image/webp`, `image/gif` or `image/avif`.
     pub mime: String,
     pub caption: Option<String>,
+    /// The full-size image this one is the phone variant of; `null`/`nil` when this is the
+    /// image itself. Syncs never download it: pass its hash to `Reader.fetchImage` (e.g. for a
+    /// "full size" button showing its size).
+    pub original: Option<ImageFile>,
+}
+
+/// A full-size image file: its name, exact size and media type.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ImageFile {
+    /// SHA-256 of the bytes, hex.
+    pub hash: String,
+    /// Exact size in bytes.
+    pub size: u64,
+    pub mime: String,
 }
 
 impl From<core_format::MediaRef> for Image {
@@ -34,14 +50,22 @@ impl From<core_format::MediaRef> for Image {
             size,
             mime,
             caption,
-            original: _,
+            original,
         } = m;
         Image {
             hash,
             size,
             mime,
             caption,
+            original: original.map(ImageFile::from),
         }
+    }
+}
+
+impl From<core_format::MediaFile> for ImageFile {
+    fn from(m: core_format::MediaFile) -> Self {
+        let core_format::MediaFile { hash, size, mime } = m;
+        ImageFile { hash, size, mime }
     }
 }
 
@@ -578,6 +602,9 @@ pub struct SyncSummary {
     pub comments_sent: u64,
     /// The reader's comments whose state a receipt of the publisher moved in this sync.
     pub comments_answered: u64,
+    /// How far the device's clock seems off, in seconds (positive: ahead), when off by more
+    /// than an hour; the app may ask the reader to set the date and time.
+    pub clock_off_by_seconds: Option<i64>,
 }
 
 impl From<core_sync::SyncReport> for SyncSummary {
@@ -594,6 +621,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             applied,
             media_fetched,
             comments_sent,
+            clock_off_by,
         } = r;
         let core_store::ApplyStats {
             articles_put,
@@ -620,6 +648,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             evicted,
             comments_sent,
             comments_answered: receipts,
+            clock_off_by_seconds: clock_off_by,
         }
     }
 }
@@ -674,6 +703,9 @@ pub enum FailureKind {
     HttpStatus,
     /// The content failed verification (tampered, rolled back, torn or stale tree).
     Verification,
+    /// The route's head is current by the route's own time but expired by the device's clock:
+    /// the device's clock seems wrong.
+    Clock,
     Other,
 }
 
@@ -691,6 +723,7 @@ impl From<core_net::FailureKind> for FailureKind {
             K::BlockPage => FailureKind::BlockPage,
             K::HttpStatus => FailureKind::HttpStatus,
             K::Verification => FailureKind::Verification,
+            K::Clock => FailureKind::Clock,
             K::Other => FailureKind::Other,
         }
     }

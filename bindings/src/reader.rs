@@ -387,8 +387,10 @@ impl Reader {
     }
 
     /// The bytes of image `hash` of article `article_id` (its lead image or one of its
-    /// images): from the store when there, else fetched through the current routes, verified
-    /// against the hash and stored. Async; cancelling the caller stops the fetch.
+    /// images, or the `original` of one): from the store when there, else fetched through the
+    /// current routes, verified against the hash and stored — an original only when it fits in
+    /// what is left of the storage budget. Works in text-only mode too (the app asked for it).
+    /// Async; cancelling the caller stops the fetch.
     ///
     /// Throws `NotFound` when the article is not stored or has no such image, `NoRoute` when
     /// no route gave it.

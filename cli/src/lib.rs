@@ -16,6 +16,7 @@ pub mod comments;
 pub mod corpus;
 pub mod demo;
 pub mod error;
+pub mod photos;
 pub mod reader;
 pub mod serve;
 pub mod text;

@@ -64,9 +64,25 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// A span of time for people, in whole days from two days on, else in hours: `10 days`, `5 h`.
+pub fn duration(seconds: u64) -> String {
+    const HOUR: u64 = 3600;
+    match seconds / HOUR {
+        hours @ 0..48 => format!("{hours} h"),
+        hours => format!("{} days", hours / 24),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_in_hours_then_days() {
+        assert_eq!(duration(5 * 3600 + 59), "5 h");
+        assert_eq!(duration(47 * 3600), "47 h");
+        assert_eq!(duration(10 * 86_400 + 7), "10 days");
+    }
 
     #[test]
     fn paragraphs_become_lines_separated_by_blank_lines() {

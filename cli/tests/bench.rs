@@ -35,13 +35,23 @@ fn quick_bench_produces_every_row_for_every_size_and_a_chart() {
             assert!(cells[0]["value"].is_object() || cells[0]["note"].is_string());
             continue;
         }
-        if id.starts_with("comments.") {
+        if id.starts_with("comments.") || id.starts_with("images.") || id.starts_with("judged.") {
             // Size-independent, and always measured.
             assert_eq!(cells.len(), 1);
             assert!(
                 cells[0]["value"]["median"].as_f64().unwrap() > 0.0,
                 "{id}: {row}"
             );
+            for name in *baselines {
+                assert!(
+                    cells[0]["baselines"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|b| b["name"] == *name && b["value"]["median"].as_f64().is_some()),
+                    "{id}: no {name} baseline: {row}"
+                );
+            }
             continue;
         }
         for size in SIZES {
@@ -62,6 +72,16 @@ fn quick_bench_produces_every_row_for_every_size_and_a_chart() {
                     .unwrap_or_else(|| panic!("{id} at {size}: no {name} baseline"));
                 assert!(b["value"]["median"].as_f64().is_some());
             }
+        }
+    }
+    // The phone variants are smaller than the originals, and images add to the first sync.
+    for id in ["images.phone_bytes", "images.first_sync_bytes"] {
+        let row = rows.iter().find(|r| r["id"] == id).unwrap();
+        let cell = &row["cells"][0];
+        let ratio = cell["baselines"][0]["ratio"].as_f64().unwrap();
+        match id {
+            "images.phone_bytes" => assert!(ratio < 1.0, "{row}"),
+            _ => assert!(ratio > 1.0, "{row}"),
         }
     }
     // The first sync really moved the articles: more bytes for more articles.

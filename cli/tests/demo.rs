@@ -17,7 +17,7 @@ fn the_demo_ends_every_scenario_in_its_expected_state() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("8/8 scenarios ended in the expected state"),
+        stdout.contains("9/9 scenarios ended in the expected state"),
         "{stdout}"
     );
     for state in ["direct", "main_blocked_mirror", "national_shutdown"] {
@@ -30,6 +30,12 @@ fn the_demo_ends_every_scenario_in_its_expected_state() {
     assert!(
         stdout.contains("under the article: yes"),
         "the comment came back: {stdout}"
+    );
+    assert!(
+        stdout.contains("the reader shows the photo: 1280×800 image/jpeg")
+            && stdout.contains("hash verified, from mirror")
+            && stdout.contains("(0 request(s) to it)"),
+        "the feed's photo came through a mirror while its image host was blocked: {stdout}"
     );
     assert!(!stdout.contains('✗'), "{stdout}");
 }

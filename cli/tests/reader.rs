@@ -39,18 +39,8 @@ fn publish_tree(
     article_sync_core::publish::keygen(&keys).expect("keygen");
     let key = article_sync_core::publish::read_secret_key(&keys.join("publisher.key")).unwrap();
     let tree = dir.join("tree");
-    let options = article_sync_core::publish::PublishOptions {
-        now: chrono::Utc::now().timestamp(),
-        head_validity: 7 * 24 * 3600,
-        publisher: "test".into(),
-        mirrors: None,
-        comment_endpoints: None,
-        reader_comments: Vec::new(),
-        receipts: Vec::new(),
-        site: None,
-        snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
-        format: article_sync_core::format::head::TreeFormat::CURRENT,
-    };
+    let options =
+        article_sync_core::publish::PublishOptions::new(chrono::Utc::now().timestamp(), "test");
     article_sync_core::publish::publish(&tree, &key, articles, &options).expect("publish");
     (tree, keys.join("publisher.pub"))
 }

@@ -4,8 +4,9 @@
 
 use std::sync::LazyLock;
 
-use article_sync_core::store::normalize::{index_text, query_tokens, words};
-use article_sync_core::store::search::{Matcher, fts_query};
+use article_sync_core::store::normalize::{index_text, inflections, words};
+use article_sync_core::store::query::Query;
+use article_sync_core::store::search::Matcher;
 use article_sync_core::store::{SearchOptions, Store, StoreConfig};
 use libfuzzer_sys::fuzz_target;
 
@@ -25,8 +26,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (query, text) = input.split_once('\n').unwrap_or((input, ""));
-    let tokens = query_tokens(query);
-    assert_eq!(fts_query(&tokens).is_some(), !tokens.is_empty());
+    let parsed = Query::parse(query);
+    assert_eq!(parsed.fts().is_some(), !parsed.is_empty());
     let opts = SearchOptions::default();
     if let Err(e) = STORE.store.search(query, &opts) {
         panic!("search {query:?} failed: {e}");
@@ -34,9 +35,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = index_text(text);
     for word in words(text) {
         assert!(text.get(word.start..word.end).is_some());
+        assert_eq!(inflections(&word.norm)[0], word.norm);
     }
     let matcher = Matcher {
-        tokens: &tokens,
+        query: &parsed,
         opts: &opts,
     };
     if let Some((_, from)) = matcher.best_window(text) {

@@ -41,7 +41,7 @@ class Servers:
 
     def __init__(self):
         names = ["KEY", "CA", "MAIN_BLOCKED", "MIRROR", "BLACKHOLE_A", "BLACKHOLE_B", "CLOSED",
-                 "RELAY", "PUBLISH_COMMENTS"]
+                 "RELAY", "PUBLISH_COMMENTS", "PHOTOS"]
         missing = [n for n in names if not os.environ.get("ARTICLE_SYNC_TEST_" + n)]
         if missing:
             pytest.fail(f"ARTICLE_SYNC_TEST_{missing[0]} is not set: run scripts/test-bindings.sh")
@@ -55,6 +55,7 @@ class Servers:
         self.closed = env["CLOSED"]
         self.relay = env["RELAY"]
         self.publish_comments = env["PUBLISH_COMMENTS"]
+        self.photos = env["PHOTOS"]
 
 
 @pytest.fixture(scope="session")

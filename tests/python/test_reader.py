@@ -341,3 +341,23 @@ def test_a_sync_handle_cancelled_before_or_during_its_sync(article_sync, servers
     good = article_sync.Reader(config(article_sync, servers, tmp_path / "good.db", servers.mirror))
     summary = asyncio.run(good.start_sync().result())
     assert summary.route == servers.mirror and good.counts().total == 2
+
+
+def test_the_phone_variant_by_default_the_original_on_request(article_sync, servers, tmp_path):
+    photo = "idlib-return"
+    reader = article_sync.Reader(
+        config(article_sync, servers, tmp_path / "photos.db", servers.photos, [], text_only=True)
+    )
+    assert asyncio.run(reader.sync()).images_fetched == 0  # text-only: no image with the sync
+    lead = reader.article(photo).summary.lead_image
+    original = lead.original
+    assert original is not None and original.mime == "image/jpeg"
+    assert lead.size < original.size  # the phone variant is the smaller file
+
+    # Asked for explicitly, even in text-only mode: the original, verified and kept.
+    full = asyncio.run(reader.fetch_image(photo, original.hash))
+    assert len(full) == original.size and hashlib.sha256(full).hexdigest() == original.hash
+    assert reader.storage_usage().media_bytes == original.size
+    variant = asyncio.run(reader.fetch_image(photo, lead.hash))
+    assert hashlib.sha256(variant).hexdigest() == lead.hash
+    assert reader.storage_usage().media_bytes == original.size + lead.size

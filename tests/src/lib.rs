@@ -17,18 +17,7 @@ pub fn seed_dir() -> PathBuf {
 
 /// Publish options at a fixed time, valid for a week.
 pub fn options(now: i64) -> PublishOptions {
-    PublishOptions {
-        now,
-        head_validity: 7 * 24 * 3600,
-        publisher: "test".into(),
-        mirrors: None,
-        comment_endpoints: None,
-        reader_comments: Vec::new(),
-        receipts: Vec::new(),
-        site: None,
-        snapshot_part_bytes: article_sync_core::publish::SNAPSHOT_PART_BYTES,
-        format: article_sync_core::format::head::TreeFormat::CURRENT,
-    }
+    PublishOptions::new(now, "test")
 }
 
 /// Reads and verifies `head` of a tree against the key that made it.

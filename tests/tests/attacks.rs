@@ -11,7 +11,9 @@ use article_sync_cli::serve::{Fault, Server};
 use article_sync_core::format::codec::{decompress_capped, gzip, sha256_hex};
 use article_sync_core::format::note::{self, NoteKind, SecretKey};
 use article_sync_core::format::{Article, Change, layout};
-use article_sync_core::net::{Connectivity, FailureKind, MemoryHealthLog, RouteSet};
+use article_sync_core::net::{
+    ConnectionState, Connectivity, FailureKind, MemoryHealthLog, RouteSet,
+};
 use article_sync_core::publish::{self, source::SourceArticle};
 use article_sync_core::store::{Store, StoreConfig};
 use article_sync_core::sync::{SyncConfig, SyncError, SyncReport, Syncer};
@@ -205,13 +207,14 @@ async fn a_frozen_mirror_and_a_clock_past_expiry_keep_the_data() {
         .await
         .unwrap();
     let held = store_contents(&db);
-    // A year ahead every head has expired: a stale warning, data kept.
+    // A year ahead every head has expired by the device's clock, while the one route's `Date`
+    // says it is current: named as the clock, refused all the same, data kept.
     match syncer(&world, &db, &good.url(), &[], 365 * DAY)
         .sync()
         .await
     {
-        Err(SyncError::Stale { since }) => assert!(since <= now() + 8 * DAY),
-        other => panic!("expected stale, got {other:?}"),
+        Err(SyncError::ClockWrong { routes: 1, .. }) => {}
+        other => panic!("expected a wrong clock, got {other:?}"),
     }
     assert_eq!(store_contents(&db), held);
     // A year behind: only expiry is checked, so syncing works.
@@ -577,38 +580,67 @@ async fn a_wrong_device_clock_is_told_from_a_stale_mirror() {
     let main = world.serve(&world.tree, Fault::None).await;
     let mirror = world.serve(&world.tree, Fault::None).await;
 
-    // Ten days fast: the heads are stale by the device's clock only, and two routes' Dates
-    // agree on the real time. Still refused, and named for what it is.
+    // Ten days fast, one route: its head is stale by the device's clock only. Refused (one
+    // route's `Date` is not trusted), and named for what it is, in the error and the evidence.
     let db = world.dir.path().join("fast.db");
-    let err = syncer(&world, &db, &main.url(), &[mirror.url()], 10 * DAY)
-        .sync()
-        .await
-        .expect_err("stale by the device's clock");
+    let fast = syncer(&world, &db, &main.url(), &[], 10 * DAY);
+    let err = fast.sync().await.expect_err("stale by the device's clock");
     match &err {
-        SyncError::ClockWrong { device, network } => {
-            assert!((device - network - 10 * DAY).abs() < 600, "{err}")
-        }
+        SyncError::ClockWrong {
+            device,
+            network,
+            routes: 1,
+        } => assert!((device - network - 10 * DAY).abs() < 600, "{err}"),
         other => panic!("expected a wrong clock, got {other:?}"),
     }
-    assert!(err.to_string().contains("your device's clock seems wrong"));
+    assert!(
+        err.to_string().contains("your device's clock seems wrong"),
+        "{err}"
+    );
+    assert_eq!(failure_on(&fast, &main.url()), Some(FailureKind::Clock));
+    assert!(
+        matches!(fast.net().state(), ConnectionState::Direct(_)),
+        "the main site answered: the banner does not say it cannot connect ({:?})",
+        fast.net().state()
+    );
     assert!(store_contents(&db).is_empty());
 
-    // Frozen mirrors with a right clock are stale mirrors, not a clock problem.
+    // Ten days fast, two routes whose `Date`s agree: expiry is judged by their time, the
+    // sync succeeds and says how far the clock is off.
+    let report = syncer(&world, &db, &main.url(), &[mirror.url()], 10 * DAY)
+        .sync()
+        .await
+        .expect("two routes agree on the time");
+    let off = report.clock_off_by.expect("the clock is named");
+    assert!((off - 10 * DAY).abs() < 600, "{off}");
+    assert_eq!(store_contents(&db).len(), 20);
+
+    // Ten days fast, and both routes frozen (their heads expired by their own time too): stale
+    // by the trusted time, so still refused as stale mirrors.
     let frozen = world.serve(&world.tree, Fault::Stale).await;
     let frozen_too = world.serve(&world.tree, Fault::Stale).await;
+    let db = world.dir.path().join("frozen-fast.db");
+    let result = syncer(&world, &db, &frozen.url(), &[frozen_too.url()], 10 * DAY)
+        .sync()
+        .await;
+    assert!(matches!(result, Err(SyncError::Stale { .. })), "{result:?}");
+    // Frozen mirrors with a right clock are stale mirrors, not a clock problem.
     let db = world.dir.path().join("frozen.db");
     let result = syncer(&world, &db, &frozen.url(), &[frozen_too.url()], 0)
         .sync()
         .await;
     assert!(matches!(result, Err(SyncError::Stale { .. })), "{result:?}");
 
-    // Ten days slow: syncing works, and a head that expired before the newest verified head
-    // was issued is refused (the freeze attack stays closed).
+    // Ten days slow: syncing works, the signed head names the slow clock, and a head that
+    // expired before the newest verified head was issued is refused (the freeze attack stays
+    // closed).
     let db = world.dir.path().join("slow.db");
-    syncer(&world, &db, &main.url(), &[], -10 * DAY)
+    let report = syncer(&world, &db, &main.url(), &[], -10 * DAY)
         .sync()
         .await
         .expect("a slow clock syncs");
+    let off = report.clock_off_by.expect("the clock is named");
+    assert!((off + 10 * DAY).abs() < 600, "{off}");
     let held = store_contents(&db);
     let mut old = read_head(&world.tree, &world.key);
     old.version += 1;

@@ -6,13 +6,15 @@ use std::io::Cursor;
 use std::path::Path;
 use std::time::Duration;
 
-use article_sync_cli::serve::Fault;
+use article_sync_cli::serve::{Fault, PathKind};
 use article_sync_core::publish::cache::FetchCache;
 use article_sync_core::publish::feeds::{self, Source};
 use article_sync_core::publish::images::ImageOptions;
 use article_sync_core::publish::tree::TreeState;
 use article_sync_core::publish::{self, PublishInput, PublishReport, RemovalRule};
+use article_sync_core::reader::{Reader, ReaderConfig, ReaderError};
 use article_sync_core::store::ListFilter;
+use article_sync_core::sync::SyncError;
 use article_sync_test_support::noise::noise;
 use article_sync_test_support::web::{Page, WebServer};
 use article_sync_tests::world::{World, now};
@@ -534,4 +536,127 @@ async fn a_reader_gets_the_images_through_a_mirror_while_the_image_host_is_unrea
         "{}",
         view.article.body_html
     );
+}
+
+/// A reader on `main` and `mirrors` with its own storage budget and text-only setting.
+fn reader_on(
+    world: &World,
+    name: &str,
+    main: &str,
+    mirrors: &[String],
+    budget: u64,
+    text_only: bool,
+) -> Reader {
+    Reader::open(ReaderConfig {
+        database: world.dir.path().join(name),
+        publisher_keys: vec![world.key.public().to_string()],
+        main_url: main.to_string(),
+        mirrors: mirrors.to_vec(),
+        storage_budget_bytes: budget,
+        text_only,
+        net: world.net_config(),
+    })
+    .expect("reader opens")
+}
+
+/// Point 4, the reader's side: a sync brings the phone variant, never the original; the
+/// original comes when asked for (in text-only mode too), through the routes, verified by its
+/// hash, and is kept only when it fits in what is left of the storage budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_original_comes_only_on_request_verified_and_within_the_budget() {
+    let world = World::new(0);
+    let web = WebServer::start().await;
+    let mut wide = Cursor::new(Vec::new());
+    image::RgbImage::from_fn(1800, 500, |x, y| {
+        image::Rgb([(x / 8) as u8, (y / 2) as u8, ((x + y) / 16) as u8])
+    })
+    .write_to(&mut wide, image::ImageFormat::Jpeg)
+    .unwrap();
+    let wide = wide.into_inner();
+    web.put("photo.jpg", Page::new("image/jpeg", wide.clone()));
+    let mut photo = item(1);
+    photo.extra = format!(
+        r#"<enclosure url="{}" type="image/jpeg" length="0"/>"#,
+        web.url("photo.jpg")
+    );
+    let source = write(world.dir.path(), "feed.xml", &rss(&[photo]));
+    publish_from(&world, &[source]).await;
+    drop(web); // The publisher's image host is gone from here on.
+    let mirror = world.serve(&world.tree, Fault::None).await;
+    let mirrors = [mirror.url()];
+    let main = format!(
+        "https://127.0.0.1:{}/",
+        article_sync_test_support::server::refused_port().await
+    );
+
+    // Text-only: the sync brings no image; asking for the original brings it and keeps it.
+    let reader = reader_on(&world, "text-only.db", &main, &mirrors, 1 << 30, true);
+    assert_eq!(reader.sync().await.unwrap().media_fetched, 0);
+    let lead = reader
+        .article("item-1")
+        .unwrap()
+        .unwrap()
+        .article
+        .lead_image;
+    let lead = lead.expect("the enclosure is the lead image");
+    let original = lead
+        .original
+        .clone()
+        .expect("a wide photo keeps its original");
+    assert_eq!(
+        (original.hash.as_str(), original.size),
+        (sha(&wide).as_str(), wide.len() as u64)
+    );
+    assert!(lead.size < original.size);
+    assert_eq!(reader.image("item-1", &original.hash).await.unwrap(), wide);
+    assert_eq!(
+        reader.usage().unwrap().media,
+        original.size,
+        "kept, within the budget"
+    );
+    let requests = mirror.stats().path(PathKind::Media).requests;
+    assert_eq!(reader.image("item-1", &original.hash).await.unwrap(), wide);
+    assert_eq!(
+        mirror.stats().path(PathKind::Media).requests,
+        requests,
+        "the second time from the store"
+    );
+
+    // A budget with room for the variant and not the original: the sync fetches the variant
+    // only; the original is shown but not kept, and evicts nothing.
+    let budget = lead.size + original.size / 2;
+    let tight = reader_on(&world, "tight.db", &main, &mirrors, budget, false);
+    mirror.reset_stats();
+    assert_eq!(tight.sync().await.unwrap().media_fetched, 1);
+    assert_eq!(
+        mirror.stats().path(PathKind::Media).requests,
+        1,
+        "no original"
+    );
+    assert_eq!(tight.image("item-1", &original.hash).await.unwrap(), wide);
+    assert_eq!(
+        tight.usage().unwrap().media,
+        lead.size,
+        "the variant stays, alone"
+    );
+    assert!(tight.store().media(&lead.hash).unwrap().is_some());
+
+    // A mirror serving other bytes under the original's name is caught by the hash.
+    let bad_tree = world.copy_tree("bad-tree");
+    let file = bad_tree.join(media_path(&wide, "jpg"));
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&file, bytes).unwrap();
+    let bad = world.serve(&bad_tree, Fault::None).await;
+    let fooled = reader_on(&world, "fooled.db", &bad.url(), &[], 1 << 30, true);
+    fooled.sync().await.unwrap();
+    let err = fooled.image("item-1", &original.hash).await.unwrap_err();
+    assert!(
+        matches!(err, ReaderError::Sync(SyncError::Verification { .. })),
+        "{err:?}"
+    );
+    assert!(fooled.store().media(&original.hash).unwrap().is_none());
+    let err = fooled.image("item-1", &"0".repeat(64)).await.unwrap_err();
+    assert!(matches!(err, ReaderError::NotFound { .. }), "{err:?}");
 }

@@ -499,3 +499,79 @@ async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
     assert_eq!(from_v2.len(), 310);
     assert_eq!(stored_articles(&world, &old), from_v2);
 }
+
+/// The part files of `tree`'s snapshot after its headlines, in order.
+fn snapshot_parts(
+    tree: &std::path::Path,
+    head: &article_sync_core::format::head::Head,
+) -> Vec<String> {
+    use article_sync_core::format::snapshot::PartList;
+    let snapshot = head.snapshot.as_ref().expect("the tree has a snapshot");
+    let list = std::fs::read(tree.join(layout::part_list(&snapshot.rest.hash))).unwrap();
+    PartList::parse(&list, &snapshot.rest)
+        .unwrap()
+        .iter()
+        .map(|p| layout::snapshot(&p.hash))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_snapshot_continues_only_the_same_snapshot() {
+    use article_sync_tests::{options, read_head, store_contents};
+    // Tree A, and tree B: the same articles published at the same log position with another
+    // part size (as a re-run publish or another mirror's copy would be).
+    let world = World::with_parts(300, 8 * 1024);
+    let other = world.dir.path().join("other");
+    article_sync_core::publish::publish(
+        &other,
+        &world.key,
+        world.articles.clone(),
+        &article_sync_core::publish::PublishOptions {
+            snapshot_part_bytes: 5 * 1024,
+            ..options(article_sync_tests::world::now())
+        },
+    )
+    .unwrap();
+    let (head_a, head_b) = (
+        read_head(&world.tree, &world.key),
+        read_head(&other, &world.key),
+    );
+    let (snap_a, snap_b) = (
+        head_a.snapshot.clone().unwrap(),
+        head_b.snapshot.clone().unwrap(),
+    );
+    assert_eq!(snap_a.seq, snap_b.seq, "one log position");
+    assert_ne!(snap_a.id(), snap_b.id(), "two snapshots");
+
+    // A's parts from the third on are missing: the first sync stops after two.
+    let parts = snapshot_parts(&world.tree, &head_a);
+    assert!(parts.len() > 4, "{} parts", parts.len());
+    for part in &parts[2..] {
+        std::fs::remove_file(world.tree.join(part)).unwrap();
+    }
+    let mirror_a = world.serve(&world.tree, Fault::None).await;
+    let db = world.dir.path().join("reader.db");
+    let reader = world.reader(&db, &mirror_a.url(), &[]);
+    reader.sync().await.expect_err("tree A is torn");
+    let progress = reader.store().sync_position().unwrap().snapshot.unwrap();
+    assert_eq!(
+        (progress.id.as_str(), progress.parts_applied),
+        (snap_a.id().as_str(), 3),
+        "the headlines and two parts of A are applied"
+    );
+    drop(reader);
+
+    // Resumed from B, the sync starts B from its first part: every article arrives whole.
+    let mirror_b = world.serve(&other, Fault::None).await;
+    let reader = world.reader(&db, &mirror_b.url(), &[]);
+    let report = reader.sync().await.expect("the sync from B");
+    assert!(report.used_snapshot);
+    assert_eq!(reader.store().counts().unwrap().total, 300);
+    let fresh = world.dir.path().join("fresh.db");
+    world
+        .reader(&fresh, &mirror_b.url(), &[])
+        .sync()
+        .await
+        .unwrap();
+    assert_eq!(store_contents(&db), store_contents(&fresh));
+}

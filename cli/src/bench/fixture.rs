@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use article_sync_core::format::note::SecretKey;
 use article_sync_core::publish::source::SourceArticle;
-use article_sync_core::publish::{self, PublishOptions, SNAPSHOT_PART_BYTES};
+use article_sync_core::publish::{self, PublishOptions};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -107,16 +107,8 @@ impl Fixture {
         let mut articles = corpus.articles(0..size);
         let key = SecretKey::generate();
         let options = PublishOptions {
-            now,
             head_validity: HEAD_VALIDITY,
-            publisher: "example-news".into(),
-            mirrors: None,
-            comment_endpoints: None,
-            reader_comments: Vec::new(),
-            receipts: Vec::new(),
-            site: None,
-            snapshot_part_bytes: SNAPSHOT_PART_BYTES,
-            format: article_sync_core::format::head::TreeFormat::CURRENT,
+            ..PublishOptions::new(now, "example-news")
         };
         publish::publish(&fixture.base, &key, articles.clone(), &options)
             .map_err(|e| BenchError::Publish(size, e.to_string()))?;

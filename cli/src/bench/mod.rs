@@ -6,6 +6,7 @@
 //! - [`child`]: syncs and cold opens in child processes (`bench-child`), reaped with `wait4`
 //!   for their peak RSS; [`newsboat`] the same for the baseline.
 //! - [`floor`]: the SQLite insert floor and the compressed-size floor.
+//! - [`judged`]: the judged Persian search set (recall at 10, mean reciprocal rank).
 //! - [`report`], [`chart`]: the table, `bench.json`, `bench.md` and `bench.png`.
 
 pub mod chart;
@@ -14,6 +15,8 @@ pub mod comments;
 pub mod ffi;
 pub mod fixture;
 pub mod floor;
+pub mod images;
+pub mod judged;
 pub mod measure;
 pub mod newsboat;
 pub mod report;
@@ -122,11 +125,17 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("store.first_page", &[]),
     ("search.p50", &[]),
     ("search.p95", &[]),
+    ("search.judged_slowest", &[]),
+    ("judged.recall", &[]),
+    ("judged.mrr", &[]),
     ("cold_open.time", &[]),
     ("ffi.size", &[]),
     ("comments.envelope", &[]),
     ("comments.delivery", &[]),
     ("comments.receipt", &[]),
+    ("images.publish_time", &[]),
+    ("images.phone_bytes", &["originals"]),
+    ("images.first_sync_bytes", &["text-only"]),
 ];
 
 /// The product's stagger and timeouts (NetConfig's defaults).
@@ -261,6 +270,11 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
         stage.stop().await;
     }
     let comment_costs = comments::measure(&out.join("comments")).await;
+    // 1,000 articles with a photo each; --quick: a few, for the rows' existence.
+    let photo_articles = if args.quick { 20 } else { 1_000 };
+    eprintln!("bench: publishing {photo_articles} articles with a photo each…");
+    let image_costs = images::measure(&out.join("images"), photo_articles, runs).await;
+    let judged_score = tokio::task::block_in_place(|| judged_score(&out.join("judged")));
     let ffi = tokio::task::block_in_place(|| {
         ffi::measure(
             args.ffi_lib.as_deref(),
@@ -276,7 +290,11 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
         runs,
         quick: args.quick,
         newsboat: newsboat_version,
-        rows: rows(sizes, &all, &errors, ffi, comment_costs),
+        rows: [
+            rows(sizes, &all, &errors, ffi, comment_costs, judged_score),
+            images::rows(image_costs),
+        ]
+        .concat(),
         notes: notes(started.elapsed()),
     };
     write_outputs(&report, &out)?;
@@ -702,7 +720,19 @@ fn queries(seed: u64, size: u64) -> Vec<String> {
         .collect()
 }
 
-/// Search latencies over the synced store (warm process, one warm-up query).
+/// The judged set on its own corpus, in a new store under `dir`.
+fn judged_score(dir: &Path) -> Result<judged::Score, BenchError> {
+    remove_dir(dir)?;
+    fs::create_dir_all(dir).map_err(|e| BenchError::io(dir, e))?;
+    let store = judged::store(&dir.join("judged.db"))?;
+    let score = judged::score(&store, &judged::queries());
+    drop(store);
+    remove_dir(dir)?;
+    score
+}
+
+/// Search latencies over the synced store (warm process, one warm-up query); then the slowest
+/// judged query (each the median of 3 runs) over the same store.
 fn search(db: &Path, queries: &[String], samples: &mut Samples) -> Result<(), BenchError> {
     tokio::task::block_in_place(|| {
         let store = Store::open(db, StoreConfig::default()).map_err(|e| BenchError::io(db, e))?;
@@ -731,6 +761,15 @@ fn search(db: &Path, queries: &[String], samples: &mut Samples) -> Result<(), Be
         };
         push(samples, "search.p50", p50);
         push(samples, "search.p95", p95);
+        let judged = judged::queries();
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            runs.push(judged::score(&store, &judged)?.millis);
+        }
+        let slowest = (0..judged.len())
+            .filter_map(|q| percentile(&[runs[0][q], runs[1][q], runs[2][q]], 50.0))
+            .fold(0.0, f64::max);
+        push(samples, "search.judged_slowest", slowest);
         Ok(())
     })
 }
@@ -752,7 +791,8 @@ fn notes(elapsed: Duration) -> Vec<String> {
         "Requests until the list shows: the requests the first sync had made when the snapshot's headlines were stored (it reports the count itself).".into(),
         format!("Blackholed main: the incremental sync of {NEW_ARTICLES} articles with the main site blackholed (accepts, never answers) and mirror 1 resetting every connection, timed inside the process. Route by route: the same client with the stagger set to one hour, so each route is tried only after the previous one failed (10 s connect and read timeouts). Floor: the same sync with every route healthy, plus one stagger ({STAGGER_MS} ms). Warm start: the same reader syncs again with the main site and mirror 1 still failing; every head request of its race to another route than the winner is wasted (the child counts its race's attempts)."),
         "Store: the store's own insert of N generated articles and their comments in one transaction (`Store::apply_entries`, search index and budget included), in the bench process; first page: the newest 20 articles from the synced store, warm, median of 50 reads.".into(),
-        "Search: p50/p95 of Persian one- and two-word queries (words of the corpus's titles) over the synced store, in a warm process. Cold open: a new process opens the store and lists the first page (20 articles), timed inside it.".into(),
+        "Search: p50/p95 of Persian one- and two-word queries (words of the corpus's titles) over the synced store, in a warm process; slowest judged query: the judged set's queries (tests/fixtures/judged) over the same store, each the median of 3, the slowest of them. Cold open: a new process opens the store and lists the first page (20 articles), timed inside it.".into(),
+        format!("Judged search: the {} judged queries over their own corpus of {} articles written the ways readers type Persian (tests/fixtures/judged, `cargo test` checks it too): recall = mean share of each query's judged articles in its top {}; MRR = mean of 1 / the rank of its first judged article.", judged::queries().len(), judged::articles().len(), judged::TOP),
         "FFI library: target/release/libarticle_sync.so for the host, stripped (strip --strip-all) copy.".into(),
         format!("The whole bench took {:.0} s (publishing excluded when the trees were cached).", elapsed.as_secs_f64()),
     ]
@@ -765,6 +805,7 @@ fn rows(
     errors: &BTreeMap<(u64, &'static str), String>,
     ffi: Result<ffi::FfiSize, BenchError>,
     comment_costs: Result<comments::CommentCosts, BenchError>,
+    judged_score: Result<judged::Score, BenchError>,
 ) -> Vec<Row> {
     let get = |size: u64, key: &str| {
         all.get(&size)
@@ -1021,6 +1062,20 @@ fn rows(
             &|size, v| Cell::new(size, v),
         ),
         row(
+            "search.judged_slowest",
+            "Search over N: slowest judged query",
+            Unit::Millis,
+            "search",
+            "search.judged_slowest",
+            &|size, v| {
+                let mut cell = Cell::new(size, v);
+                if at_10k(size) {
+                    cell.target = v.map(|v| Target::below(Unit::Millis, v.median, 5.0));
+                }
+                cell
+            },
+        ),
+        row(
             "cold_open.time",
             "Cold process: open + first page",
             Unit::Millis,
@@ -1048,7 +1103,65 @@ fn rows(
         cells: vec![ffi_cell],
     });
     rows.extend(comment_rows(comment_costs));
+    rows.extend(judged_rows(judged_score));
     rows
+}
+
+/// The size-independent judged search rows; each cell says why when it could not be measured.
+fn judged_rows(score: Result<judged::Score, BenchError>) -> Vec<Row> {
+    let one = |id: &str, title: &str, value: Option<f64>, note: String| {
+        let mut cell = Cell::new(0, value.and_then(|v| Summary::of(&[v])));
+        if let Some(v) = value {
+            cell.target = Some(Target::at_least(
+                Unit::Ratio,
+                v,
+                if id == "judged.recall" {
+                    judged::RECALL_TARGET
+                } else {
+                    0.9
+                },
+            ));
+        }
+        cell.note = Some(note);
+        Row {
+            id: id.into(),
+            title: title.into(),
+            unit: Unit::Ratio,
+            cells: vec![cell],
+        }
+    };
+    let recall = format!(
+        "Judged search: recall of the judged articles in the top {}",
+        judged::TOP
+    );
+    let mrr = "Judged search: mean reciprocal rank";
+    match score {
+        Ok(s) => {
+            let missed = if s.misses.is_empty() {
+                "no judged article missed".to_string()
+            } else {
+                let queries: Vec<String> = s
+                    .misses
+                    .iter()
+                    .map(|m| format!("{} ({})", m.0, m.1))
+                    .collect();
+                format!("missed in: {}", queries.join("; "))
+            };
+            vec![
+                one("judged.recall", &recall, Some(s.recall), missed),
+                one(
+                    "judged.mrr",
+                    mrr,
+                    Some(s.mrr),
+                    format!("{} queries", s.millis.len()),
+                ),
+            ]
+        }
+        Err(e) => vec![
+            one("judged.recall", &recall, None, e.to_string()),
+            one("judged.mrr", mrr, None, e.to_string()),
+        ],
+    }
 }
 
 /// The size-independent comment rows; each cell says why when it could not be measured.

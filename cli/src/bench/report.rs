@@ -16,6 +16,8 @@ pub enum Unit {
     Millis,
     Bytes,
     Count,
+    /// A share or a mean in 0–1 (recall, mean reciprocal rank).
+    Ratio,
 }
 
 impl Unit {
@@ -28,6 +30,7 @@ impl Unit {
             Unit::Bytes if v >= 1024.0 => format!("{:.1} KiB", v / 1024.0),
             Unit::Bytes => format!("{v:.0} B"),
             Unit::Count => format!("{v:.0}"),
+            Unit::Ratio => format!("{v:.3}"),
         }
     }
 
@@ -67,6 +70,14 @@ impl Target {
         Target {
             rule: format!("≤ {}", unit.format(limit)),
             pass: value <= limit,
+        }
+    }
+
+    /// An article-sync value that must reach `min`.
+    pub fn at_least(unit: Unit, value: f64, min: f64) -> Target {
+        Target {
+            rule: format!("≥ {}", unit.format(min)),
+            pass: value >= min,
         }
     }
 

@@ -1,24 +1,25 @@
 //! The scripted scenarios, in the order of the story: main reachable → main reset by a censor
 //! → main blackholed → a mirror tampered with → new articles published → a reader's comment
-//! through the relay, approved and published → everything international cut while a domestic
-//! probe answers → back to normal.
+//! through the relay, approved and published → a photo from the newsroom's feed while the main
+//! site and the publisher's image host are blocked → everything international cut while a
+//! domestic probe answers → back to normal.
 
 use std::time::Instant;
 
-use article_sync_core::format::layout;
 use article_sync_core::format::limits::HEAD_MAX;
+use article_sync_core::format::{codec, layout};
 use article_sync_core::net::{Attempt, FailureKind, Outcome};
 use article_sync_core::reader::Reader;
 use article_sync_core::store::{OutboxState, SearchOptions};
 
 use super::report::{Row, Step, sync_step};
-use super::world::{Host, World};
+use super::world::{Host, PHOTO_STORY, World};
 use crate::error::Failure;
-use crate::serve::Fault;
+use crate::serve::{Fault, PathKind};
 
 const MAIN_BLOCKED: &str = "main_blocked_mirror";
 /// How many scenarios the story has.
-const SCENARIOS: usize = 8;
+const SCENARIOS: usize = 9;
 const SEED_ID: &str = "russia-ready-military-cooperation-syria";
 
 /// Prints the scenario's header after waiting for the next Unix second. Route health records
@@ -251,9 +252,18 @@ pub async fn run(mut world: World) -> Result<Vec<Row>, Failure> {
     .await;
     rows.push(comment_round_trip(&mut world, &reader).await?);
 
-    // 7. National shutdown: every international host is silent, a domestic host answers.
+    // 7. A photo whose image host is blocked: it travels in the tree, so a mirror serves it.
     header(
         7,
+        "A photo while its image host is blocked",
+        "The newsroom publishes a photo story from its RSS feed; the photo lives on its image host. The censor blocks the image host too (the main site is blocked already).",
+    )
+    .await;
+    rows.push(photo_through_a_mirror(&mut world, &reader).await?);
+
+    // 8. National shutdown: every international host is silent, a domestic host answers.
+    header(
+        8,
         "Everything international cut",
         "The main site, both mirrors and the international probe go silent; the domestic probe still answers.",
     ).await;
@@ -278,9 +288,9 @@ pub async fn run(mut world: World) -> Result<Vec<Row>, Failure> {
         p,
     ));
 
-    // 7. Back to normal: the app's own request to the main site succeeds, which lifts main's
+    // 9. Back to normal: the app's own request to the main site succeeds, which lifts main's
     //    back-off, and the next sync is direct again.
-    header(8, "Back to normal", "The censor lifts every block.").await;
+    header(9, "Back to normal", "The censor lifts every block.").await;
     censor(
         &world,
         &[
@@ -361,6 +371,90 @@ async fn comment_round_trip(world: &mut World, reader: &Reader) -> Result<Row, F
         "a comment while main is blocked",
         MAIN_BLOCKED,
         &[&sent, &back],
+        p,
+    ))
+}
+
+/// Scenario 7: the photo of a feed item, whose image host the censor blocks, reaches the
+/// reader from a mirror's `media/`, intact.
+async fn photo_through_a_mirror(world: &mut World, reader: &Reader) -> Result<Row, Failure> {
+    let story = world.publish_photo_story().await?;
+    println!(
+        "  publisher: 1 article from the feed; its photo {} ({}) is copied into the tree with a phone-sized variant",
+        story.url,
+        crate::text::bytes(story.original_bytes)
+    );
+    world
+        .cdn()
+        .set_fault(Fault::Reset)
+        .map_err(|e| Failure::failed(format!("demo: image host: {e}")))?;
+    println!("  censor: image host → reset");
+    world.reset_stats();
+    world.cdn().reset_stats();
+    let step = sync_step(world, reader, "reader A").await;
+    let mut p = Vec::new();
+    let article = reader.article(PHOTO_STORY).ok().flatten();
+    let lead = article.as_ref().and_then(|v| v.article.lead_image.clone());
+    check(
+        &mut p,
+        lead.is_some(),
+        "the photo story arrived with its photo",
+    );
+    let photo = match &lead {
+        Some(lead) => reader.image(PHOTO_STORY, &lead.hash).await.ok(),
+        None => None,
+    };
+    let intact = photo
+        .as_ref()
+        .zip(lead.as_ref())
+        .is_some_and(|(bytes, lead)| codec::sha256_hex(bytes) == lead.hash);
+    check(
+        &mut p,
+        intact,
+        "the photo's bytes arrived and match its hash",
+    );
+    let mirror = [Host::Mirror1, Host::Mirror2]
+        .into_iter()
+        .find(|h| world.stats(*h).path(PathKind::Media).requests > 0);
+    check(
+        &mut p,
+        mirror.is_some(),
+        "a mirror served the photo from media/",
+    );
+    let asked = world.cdn().stats().total().requests;
+    check(
+        &mut p,
+        asked == 0,
+        "the reader asked the image host nothing",
+    );
+    let linked = article
+        .as_ref()
+        .is_some_and(|v| v.article.body_html.contains(&story.url));
+    check(&mut p, !linked, "the article does not link the image host");
+    match (&photo, &lead) {
+        (Some(bytes), Some(lead)) if intact => {
+            let size = image::load_from_memory(bytes)
+                .map(|i| format!("{}×{} ", i.width(), i.height()))
+                .unwrap_or_default();
+            println!(
+                "  the reader shows the photo: {size}{}, {}, hash verified, from {}'s media/ while the image host is blocked ({asked} request(s) to it)",
+                lead.mime,
+                crate::text::bytes(lead.size),
+                mirror.map_or("a mirror", Host::label)
+            );
+            if let Some(original) = &lead.original {
+                println!(
+                    "  the full-size original ({}) stays in the tree; the app fetches it only on request",
+                    crate::text::bytes(original.size)
+                );
+            }
+        }
+        _ => println!("  the photo did not arrive"),
+    }
+    Ok(row(
+        "a photo while its image host is blocked",
+        MAIN_BLOCKED,
+        &[&step],
         p,
     ))
 }

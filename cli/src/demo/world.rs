@@ -1,7 +1,8 @@
 //! The demo's world, all in-process on 127.0.0.1: a publisher tree (the seed articles plus a
 //! generated Persian corpus), a main site and two mirrors serving it over TLS from a throw-away
 //! CA, an international and a domestic probe host, the publisher's comment inbox with a relay
-//! to it (the tree's comment endpoint), and readers with their own databases.
+//! to it (the tree's comment endpoint), the publisher's image host (a plain-HTTP "CDN" the
+//! publisher's feed points at), and readers with their own databases.
 //! Names under `.test` resolve to 127.0.0.1 through the reader's own resolver.
 
 use std::collections::BTreeMap;
@@ -15,9 +16,13 @@ use tempfile::TempDir;
 use article_sync_core::comments::CommentSecret;
 use article_sync_core::comments::inbox::{Inbox, InboxStatus};
 use article_sync_core::format::note::SecretKey;
+use article_sync_core::format::{codec, layout};
 use article_sync_core::net::{NetConfig, StaticResolver};
+use article_sync_core::publish::cache::FetchCache;
+use article_sync_core::publish::feeds::{self, Source};
+use article_sync_core::publish::images::ImageOptions;
 use article_sync_core::publish::source::{self, SourceArticle};
-use article_sync_core::publish::{self, PublishOptions, PublishReport, SNAPSHOT_PART_BYTES};
+use article_sync_core::publish::{self, PublishOptions, PublishReport};
 use article_sync_core::reader::{Reader, ReaderConfig};
 
 use crate::comments::{Listener, inbox, relay};
@@ -125,7 +130,13 @@ pub struct World {
     /// Corpus articles published so far, with their publication times.
     articles: Vec<SourceArticle>,
     published: u64,
+    /// Articles published from the newsroom's feed (see [`World::publish_photo_story`]).
+    from_feed: Vec<SourceArticle>,
     servers: BTreeMap<Host, Server>,
+    /// The publisher's image host: plain HTTP on 127.0.0.1, holding [`PHOTO_STORY`]'s photo.
+    cdn: Server,
+    /// The photo's path on the image host and its size.
+    photo: (String, u64),
     urls: BTreeMap<Host, String>,
     net: NetConfig,
     inbox: Arc<Inbox>,
@@ -137,6 +148,17 @@ pub struct World {
 
 /// The relay's name (resolved to 127.0.0.1 like the other hosts).
 const RELAY_NAME: &str = "comments.example-relay.test";
+
+/// The id of the feed item whose photo lives on the image host.
+pub const PHOTO_STORY: &str = "photo-story-idlib";
+
+/// What [`World::publish_photo_story`] published.
+pub struct PhotoStory {
+    /// The photo's address on the publisher's image host, as the feed names it.
+    pub url: String,
+    /// The photo's size on the image host.
+    pub original_bytes: u64,
+}
 
 impl World {
     /// Publishes the seed and `articles` corpus articles, starts the five servers.
@@ -173,6 +195,17 @@ impl World {
             .await
             .map_err(|e| fail("relay", &e))?;
         let relay_url = format!("http://{RELAY_NAME}:{}/", relay_listener.addr().port());
+        // The image host keeps its files by hash, as many CDNs do; the tree's own layout lets
+        // `serve` play it.
+        let photo = crate::photos::jpeg(1600, 1000, 2018, 85);
+        let cdn_dir = dir.path().join("cdn");
+        let photo_path = layout::media(&codec::sha256_hex(&photo), "image/jpeg")
+            .ok_or_else(|| Failure::failed("demo: the photo's name"))?;
+        std::fs::create_dir_all(cdn_dir.join("media")).map_err(|e| fail("image host", &e))?;
+        std::fs::write(cdn_dir.join(&photo_path), &photo).map_err(|e| fail("image host", &e))?;
+        let cdn = Server::start(ServeConfig::new(&cdn_dir))
+            .await
+            .map_err(|e| fail("image host", &e))?;
         let mut world = World {
             tree,
             key,
@@ -183,6 +216,9 @@ impl World {
             corpus: Corpus::new(2018),
             articles: Vec::new(),
             published: 0,
+            from_feed: Vec::new(),
+            cdn,
+            photo: (photo_path, photo.len() as u64),
             servers: BTreeMap::new(),
             urls: BTreeMap::new(),
             net: NetConfig::default(),
@@ -278,21 +314,16 @@ impl World {
         }
         let mut input = self.seed.clone();
         input.extend(self.articles.iter().cloned());
+        input.extend(self.from_feed.iter().cloned());
         let pending = self
             .inbox
             .pending()
             .map_err(|e| Failure::failed(format!("demo: inbox: {e}")))?;
         let options = PublishOptions {
-            now,
-            head_validity: 7 * 24 * 3600,
-            publisher: "example-news".into(),
-            mirrors: None,
             comment_endpoints: Some(vec![self.relay_url.clone()]),
             reader_comments: pending.comments.clone(),
             receipts: pending.receipts.clone(),
-            site: None,
-            snapshot_part_bytes: SNAPSHOT_PART_BYTES,
-            format: article_sync_core::format::head::TreeFormat::CURRENT,
+            ..PublishOptions::new(now, "example-news")
         };
         let report = tokio::task::block_in_place(|| {
             publish::publish(&self.tree, &self.key, input, &options)
@@ -303,6 +334,51 @@ impl World {
             .map_err(|e| Failure::failed(format!("demo: inbox: {e}")))?;
         self.published = start + more;
         Ok(report)
+    }
+
+    /// The newsroom publishes a photo story from its RSS feed: the item's photo is an
+    /// enclosure on the image host, which the publisher (outside the censored country)
+    /// downloads into the tree's `media/` with its phone-sized variant. Fails when the photo
+    /// did not come along.
+    pub async fn publish_photo_story(&mut self) -> Result<PhotoStory, Failure> {
+        let fail = |e: &dyn std::fmt::Display| Failure::failed(format!("demo: photo story: {e}"));
+        let url = format!("http://{}/{}", self.cdn.addr(), self.photo.0);
+        let date = chrono::Utc::now().to_rfc2822();
+        let feed = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>example-news</title><link>https://www.example-news.org/fa/</link>
+<item><guid>{PHOTO_STORY}</guid><title>عکس روز: بازگشت آوارگان به ادلب</title>
+<link>https://www.example-news.org/fa/{PHOTO_STORY}</link><pubDate>{date}</pubDate>
+<description>گزارش تصویری از بازگشت خانواده‌ها به روستاهای جنوب ادلب.</description>
+<enclosure url="{url}" type="image/jpeg" length="0"/></item></channel></rss>"#
+        );
+        let feed_path = self.dir.path().join("feed.xml");
+        std::fs::write(&feed_path, feed).map_err(|e| fail(&e))?;
+        let mut cache = FetchCache::open(&FetchCache::beside(&self.tree));
+        let sources = [Source::FeedFile(feed_path)];
+        let input = feeds::gather(
+            &sources,
+            "fa",
+            &self.tree,
+            &mut cache,
+            &ImageOptions::default(),
+        )
+        .await
+        .map_err(|e| fail(&e))?;
+        if let Some(f) = input.failed.first() {
+            return Err(fail(&format!("{}: {}", f.input, f.problem)));
+        }
+        self.from_feed = input.articles;
+        self.publish(0)?;
+        Ok(PhotoStory {
+            url,
+            original_bytes: self.photo.1,
+        })
+    }
+
+    /// The publisher's image host, for the censor and its request counts.
+    pub fn cdn(&self) -> &Server {
+        &self.cdn
     }
 
     pub fn set_fault(&self, host: Host, fault: Fault) -> Result<(), Failure> {
@@ -360,5 +436,6 @@ impl World {
         for (_, s) in self.servers {
             s.shutdown().await;
         }
+        self.cdn.shutdown().await;
     }
 }

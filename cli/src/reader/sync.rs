@@ -157,6 +157,7 @@ pub fn report_json(state: &ConnectionState, report: &SyncReport) -> serde_json::
         obj.insert("bytes".into(), json!(report.bytes));
         obj.insert("media_fetched".into(), json!(report.media_fetched));
         obj.insert("comments_sent".into(), json!(report.comments_sent));
+        obj.insert("clock_off_by".into(), json!(report.clock_off_by));
         let a = &report.applied;
         obj.insert(
             "applied".into(),
@@ -197,6 +198,13 @@ fn print_report(state: &ConnectionState, report: &SyncReport, new_articles: u64,
         a.comments_put + a.comments_deleted,
         report.media_fetched
     );
+    if let Some(off) = report.clock_off_by {
+        say!(
+            "your device's clock seems wrong ({} {}); set the date and time (automatic network time is best)",
+            text::duration(off.unsigned_abs()),
+            if off > 0 { "ahead" } else { "behind" }
+        );
+    }
     if report.comments_sent + a.receipts > 0 {
         say!(
             "your comments: {} sent, {} answered by the publisher (`article-sync outbox`)",

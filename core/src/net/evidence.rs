@@ -68,6 +68,10 @@ pub enum FailureKind {
     HttpStatus,
     /// The content failed verification (tampering, rollback, torn or stale tree).
     Verification,
+    /// The route's head is current by the route's own `Date` but expired by the device's
+    /// clock: the device's clock seems wrong. The head is refused all the same (a `Date` is not
+    /// signed) unless several routes agree on the time (see the sync engine's trusted time).
+    Clock,
     /// Anything else (I/O error on a folder route, unexpected protocol error).
     Other,
 }
@@ -85,6 +89,7 @@ impl FailureKind {
             FailureKind::BlockPage => "block_page",
             FailureKind::HttpStatus => "http_status",
             FailureKind::Verification => "verification",
+            FailureKind::Clock => "clock",
             FailureKind::Other => "other",
         }
     }
@@ -102,6 +107,7 @@ impl FailureKind {
             BlockPage,
             HttpStatus,
             Verification,
+            Clock,
             Other,
         ]
         .into_iter()

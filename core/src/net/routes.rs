@@ -388,7 +388,7 @@ pub fn is_censorship_like(kind: FailureKind) -> bool {
     match kind {
         Dns | DnsTampered | Reset | ConnectTimeout | ReadTimeout | Tls | BlockPage
         | Verification => true,
-        Refused | HttpStatus | Other => false,
+        Refused | HttpStatus | Clock | Other => false,
     }
 }
 

@@ -148,7 +148,11 @@ pub fn classify(obs: &Observations) -> ConnectionState {
         .iter()
         .filter(|a| a.source != RouteSource::Folder)
         .collect();
-    let fresh_ok = |a: &&&Attempt| a.is_ok() && !a.remembered;
+    // A head refused for the device's clock alone came whole from its route: the connection
+    // works, and the banner says so (the sync's error names the clock).
+    let fresh_ok = |a: &&&Attempt| {
+        (a.is_ok() || a.failure_kind() == Some(FailureKind::Clock)) && !a.remembered
+    };
     let main_ok = net
         .iter()
         .filter(fresh_ok)
@@ -201,6 +205,7 @@ pub fn classify(obs: &Observations) -> ConnectionState {
                         FailureKind::HttpStatus
                             | FailureKind::BlockPage
                             | FailureKind::Verification
+                            | FailureKind::Clock
                     )
                 )
         });

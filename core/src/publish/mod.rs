@@ -73,6 +73,25 @@ pub struct PublishOptions {
     pub format: TreeFormat,
 }
 
+impl PublishOptions {
+    /// A run at `now` by `publisher`: a head valid for a week, the tree's current mirror list
+    /// and comment endpoints, no inbox, full-size snapshot parts.
+    pub fn new(now: i64, publisher: impl Into<String>) -> PublishOptions {
+        PublishOptions {
+            now,
+            head_validity: 7 * 24 * 3600,
+            publisher: publisher.into(),
+            mirrors: None,
+            comment_endpoints: None,
+            reader_comments: Vec::new(),
+            receipts: Vec::new(),
+            site: None,
+            snapshot_part_bytes: SNAPSHOT_PART_BYTES,
+            format: TreeFormat::CURRENT,
+        }
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublishReport {

@@ -371,8 +371,12 @@ impl Reader {
         Ok(self.inner.store.set_position(article_id, position)?)
     }
 
-    /// The bytes of image `hash` of a stored article (its lead image or one of its images):
-    /// from the store when there, else fetched through the routes, verified and stored.
+    /// The bytes of image `hash` of a stored article — its lead image or one of its images,
+    /// or the full-size original of one ([`MediaRef::original`]): from the store when there,
+    /// else fetched through the routes and verified by hash. An image is then stored (and the
+    /// budget kept); an original only when it fits in what is left of the budget (see
+    /// [`Store::put_original`]). A sync never fetches originals, and text-only mode does not
+    /// stop this call: asking for an image is asking explicitly.
     pub async fn image(&self, article_id: &str, hash: &str) -> Result<Vec<u8>, ReaderError> {
         let store = &self.inner.store;
         if let Some(bytes) = store.media(hash)? {
@@ -382,15 +386,30 @@ impl Reader {
             .article(article_id)?
             .ok_or_else(|| ReaderError::not_found(format!("article {article_id:?}")))?
             .article;
-        let media: MediaRef = article
-            .lead_image
-            .into_iter()
-            .chain(article.images)
-            .find(|m| m.hash == hash)
-            .ok_or_else(|| {
-                ReaderError::not_found(format!("image {hash} of article {article_id:?}"))
-            })?;
-        Ok(self.syncer()?.fetch_media(&media).await?)
+        let not_found =
+            || ReaderError::not_found(format!("image {hash} of article {article_id:?}"));
+        let mut media = article.lead_image.into_iter().chain(article.images);
+        let Some(image) =
+            media.find(|m| m.hash == hash || m.original.iter().any(|o| o.hash == hash))
+        else {
+            return Err(not_found());
+        };
+        let syncer = self.syncer()?;
+        match image.original.as_ref().filter(|o| o.hash == hash) {
+            Some(original) => {
+                let original = MediaRef {
+                    hash: original.hash.clone(),
+                    size: original.size,
+                    mime: original.mime.clone(),
+                    caption: None,
+                    original: None,
+                };
+                let bytes = syncer.download_media(&original).await?;
+                store.put_original(&original.hash, &original.mime, &bytes)?;
+                Ok(bytes)
+            }
+            None => Ok(syncer.fetch_media(&image).await?),
+        }
     }
 
     // ---- comments -------------------------------------------------------------------------

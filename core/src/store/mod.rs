@@ -25,6 +25,7 @@ pub mod media;
 pub mod normalize;
 pub mod outbox;
 pub mod position;
+pub mod query;
 mod rank;
 pub mod reader_state;
 pub mod routes;
@@ -318,6 +319,22 @@ impl Store {
             media::put(tx, hash, mime, bytes, now())?;
             budget::enforce(tx, self.config.budget_bytes)?;
             Ok(())
+        })
+    }
+
+    /// Stores a media file no article refers to — an image's full-size original, fetched on
+    /// request — only when it fits in what is left of the storage budget: it never evicts
+    /// anything for itself, and as media no article refers to it is the first to go when the
+    /// budget needs room. Returns whether it was stored; [`StoreError::MediaHashMismatch`] as
+    /// [`Store::put_media`].
+    pub fn put_original(&self, hash: &str, mime: &str, bytes: &[u8]) -> Result<bool> {
+        self.write(|tx| {
+            let usage = budget::usage(tx, self.config.budget_bytes)?;
+            if usage.total().saturating_add(bytes.len() as u64) > usage.budget {
+                return Ok(false);
+            }
+            media::put(tx, hash, mime, bytes, now())?;
+            Ok(true)
         })
     }
 

@@ -1,30 +1,65 @@
-//! The Persian/Arabic search normaliser, applied to indexed text and to queries alike.
+//! The Persian/Arabic search normaliser: the one place its rules live. The same functions
+//! turn indexed text ([`index_text`]), the reader's query ([`query_tokens`], [`inflections`])
+//! and the text a snippet is cut from ([`for_each_word`], which keeps each word's byte range
+//! so the original spelling is what gets highlighted) into words, so all three agree.
 //!
-//! Pure functions, no I/O. Every input character maps to zero or one folded character (then
-//! lower-cased), so a normalised word can always be traced back to its original text.
+//! Pure functions, no I/O. Text is read in three steps.
 //!
-//! Decisions:
-//! - Removed: ZWNJ U+200C, ZWJ U+200D, ZWSP U+200B, word joiner U+2060, BOM U+FEFF, soft hyphen
-//!   U+00AD, bidi marks (U+200E/F, U+061C, U+202A–E, U+2066–9), tatweel U+0640, Arabic and
-//!   Persian diacritics (U+0610–061A, U+064B–065F, U+0670, U+06D6–06DC, U+06DF–06E4, U+06E7–06E8,
-//!   U+06EA–06ED). So `نمی‌شود` = `نمیشود` and `گفت‌وگو` = `گفتوگو`.
-//! - Arabic letter variants fold to the Persian ones: ي ى → ی, ك → ک, ة ۀ → ه, أ إ آ ٱ → ا
-//!   (readers type `امریکا` for `آمریکا`), ؤ → و, ئ → ی.
-//! - Persian ۰–۹ and Arabic-Indic ٠–٩ digits fold to Latin 0–9.
-//! - Accented Latin letters fold to their base letter (`é` → `e`, `ǖ` → `u`).
-//! - Everything is lower-cased.
+//! 1. Characters. Every input character maps to zero or one folded character ([`fold_char`]),
+//!    then lower-cased:
+//!    - Removed: ZWNJ U+200C, ZWJ U+200D, ZWSP U+200B, word joiner U+2060, BOM U+FEFF, soft
+//!      hyphen U+00AD, bidi marks (U+200E/F, U+061C, U+202A–E, U+2066–9), tatweel (kashida)
+//!      U+0640, Arabic and Persian diacritics (U+0610–061A, U+064B–065F, U+0670, U+06D6–06DC,
+//!      U+06DF–06E4, U+06E7–06E8, U+06EA–06ED). So `نمی‌شود` = `نمیشود`, `سه‌شنبه` = `سهشنبه`.
+//!    - Arabic letter variants fold to the Persian ones: ي ى → ی, ك → ک, ة ۀ → ه, أ إ آ ٱ → ا
+//!      (readers type `امریکا` for `آمریکا`), ؤ → و, ئ → ی.
+//!    - Persian ۰–۹ and Arabic-Indic ٠–٩ digits fold to Latin 0–9.
+//!    - Accented Latin letters fold to their base letter (`é` → `e`, `ǖ` → `u`).
+//! 2. Words: runs of letters and digits after folding; removed characters neither split nor
+//!    end a word, everything else does.
+//! 3. Parts typed apart are joined ([`joins`]), when only white space separates them (never
+//!    across punctuation), so `سه شنبه`, `سه‌شنبه` and `سهشنبه` are all the word `سهشنبه`:
+//!    - the verb prefixes `می`, `نمی` join the next word if it starts with a letter
+//!      (`می شود` = `میشود`);
+//!    - the suffixes `ها`, `های`, `هایی`, `ای`, `ی`, `تر`, `ترین` join the previous word if it
+//!      ends with a letter (`کتاب ها` = `کتابها`);
+//!    - the weekdays `یک`/`دو`/`سه`/`چهار`/`پنج` + `شنبه`;
+//!    - the pairs joined by `و` that are also written as one word, with or without the `و`
+//!      ([`PAIRS`]: `گفت و گو` = `گفت‌وگو` = `گفتوگو` = `گفتگو`, `جست و جو`, …): the word
+//!      is the pair without the `و`.
 //!
-//! The index receives [`index_text`]: the normalised words separated by single spaces, so that
-//! FTS5's plain `ascii` tokenizer (which splits at ASCII spaces and punctuation only) sees exactly
-//! the words of [`words`], and no Unicode table is consulted twice.
+//!    Other compounds typed with a space (`بین المللی` for `بین‌المللی`) are left to the query,
+//!    which also tries adjacent words joined and a word typed with ZWNJ as its parts
+//!    (store/search.rs).
+//!
+//! The query's words are searched with their [`inflections`]: the plural and possessive
+//! suffixes (`ها`, `های`, `هایی`, `ای`, `ی`) and English plurals (`s`, `es`, `ies`) added to, or
+//! taken from, the typed word. No stemming happens in the index: a word matches only its own
+//! inflections, never every word sharing a prefix (the last word of a query is also a prefix,
+//! for search as you type).
+//!
+//! The index receives [`index_text`]: the words separated by single spaces, so that FTS5's
+//! plain `ascii` tokenizer (which splits at ASCII spaces and punctuation only) sees exactly the
+//! words of [`words`], and no Unicode table is consulted twice.
 
 use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
 use icu_normalizer::properties::{CanonicalDecompositionBorrowed, Decomposed};
 
-/// The folded form of one character, or `None` if it is dropped.
+/// The folded form of one character, or `None` if it is dropped. ASCII and the Arabic block
+/// are answered from a table (this runs for every character indexed or cut into a snippet).
 pub fn fold_char(c: char) -> Option<char> {
+    static ARABIC: LazyLock<[Option<char>; 256]> =
+        LazyLock::new(|| std::array::from_fn(|i| fold_slow(char::from_u32(0x600 + i as u32)?)));
+    match c as u32 {
+        0..0x80 => Some(c),
+        0x600..0x700 => ARABIC[c as usize - 0x600],
+        _ => fold_slow(c),
+    }
+}
+
+fn fold_slow(c: char) -> Option<char> {
     Some(match c {
         '\u{200B}'..='\u{200F}'
         | '\u{2060}'
@@ -91,21 +126,16 @@ fn push_lower(out: &mut String, c: char) {
 }
 
 /// What the search index stores for `text`: the `norm` of each of its [`words`], separated by
-/// one ASCII space (computed in one pass, without the words' byte ranges).
+/// one ASCII space.
 pub fn index_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut gap = false;
-    for c in text.chars().filter_map(fold_char) {
-        if is_word_char(c) {
-            if gap && !out.is_empty() {
-                out.push(' ');
-            }
-            gap = false;
-            push_lower(&mut out, c);
-        } else {
-            gap = true;
+    for_each_word(text, |_, _, norm| {
+        if !out.is_empty() {
+            out.push(' ');
         }
-    }
+        out.push_str(norm);
+        ControlFlow::Continue(())
+    });
     out
 }
 
@@ -132,13 +162,24 @@ pub fn words(text: &str) -> Vec<Word> {
     out
 }
 
-/// Calls `f(start, end, norm)` for each word of [`words`], in order, without allocating per
-/// word (`norm` lives in one reused buffer), until `f` breaks. A word ends at its last kept
-/// character: a trailing joiner or mark belongs to no word.
-pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str) -> ControlFlow<()>) {
+/// Calls `f(start, end, norm)` for each word of [`words`], in order, until `f` breaks. A word
+/// ends at its last kept character: a trailing joiner or mark belongs to no word; a joined word
+/// ([`joins`]) spans its parts and what separates them.
+pub fn for_each_word(text: &str, f: impl FnMut(usize, usize, &str) -> ControlFlow<()>) {
+    let mut joiner = Joiner {
+        f,
+        held: Default::default(),
+        count: 0,
+        stopped: false,
+    };
     let mut norm = String::new();
     let mut span: Option<(usize, usize)> = None;
+    // Whether only white space (and removed characters) came since the last word.
+    let mut soft = true;
     for (i, c) in text.char_indices() {
+        if joiner.stopped {
+            return;
+        }
         let Some(folded) = fold_char(c) else {
             continue;
         };
@@ -146,15 +187,138 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str) -> Contro
             let (start, _) = *span.get_or_insert((i, i));
             span = Some((start, i + c.len_utf8()));
             push_lower(&mut norm, folded);
-        } else if let Some((start, end)) = span.take() {
-            if f(start, end, &norm).is_break() {
-                return;
+        } else {
+            if let Some((start, end)) = span.take() {
+                joiner.word(start, end, &norm, soft);
+                norm.clear();
+                soft = true;
             }
-            norm.clear();
+            soft &= folded.is_whitespace();
         }
     }
     if let Some((start, end)) = span {
-        let _ = f(start, end, &norm);
+        joiner.word(start, end, &norm, soft);
+    }
+    joiner.finish();
+}
+
+/// Verb prefixes joined to the next word.
+const PREFIXES: [&str; 2] = ["می", "نمی"];
+/// Plural, possessive and comparative suffixes joined to the previous word.
+const SUFFIXES: [&str; 7] = ["ها", "های", "هایی", "ای", "ی", "تر", "ترین"];
+/// The first parts of the weekdays `… شنبه`.
+const WEEKDAYS: [&str; 5] = ["یک", "دو", "سه", "چهار", "پنج"];
+/// Compounds of two words joined by `و`, written apart or as one word with or without the `و`.
+pub const PAIRS: [(&str, &str); 8] = [
+    ("گفت", "گو"),
+    ("گفت", "شنود"),
+    ("جست", "جو"),
+    ("پرس", "جو"),
+    ("شست", "شو"),
+    ("رفت", "امد"),
+    ("زد", "خورد"),
+    ("داد", "ستد"),
+];
+
+fn starts_with_letter(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_alphabetic)
+}
+
+fn ends_with_letter(word: &str) -> bool {
+    word.chars().next_back().is_some_and(char::is_alphabetic)
+}
+
+/// Whether normalised word `next`, typed after `prev` with only white space between, is joined
+/// to it (step 3 of the module doc; [`PAIRS`] go through `و`, see [`Joiner`]).
+pub fn joins(prev: &str, next: &str) -> bool {
+    (PREFIXES.contains(&prev) && starts_with_letter(next))
+        || (SUFFIXES.contains(&next) && ends_with_letter(prev))
+        || (next == "شنبه" && WEEKDAYS.contains(&prev))
+}
+
+/// `word` without the `و` of the pair of [`PAIRS`] it starts with, written as one word
+/// (`گفتوگوی` → (`گفت`, `گوی`)), if any.
+fn pair_with_vav(word: &str) -> Option<(&'static str, &str)> {
+    PAIRS.iter().find_map(|&(head, tail)| {
+        let rest = word.strip_prefix(head)?.strip_prefix('و')?;
+        rest.starts_with(tail).then_some((head, rest))
+    })
+}
+
+/// A word held back until the next shows whether they join.
+#[derive(Default)]
+struct Held {
+    start: usize,
+    end: usize,
+    norm: String,
+}
+
+/// Step 3: joins the scanned words, holding back at most two (`گفت` `و`, waiting for `گو`).
+struct Joiner<F> {
+    f: F,
+    held: [Held; 2],
+    count: usize,
+    stopped: bool,
+}
+
+impl<F: FnMut(usize, usize, &str) -> ControlFlow<()>> Joiner<F> {
+    fn word(&mut self, start: usize, end: usize, norm: &str, soft: bool) {
+        if self.count == 2 {
+            let head = &self.held[0].norm;
+            if soft && PAIRS.contains(&(head.as_str(), norm)) {
+                let held = &mut self.held[0];
+                held.norm.push_str(norm);
+                held.end = end;
+                self.count = 1;
+                return;
+            }
+            self.emit_first();
+        }
+        if self.count == 1 {
+            let held = &mut self.held[0];
+            if soft && joins(&held.norm, norm) {
+                held.norm.push_str(norm);
+                held.end = end;
+                return;
+            }
+            if soft && norm == "و" && PAIRS.iter().any(|(head, _)| *head == held.norm) {
+                self.hold(1, start, end, norm);
+                self.count = 2;
+                return;
+            }
+            self.emit_first();
+        }
+        self.hold(0, start, end, norm);
+        self.count = 1;
+    }
+
+    fn hold(&mut self, slot: usize, start: usize, end: usize, norm: &str) {
+        let held = &mut self.held[slot];
+        (held.start, held.end) = (start, end);
+        held.norm.clear();
+        match pair_with_vav(norm) {
+            Some((head, tail)) => {
+                held.norm.push_str(head);
+                held.norm.push_str(tail);
+            }
+            None => held.norm.push_str(norm),
+        }
+    }
+
+    /// Passes the first held word on; the second, if any, becomes the first.
+    fn emit_first(&mut self) {
+        let first = &self.held[0];
+        if !self.stopped && (self.f)(first.start, first.end, &first.norm).is_break() {
+            self.stopped = true;
+        }
+        self.held.swap(0, 1);
+        self.count -= 1;
+    }
+
+    fn finish(mut self) {
+        while self.count > 0 {
+            self.emit_first();
+        }
     }
 }
 
@@ -163,14 +327,109 @@ pub fn query_tokens(query: &str) -> Vec<String> {
     words(query).into_iter().map(|w| w.norm).collect()
 }
 
+/// Persian plural suffixes a query word is searched with, and taken off it (longest first).
+const PLURALS: [&str; 3] = ["هایی", "های", "ها"];
+/// The least a Persian stem keeps when a suffix is taken off (`تنها` is not `تن` + `ها`).
+const MIN_STEM: usize = 3;
+
+/// The forms a normalised query word is searched as: the word, its stem (the word without one
+/// plural or possessive suffix) and the stem with each suffix (`ها`, `های`, `هایی`; `ای` after
+/// `ه`; `ی` after `ه`, `ا`, `و`, where the possessive is written); for English words the
+/// singular and the plural. Digits and other words: the word only. The word comes first.
+pub fn inflections(word: &str) -> Vec<String> {
+    let mut forms = vec![word.to_owned()];
+    let mut add = |form: String| {
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    };
+    let last = word.chars().next_back();
+    if last.is_some_and(|c| ('\u{0621}'..='\u{06FF}').contains(&c)) {
+        for stem in persian_stems(word) {
+            add(stem.to_owned());
+            for suffix in PLURALS {
+                add(format!("{stem}{suffix}"));
+            }
+            if stem.ends_with('ه') {
+                add(format!("{stem}ای"));
+            }
+            if stem.ends_with(['ه', 'ا', 'و']) {
+                add(format!("{stem}ی"));
+            }
+        }
+    } else if word.len() > 2 && word.bytes().all(|b| b.is_ascii_lowercase()) {
+        let stem = english_stem(word);
+        add(stem.clone());
+        if let Some(y) = stem.strip_suffix('y') {
+            add(format!("{y}ies"));
+        } else if stem.ends_with(['s', 'x', 'z']) || stem.ends_with("ch") || stem.ends_with("sh") {
+            add(format!("{stem}es"));
+        } else {
+            add(format!("{stem}s"));
+        }
+    }
+    forms
+}
+
+/// `word` without each Persian plural or possessive suffix it may end with, where what is left
+/// is long enough (`خانهای` is `خانه` + `ای` or `خان` + `های`); `word` itself if none.
+fn persian_stems(word: &str) -> Vec<&str> {
+    let long_enough = |stem: &&str| stem.chars().count() >= MIN_STEM;
+    let mut stems = Vec::new();
+    stems.extend(
+        PLURALS
+            .iter()
+            .filter_map(|s| word.strip_suffix(s))
+            .filter(long_enough),
+    );
+    stems.extend(
+        (word.strip_suffix("ای").filter(|s| s.ends_with('ه')))
+            .into_iter()
+            .chain(
+                word.strip_suffix('ی')
+                    .filter(|s| s.ends_with(['ه', 'ا', 'و'])),
+            )
+            .filter(long_enough),
+    );
+    if stems.is_empty() {
+        stems.push(word);
+    }
+    stems
+}
+
+/// The singular of an English plural (`stories` → `story`, `boxes` → `box`, `votes` → `vote`).
+fn english_stem(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies")
+        && stem.len() > 1
+    {
+        return format!("{stem}y");
+    }
+    if let Some(stem) = word.strip_suffix("es")
+        && (stem.ends_with(['s', 'x', 'z']) || stem.ends_with("ch") || stem.ends_with("sh"))
+    {
+        return stem.to_owned();
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if stem.len() > 2 && !stem.ends_with('s') => stem.to_owned(),
+        _ => word.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn the_fold_table_agrees_with_the_rules() {
+        for c in (0..0x800).filter_map(char::from_u32) {
+            assert_eq!(fold_char(c), fold_slow(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
     fn zwnj_and_its_absence_normalise_alike() {
         assert_eq!(index_text("نمی‌شود"), index_text("نمیشود"));
-        assert_eq!(index_text("گفت‌وگو"), "گفتوگو");
+        assert_eq!(index_text("گفت‌وگو"), "گفتگو");
         assert_eq!(index_text("سه‌شنبه"), "سهشنبه");
         assert_eq!(index_text("a\u{200D}b\u{200B}c\u{FEFF}"), "abc");
     }
@@ -223,6 +482,80 @@ mod tests {
         assert_eq!(norms, ["شامگاه", "سهشنبه", "17", "ژوییه", "26", "تیر"]);
         assert_eq!(&text[ws[1].start..ws[1].end], "سه‌شنبه");
         assert_eq!(&text[ws[2].start..ws[2].end], "۱۷");
+    }
+
+    #[test]
+    fn parts_typed_apart_with_zwnj_or_together_are_one_word() {
+        for weekday in ["سه شنبه", "سه‌شنبه", "سهشنبه", "سه  شنبه"] {
+            assert_eq!(index_text(weekday), "سهشنبه", "{weekday}");
+        }
+        for verb in ["می شود", "می‌شود", "میشود"] {
+            assert_eq!(index_text(verb), "میشود", "{verb}");
+        }
+        assert_eq!(index_text("نمی توانند"), "نمیتوانند");
+        for pair in ["گفت و گو", "گفت‌وگو", "گفتوگو", "گفتگو"] {
+            assert_eq!(index_text(pair), "گفتگو", "{pair}");
+        }
+        assert_eq!(index_text("گفتوگوی دو رهبر"), "گفتگوی دو رهبر");
+        assert_eq!(index_text("جست و جو"), "جستجو");
+        for plural in ["کتاب ها", "کتاب‌ها", "کتابها"] {
+            assert_eq!(index_text(plural), "کتابها", "{plural}");
+        }
+        assert_eq!(index_text("خانه ی نیما"), "خانهی نیما");
+        assert_eq!(index_text("بزرگ ترین"), "بزرگترین");
+    }
+
+    #[test]
+    fn parts_are_not_joined_across_punctuation_or_to_digits() {
+        assert_eq!(index_text("سه، شنبه"), "سه شنبه");
+        assert_eq!(index_text("کتاب. ها"), "کتاب ها");
+        assert_eq!(index_text("۱۷ می ۲۰۱۸"), "17 می 2018");
+        assert_eq!(index_text("۱۰ ها"), "10 ها");
+        // `گفت و` is a verb and `و` unless `گو` follows.
+        assert_eq!(index_text("گفت و رفت"), "گفت و رفت");
+        assert_eq!(index_text("او گفت و"), "او گفت و");
+    }
+
+    #[test]
+    fn a_joined_word_spans_its_parts_in_the_original() {
+        let text = "روز سه شنبه، گفت و گو";
+        let ws = words(text);
+        let spans: Vec<&str> = ws.iter().map(|w| &text[w.start..w.end]).collect();
+        assert_eq!(spans, ["روز", "سه شنبه", "گفت و گو"]);
+        let mut first = Vec::new();
+        for_each_word(text, |_, _, norm| {
+            first.push(norm.to_owned());
+            ControlFlow::Break(())
+        });
+        assert_eq!(first, ["روز"]);
+    }
+
+    #[test]
+    fn inflections_add_and_take_off_suffixes_but_keep_short_stems() {
+        assert_eq!(
+            inflections("کتاب"),
+            ["کتاب", "کتابهایی", "کتابهای", "کتابها"]
+        );
+        assert!(inflections("کتابهای").contains(&"کتاب".to_owned()));
+        assert!(inflections("خانهی").contains(&"خانه".to_owned()));
+        assert!(inflections("خانهای").contains(&"خانهها".to_owned()));
+        assert!(inflections("خانه").contains(&"خانهی".to_owned()));
+        // `تنها` (alone) is not `تن` (body) + `ها`; `برای` is not `بر` + `ای`.
+        assert!(!inflections("تنها").contains(&"تن".to_owned()));
+        assert!(!inflections("برای").contains(&"بر".to_owned()));
+        assert_eq!(inflections("1402"), ["1402"]);
+    }
+
+    #[test]
+    fn english_words_are_searched_singular_and_plural() {
+        assert_eq!(inflections("election"), ["election", "elections"]);
+        assert_eq!(inflections("elections"), ["elections", "election"]);
+        assert_eq!(inflections("stories"), ["stories", "story"]);
+        assert_eq!(inflections("story"), ["story", "stories"]);
+        assert_eq!(inflections("boxes"), ["boxes", "box"]);
+        assert_eq!(inflections("box"), ["box", "boxes"]);
+        assert_eq!(inflections("votes"), ["votes", "vote"]);
+        assert_eq!(inflections("class"), ["class", "classes"]);
     }
 
     #[test]

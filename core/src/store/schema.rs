@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_snapshot_id",
         include_str!("migrations/0009_snapshot_id.sql"),
     ),
+    (
+        "0010_search_joins",
+        include_str!("migrations/0010_search_joins.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -83,8 +87,8 @@ pub fn upgrade(conn: &mut Connection, target: u32) -> Result<()> {
 
 /// Data steps that need Rust (e.g. the search normaliser) after a migration's SQL ran.
 fn after_migration(conn: &Connection, version: u32) -> Result<()> {
-    // The migrations that (re)create the search table.
-    if version == 3 || version == 6 {
+    // The migrations that (re)create the search table or change its words.
+    if version == 3 || version == 6 || version == 10 {
         search::reindex_all(conn)?;
     }
     Ok(())

@@ -15,6 +15,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::articles::{ArticleSummary, SUMMARY_SELECT, summary_from_row};
 use super::error::Result;
 use super::normalize::{self, index_text};
+use super::query::Query;
 use super::rank;
 use crate::content::html_to_text;
 
@@ -52,24 +53,6 @@ pub struct SearchHit {
     pub snippet: String,
     /// bm25 relevance, lower is better; comparable within one search only.
     pub rank: f64,
-}
-
-/// The FTS5 query for a user's query tokens ([`normalize::query_tokens`]): each quoted (so no
-/// input is FTS syntax), all required, the last one as a prefix. `None` without tokens.
-pub fn fts_query(tokens: &[String]) -> Option<String> {
-    let n = tokens.len();
-    if n == 0 {
-        return None;
-    }
-    let parts: Vec<String> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let quoted = format!("\"{}\"", t.replace('"', "\"\""));
-            if i + 1 == n { quoted + "*" } else { quoted }
-        })
-        .collect();
-    Some(parts.join(" "))
 }
 
 struct Texts {
@@ -269,8 +252,8 @@ pub(crate) fn search(
     text: &str,
     opts: &SearchOptions,
 ) -> Result<Vec<SearchHit>> {
-    let tokens = normalize::query_tokens(text);
-    let Some(query) = fts_query(&tokens) else {
+    let query = Query::parse(text);
+    let Some(fts) = query.fts() else {
         return Ok(Vec::new());
     };
     let ranked: Vec<(i64, f64)> = conn
@@ -279,17 +262,17 @@ pub(crate) fn search(
              ORDER BY rank LIMIT ?2",
             rank::FUNCTION
         ))?
-        .query_map(params![query, opts.limit as i64], |r| {
+        .query_map(params![fts, opts.limit as i64], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut hits = Vec::with_capacity(ranked.len());
     let mut summary = conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE a.pk = ?1"))?;
     let m = Matcher {
-        tokens: &tokens,
+        query: &query,
         opts,
     };
-    let distinct = m.distinct();
+    let distinct = query.distinct();
     for (pk, rank) in ranked {
         let Some(article) = summary.query_row([pk], summary_from_row).optional()? else {
             continue;
@@ -348,33 +331,28 @@ fn full_window_ending(hits: &[(usize, usize)], len: usize, distinct: usize) -> O
     (tokens_in(&hits[k..], start + len) == distinct).then_some(start)
 }
 
-/// Marks query tokens in original text.
+/// Marks the words of original text that match a query ([`Query::ids_of`]: the rules are the
+/// normaliser's, as for the index).
 pub struct Matcher<'a> {
-    pub tokens: &'a [String],
+    pub query: &'a Query,
     pub opts: &'a SearchOptions,
 }
 
+/// Pushes the hits of word `at`, one per query word it matches.
+fn push_hits(hits: &mut Vec<(usize, usize)>, at: usize, ids: (usize, usize)) {
+    hits.push((at, ids.0));
+    if ids.1 != ids.0 {
+        hits.push((at, ids.1));
+    }
+}
+
 impl Matcher<'_> {
-    /// Index of the token `word` matches, if any.
-    fn token_of(&self, word: &str) -> Option<usize> {
-        let n = self.tokens.len();
-        self.tokens
-            .iter()
-            .enumerate()
-            .position(|(i, t)| word == t || (i + 1 == n && word.starts_with(t.as_str())))
-    }
-
-    /// How many different tokens the query has: the most a window can hold.
-    fn distinct(&self) -> usize {
-        self.tokens.iter().collect::<BTreeSet<_>>().len()
-    }
-
     /// The snippet window of `text` holding the most distinct query tokens: (how many, the
     /// window's first word), the first of equals. `None` if nothing in `text` matches. Stops
     /// reading `text` once a window holds every token.
     pub fn best_window(&self, text: &str) -> Option<(usize, usize)> {
         let len = self.opts.snippet_words.max(1);
-        let distinct = self.distinct();
+        let distinct = self.query.distinct();
         let mut hits: Vec<(usize, usize)> = Vec::new();
         let mut count = 0;
         let mut full = None;
@@ -383,8 +361,8 @@ impl Matcher<'_> {
             if full.is_some_and(|first| count >= first + len) {
                 return ControlFlow::Break(());
             }
-            if let Some(t) = self.token_of(norm) {
-                hits.push((count, t));
+            if let Some(ids) = self.query.ids_of(norm) {
+                push_hits(&mut hits, count, ids);
                 if full.is_none() {
                     full = full_window_ending(&hits, len, distinct);
                 }
@@ -418,7 +396,7 @@ impl Matcher<'_> {
                 return ControlFlow::Break(());
             }
             if (from..to).contains(&count) {
-                spans.push((start, end, self.token_of(norm).is_some()));
+                spans.push((start, end, self.query.ids_of(norm).is_some()));
             }
             count += 1;
             ControlFlow::Continue(())
@@ -497,8 +475,11 @@ mod tests {
         let len = m.opts.snippet_words.max(1);
         let words = normalize::words(text);
         let hits: Vec<(usize, usize)> = (words.iter().enumerate())
-            .filter_map(|(i, w)| Some((i, m.token_of(&w.norm)?)))
-            .collect();
+            .filter_map(|(i, w)| Some((i, m.query.ids_of(&w.norm)?)))
+            .fold(Vec::new(), |mut hits, (i, ids)| {
+                push_hits(&mut hits, i, ids);
+                hits
+            });
         let mut best: Option<(usize, usize)> = None;
         for (k, &(start, _)) in hits.iter().enumerate() {
             let score = tokens_in(&hits[k..], start + len);
@@ -524,7 +505,7 @@ mod tests {
         let to = (from + len).min(words.len());
         let spans: Vec<_> = words[from..to]
             .iter()
-            .map(|w| (w.start, w.end, m.token_of(&w.norm).is_some()))
+            .map(|w| (w.start, w.end, m.query.ids_of(&w.norm).is_some()))
             .collect();
         let marked = m.mark(text, &spans);
         let mut out = String::from(if from > 0 { "…" } else { "" });
@@ -537,13 +518,24 @@ mod tests {
 
     #[test]
     fn windows_and_snippets_stop_early_without_changing() {
-        let vocabulary = ["خبر", "خبرگزاری", "تهران", "سه‌شنبه", "ایران", "و", "در"];
-        let queries: [&[&str]; 5] = [
-            &["تهران"],
-            &["خبر"],
-            &["ایران", "تهران"],
-            &["سهشنبه", "تهران", "خبر"],
-            &["ایران", "ایران"],
+        let vocabulary = [
+            "خبر",
+            "خبرگزاری",
+            "تهران",
+            "سه‌شنبه",
+            "سه شنبه",
+            "ایران",
+            "و",
+            "در",
+            "خبرها",
+        ];
+        let queries = [
+            "تهران",
+            "خبر",
+            "ایران تهران",
+            "سهشنبه تهران خبر",
+            "ایران ایران",
+            "خبر گزاری",
         ];
         let mut seed = 7u64;
         let mut next = |n: usize| {
@@ -559,14 +551,14 @@ mod tests {
                 .collect();
             let text = text.join(if case % 2 == 0 { " " } else { "، " });
             for query in queries {
-                let tokens: Vec<String> = query.iter().map(|q| normalize::index_text(q)).collect();
+                let parsed = Query::parse(query);
                 for snippet_words in [1, 4, 16] {
                     let opts = SearchOptions {
                         snippet_words,
                         ..SearchOptions::default()
                     };
                     let m = Matcher {
-                        tokens: &tokens,
+                        query: &parsed,
                         opts: &opts,
                     };
                     let window = m.best_window(&text);

@@ -25,13 +25,19 @@ pub enum SyncError {
     /// Every route that answered served an expired head; local data is kept.
     #[error("every route serves an expired head (stale since {since})")]
     Stale { since: i64 },
-    /// Every route that answered served a head that is stale by the device's clock only:
-    /// several independent routes' `Date`s agree on a time (`network`) far behind it. The
-    /// heads stay refused (a `Date` is not signed); the reader should set the clock.
+    /// Every route that answered served a head that is stale by the device's clock only: the
+    /// `Date` of `routes` route(s) says `network` (Unix seconds), far behind the device's
+    /// `device`. The heads stay refused (one route's `Date` is not trusted to judge expiry);
+    /// the reader should set the clock.
     #[error(
-        "your device's clock seems wrong: it says {device}, while several routes say {network} (Unix seconds); the heads they serve are current"
+        "your device's clock seems wrong: it says {}, while {} {}; set the date and time",
+        utc(.device), routes_say(.routes), utc(.network)
     )]
-    ClockWrong { device: i64, network: i64 },
+    ClockWrong {
+        device: i64,
+        network: i64,
+        routes: usize,
+    },
     #[error("storage: {0}")]
     Storage(Arc<StoreError>),
     #[error("sync cancelled")]
@@ -51,5 +57,20 @@ pub enum SyncError {
 impl From<StoreError> for SyncError {
     fn from(e: StoreError) -> Self {
         SyncError::Storage(Arc::new(e))
+    }
+}
+
+/// A Unix time as people read it.
+fn utc(t: &i64) -> String {
+    chrono::DateTime::from_timestamp(*t, 0).map_or_else(
+        || t.to_string(),
+        |d| d.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+fn routes_say(routes: &usize) -> String {
+    match routes {
+        1 => "the route says".into(),
+        n => format!("{n} routes say"),
     }
 }

@@ -40,4 +40,8 @@ pub struct SyncReport {
     pub media_fetched: u64,
     /// Comments of the outbox delivered in this sync (see [`crate::comments::delivery`]).
     pub comments_sent: u64,
+    /// How far the device's clock seems off, in seconds (positive: ahead), when off by more
+    /// than an hour: by the time at least two routes' `Date`s agreed on (this sync then judged
+    /// expiry by that time), or by a signed head issued after the device's "now".
+    pub clock_off_by: Option<i64>,
 }

@@ -9,15 +9,27 @@ struct SyncFailure: Equatable, Sendable {
     let detail: String
 
     /// Nil when there is nothing to add: a cancelled sync (what it applied stays) and `NoRoute`,
-    /// whose reason the banner already names (cannot connect, offline, national shutdown).
+    /// whose reason the banner already names (cannot connect, offline, national shutdown). A
+    /// wrong device clock gets its own text: only the reader can mend it.
     init?(_ error: Error) {
         switch error {
         case ArticleSyncError.Cancelled, ArticleSyncError.NoRoute:
             return nil
+        case ArticleSyncError.ClockWrong:
+            key = "error_clock"
+            detail = "\(error)"
         default:
             key = "error_other"
             detail = "\(error)"
         }
+    }
+
+    /// A sync that succeeded although the device's clock is off by `seconds` (the core judged
+    /// expiry by the routes' time): the clock's text, with how far off in the detail.
+    init?(clockOffBy seconds: Int64?) {
+        guard let seconds else { return nil }
+        key = "error_clock"
+        detail = "\(seconds / 3600) h"
     }
 }
 

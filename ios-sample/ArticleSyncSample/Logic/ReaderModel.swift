@@ -75,7 +75,8 @@ final class ReaderModel {
         defer { runningSyncs -= 1 }
         failure = nil
         do {
-            _ = try await reader.cancellableSync()
+            let summary = try await reader.cancellableSync()
+            failure = SyncFailure(clockOffBy: summary.clockOffBySeconds)
         } catch {
             failure = SyncFailure(error)
         }

@@ -62,10 +62,10 @@ fn zwnj_and_its_absence_find_each_other_both_ways() {
             "{q} finds the zwnj article: {hits:?}"
         );
     }
-    for q in ["سه‌شنبه", "سهشنبه"] {
+    for q in ["سه‌شنبه", "سهشنبه", "سه شنبه"] {
         assert_eq!(found(&store, q).len(), 2, "{q}");
     }
-    for q in ["نمی‌شود", "نمیشود"] {
+    for q in ["نمی‌شود", "نمیشود", "نمی شود"] {
         assert_eq!(found(&store, q), ["zwnj"], "{q}");
     }
 }
@@ -117,6 +117,58 @@ fn snippets_show_the_original_text_with_configurable_markers() {
     let hits = store.search("نمیشود", &opts).unwrap();
     let zwnj = hits.iter().find(|h| h.article.id == "zwnj").unwrap();
     assert_eq!(zwnj.title, "خبری که <b>نمی‌شود</b> گفت");
+}
+
+#[test]
+fn a_query_typed_differently_highlights_the_text_as_written() {
+    let (_dir, store) = seed_store();
+    let snippet = |query: &str, id: &str| {
+        let hits = store.search(query, &SearchOptions::default()).unwrap();
+        let hit = hits.iter().find(|h| h.article.id == id);
+        hit.unwrap_or_else(|| panic!("{query} finds {id}: {hits:?}"))
+            .snippet
+            .clone()
+    };
+    // Typed with a space: the ZWNJ spelling and the joined one are marked whole.
+    let s = snippet("سه شنبه", "zwnj");
+    assert!(s.contains("[سه‌شنبه]"), "{s}");
+    let s = snippet("سه شنبه", "seed");
+    assert!(s.contains("[سهشنبه]"), "{s}");
+    let s = snippet("گفت و گو", "zwnj");
+    assert!(s.contains("[گفت‌وگو]"), "{s}");
+
+    // Written with a space, typed with ZWNJ: the two parts are marked as one word.
+    let mut apart = article("apart", 1, 30);
+    apart.body_html = "<p>تجمع صبح سه شنبه و گفت و گو با کارگران</p>".into();
+    apply(&store, vec![put(apart)]).unwrap();
+    let s = snippet("سه‌شنبه گفت‌وگو", "apart");
+    assert!(s.contains("[سه شنبه] و [گفت و گو]"), "{s}");
+}
+
+#[test]
+fn plural_and_possessive_suffixes_find_each_other() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let mut plural = article("plural", 1, 1);
+    plural.title = "کتاب‌های ممنوع".into();
+    let mut apart = article("apart", 1, 2);
+    apart.title = "کتاب ها در انبار".into();
+    let mut single = article("single", 1, 3);
+    single.title = "یک کتاب تازه".into();
+    let mut other = article("other", 1, 4);
+    other.title = "کتابخانه ملی".into();
+    apply(
+        &store,
+        vec![put(plural), put(apart), put(single), put(other)],
+    )
+    .unwrap();
+    for q in ["کتابها", "کتاب ها", "کتاب‌های"] {
+        let mut hits = found(&store, q);
+        hits.sort();
+        assert_eq!(hits, ["apart", "plural", "single"], "{q}");
+    }
+    // Not the last word: no prefix, so `کتابخانه` is not `کتاب`.
+    assert_eq!(found(&store, "کتاب ممنوع"), ["plural"]);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::format::limits::{HEAD_MAX, ROOT_MAX};
 use crate::format::note::PublicKey;
 use crate::format::root::TrustedRoot;
 use crate::format::{FormatError, layout};
-use crate::net::{FetchError, Fetched, Lost, Route};
+use crate::net::{FailureKind, FetchError, Fetched, Lost, Route};
 use crate::store::SyncPosition;
 use crate::sync::SyncError;
 
@@ -38,7 +38,8 @@ pub(super) struct Refusals {
 
 impl Refusals {
     /// Records a head refused as stale, and what the route's `Date` says of the device's
-    /// clock; returns the attempt's detail.
+    /// clock; returns the attempt's failure (of kind `Clock` when the `Date` says the head is
+    /// current and the device's clock far ahead).
     fn stale(
         &mut self,
         route: &Route,
@@ -46,30 +47,54 @@ impl Refusals {
         expires_at: i64,
         now: i64,
         date: Option<i64>,
-    ) -> String {
+    ) -> FetchError {
         self.stale_since = Some(self.stale_since.map_or(expires_at, |s| s.max(expires_at)));
         match date.filter(|&d| d < expires_at && now - d > CLOCK_SKEW) {
             Some(date) => {
                 self.clock_ahead.push((route.id().to_string(), date));
-                format!(
-                    "stale: {what} expired at {expires_at} by the device's clock ({now}), not by the server's Date ({date}): the device's clock seems wrong"
+                FetchError::new(
+                    FailureKind::Clock,
+                    format!(
+                        "stale: {what} expired at {expires_at} by the device's clock ({now}), not by the server's Date ({date}): the device's clock seems wrong"
+                    ),
                 )
             }
-            None => format!("stale: {what} expired at {expires_at}"),
+            None => FetchError::verification(format!("stale: {what} expired at {expires_at}")),
         }
     }
 
-    /// The time several independent routes agree on, when at least two say the device's clock
-    /// is ahead.
-    fn network_time(&self) -> Option<i64> {
+    /// What the routes that found the device's clock ahead say the time is (their median
+    /// `Date`) and how many distinct routes said it; `None` if none did or their `Date`s
+    /// disagree.
+    pub(super) fn network_time(&self) -> Option<(i64, usize)> {
         let mut dates: Vec<i64> = self.clock_ahead.iter().map(|(_, d)| *d).collect();
         let mut routes: Vec<&str> = self.clock_ahead.iter().map(|(r, _)| r.as_str()).collect();
         routes.sort_unstable();
         routes.dedup();
         dates.sort_unstable();
         let (first, last) = (*dates.first()?, *dates.last()?);
-        (routes.len() >= 2 && last - first <= DATES_AGREE).then_some(dates[dates.len() / 2])
+        (last - first <= DATES_AGREE).then_some((dates[dates.len() / 2], routes.len()))
     }
+
+    /// The time to judge expiry by when the device's clock is wrong: the `Date` at least two
+    /// independent routes agree on, if it is not before the newest head the reader verified
+    /// (`signed`, a time the publisher signed). A single route's `Date` is never trusted, so a
+    /// frozen mirror cannot pass an expired head off by lying about the time.
+    pub(super) fn trusted_time(&self, signed: Option<i64>) -> Option<i64> {
+        self.network_time()
+            .filter(|&(time, routes)| routes >= 2 && time >= signed.unwrap_or(i64::MIN))
+            .map(|(time, _)| time)
+    }
+}
+
+/// How far the device's clock is off (positive: ahead), when it is off by more than
+/// [`CLOCK_SKEW`]: from the time the sync trusted instead of it, or from a signed head issued
+/// after the device's "now".
+pub(super) fn clock_off_by(device: i64, trusted: i64, signed: Option<i64>) -> Option<i64> {
+    let behind = signed.map_or(0, |issued| device - issued).min(0);
+    [device - trusted, behind]
+        .into_iter()
+        .find(|off| off.abs() > CLOCK_SKEW)
 }
 
 impl Inner {
@@ -128,14 +153,13 @@ impl Inner {
         {
             Fetched::NotModified { date, .. } => {
                 if let Some(expired) = position.head_expires_at.filter(|&e| now >= e) {
-                    let detail = refusals.lock().unwrap_or_else(|e| e.into_inner()).stale(
+                    return Err(refusals.lock().unwrap_or_else(|e| e.into_inner()).stale(
                         &route,
                         "unchanged head".into(),
                         expired,
                         now,
                         date,
-                    );
-                    return Err(FetchError::verification(detail));
+                    ));
                 }
                 return Ok(HeadAnswer {
                     head: None,
@@ -179,14 +203,13 @@ impl Inner {
             )));
         }
         if head.is_expired(now) {
-            let detail = refusals.lock().unwrap_or_else(|e| e.into_inner()).stale(
+            return Err(refusals.lock().unwrap_or_else(|e| e.into_inner()).stale(
                 &route,
                 format!("head {}", head.version),
                 head.expires_at,
                 now,
                 date,
-            );
-            return Err(FetchError::verification(detail));
+            ));
         }
         if forks(&head, position) {
             return Err(FetchError::verification(format!(
@@ -212,13 +235,14 @@ impl Inner {
         let answered = lost.attempts.iter().any(|a| {
             matches!(
                 a.failure_kind(),
-                Some(crate::net::FailureKind::Verification)
+                Some(FailureKind::Verification | FailureKind::Clock)
             )
         });
-        if let Some(network) = refusals.network_time().filter(|_| answered) {
+        if let Some((network, routes)) = refusals.network_time().filter(|_| answered) {
             return SyncError::ClockWrong {
                 device: (self.config.clock)(),
                 network,
+                routes,
             };
         }
         match refusals {

@@ -19,8 +19,9 @@ mod head;
 
 use crate::format::MediaRef;
 use crate::format::note::PublicKey;
-use crate::net::Connectivity;
-use crate::store::{Store, StoredRoot};
+use crate::format::root::TrustedRoot;
+use crate::net::{Connectivity, Lost, Won};
+use crate::store::{Store, StoredRoot, SyncPosition};
 use head::{HeadAnswer, Refusals};
 
 /// Entries applied per transaction.
@@ -180,6 +181,16 @@ impl Syncer {
 
     /// Fetches one image by hash through the current routes, verifies and stores it.
     pub async fn fetch_media(&self, media: &MediaRef) -> Result<Vec<u8>, SyncError> {
+        let bytes = self.download_media(media).await?;
+        let store = self.inner.store.clone();
+        let (hash, mime, b) = (media.hash.clone(), media.mime.clone(), bytes.clone());
+        blocking(move || store.put_media(&hash, &mime, &b)).await?;
+        Ok(bytes)
+    }
+
+    /// Fetches one media file by hash through the current routes (any route that holds it)
+    /// and verifies it against `media`'s hash and length; stores nothing.
+    pub async fn download_media(&self, media: &MediaRef) -> Result<Vec<u8>, SyncError> {
         let inner = &self.inner;
         let route = inner
             .net
@@ -187,12 +198,7 @@ impl Syncer {
             .into_iter()
             .next()
             .ok_or(SyncError::NoRoute { attempts: vec![] })?;
-        let counters = Counters::default();
-        let bytes = inner.fetch_media(&route, media, &counters).await?;
-        let store = inner.store.clone();
-        let (hash, mime, b) = (media.hash.clone(), media.mime.clone(), bytes.clone());
-        blocking(move || store.put_media(&hash, &mime, &b)).await?;
-        Ok(bytes)
+        inner.fetch_media(&route, media, &Counters::default()).await
     }
 }
 
@@ -230,22 +236,25 @@ impl Inner {
         let reporter = Reporter::new(self.progress.clone());
         reporter.phase(Phase::Connecting, None, None);
         let counters = Arc::new(Counters::default());
-        let refusals = Mutex::new(Refusals::default());
-        let now = (self.config.clock)();
-
-        let race = self
-            .net
-            .race_head(|route| {
-                self.fetch_head(route, &position, &trusted, now, &counters, &refusals)
-                    .boxed()
-            })
-            .await;
+        let device = (self.config.clock)();
+        let mut now = device;
+        let (mut race, mut refusals) = self.head_race(&position, &trusted, now, &counters).await;
+        // Every head stale by the device's clock alone, and several routes agree on the real
+        // time: one more race, judging expiry by that time.
+        if let (Err(lost), Some(time)) = (&race, refusals.trusted_time(position.head_issued_at)) {
+            counters.add(
+                lost.attempts.iter().filter(|a| !a.remembered).count() as u64,
+                0,
+            );
+            now = time;
+            (race, refusals) = self.head_race(&position, &trusted, now, &counters).await;
+        }
         let won = match race {
             Ok(won) => won,
             Err(lost) => {
                 // A relay may answer while no tree route does.
                 self.deliver_comments().await;
-                return Err(self.lost(lost, &position, refusals.into_inner().unwrap_or_default()));
+                return Err(self.lost(lost, &position, refusals));
             }
         };
         counters.add(
@@ -255,9 +264,14 @@ impl Inner {
         let route = won.route;
         let HeadAnswer { head, root, etag } = won.value;
 
+        let signed = head
+            .as_ref()
+            .map(|h| h.issued_at)
+            .or(position.head_issued_at);
         let mut report = SyncReport {
             route: route.id().to_string(),
             head_version: position.head_version,
+            clock_off_by: head::clock_off_by(device, now, signed),
             ..SyncReport::default()
         };
         if let Some(head) = head {
@@ -317,6 +331,27 @@ impl Inner {
         report.requests_to_headlines = counters.to_headlines.get().copied();
         report.bytes = counters.bytes.load(Ordering::Relaxed);
         Ok(report)
+    }
+}
+
+impl Inner {
+    /// One head race, judging expiry by `now`; the refusals say why heads were refused.
+    async fn head_race(
+        &self,
+        position: &SyncPosition,
+        trusted: &TrustedRoot,
+        now: i64,
+        counters: &Counters,
+    ) -> (Result<Won<HeadAnswer>, Lost>, Refusals) {
+        let refusals = Mutex::new(Refusals::default());
+        let race = self
+            .net
+            .race_head(|route| {
+                self.fetch_head(route, position, trusted, now, counters, &refusals)
+                    .boxed()
+            })
+            .await;
+        (race, refusals.into_inner().unwrap_or_default())
     }
 }
 

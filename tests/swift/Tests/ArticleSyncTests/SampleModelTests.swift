@@ -213,6 +213,10 @@ final class SampleModelTests: StoreTestCase {
         XCTAssertNil(SyncFailure(ArticleSyncError.Cancelled(message: "cancelled")))
         XCTAssertNil(SyncFailure(ArticleSyncError.NoRoute(message: "no route")))
         XCTAssertEqual(SyncFailure(ArticleSyncError.Stale(message: "stale tree"))?.key, "error_other")
+        XCTAssertEqual(SyncFailure(ArticleSyncError.ClockWrong(message: "clock"))?.key, "error_clock")
+        XCTAssertEqual(SyncFailure(clockOffBy: 10 * 86_400)?.key, "error_clock")
+        XCTAssertEqual(SyncFailure(clockOffBy: 10 * 86_400)?.detail, "240 h")
+        XCTAssertNil(SyncFailure(clockOffBy: nil))
     }
 
     @MainActor

@@ -34,7 +34,8 @@ final class SampleStringsTests: XCTestCase {
         let states: [OutboxState] = [.waiting, .sent, .published, .rejected]
         return Set(
             BannerMessage.allCases.map(\.key) + CommentProblem.allCases.map(\.key) + states.map(\.key)
-                + [SyncFailure(ArticleSyncError.Internal(message: "x"))!.key])
+                + [SyncFailure(ArticleSyncError.Internal(message: "x"))!.key]
+                + [SyncFailure(clockOffBy: 7200)!.key])
     }
 
     func testEveryKeyTheViewsUseExistsInBothLanguagesAndNoOther() throws {

@@ -62,7 +62,7 @@ fun ReaderScreen(
     model: ReaderViewModel,
 ) {
     Column(Modifier.fillMaxSize()) {
-        Banner(state.banner, state.syncing, state.error, onRetry = model::sync)
+        Banner(state.banner, state.syncing, state.error, state.clockWrong, onRetry = model::sync)
         val article = state.article
         if (article != null) {
             BackHandler(onBack = model::close)
@@ -100,12 +100,14 @@ fun Banner(
     banner: BannerUi,
     syncing: Boolean,
     error: String?,
+    clockWrong: Boolean,
     onRetry: () -> Unit,
 ) {
     Column(Modifier.fillMaxWidth().background(banner.tone.color()).padding(12.dp)) {
         val text = banner.messages.map { stringResource(it.resource()) }.joinToString(". ")
         val suffix = if (banner.fromLastRun) " " + stringResource(R.string.banner_last_run) else ""
         Text(text + suffix, style = MaterialTheme.typography.bodyLarge)
+        if (clockWrong) Text(stringResource(R.string.error_clock), style = MaterialTheme.typography.bodyMedium)
         if (error != null) Text(error, style = MaterialTheme.typography.bodySmall)
         if (banner.showRetry && !syncing) {
             TextButton(onClick = onRetry) { Text(stringResource(R.string.retry)) }

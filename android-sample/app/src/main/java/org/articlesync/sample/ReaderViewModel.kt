@@ -35,6 +35,9 @@ data class ViewState(
     val syncing: Boolean = false,
     /** A sync error's message (English, for the log line under the banner). */
     val error: String? = null,
+    /** The core found the device's clock wrong (the sync failed for it, or succeeded by the
+     *  routes' time): the banner asks the reader to set the date and time. */
+    val clockWrong: Boolean = false,
     /** The comment form under the open article. */
     val comment: CommentForm = CommentForm(),
 )
@@ -95,11 +98,14 @@ class ReaderViewModel(
         if (syncJob?.isActive == true) return
         syncJob =
             viewModelScope.launch {
-                _state.update { it.copy(error = null) }
+                _state.update { it.copy(error = null, clockWrong = false) }
                 try {
-                    reader.sync()
+                    val summary = reader.sync()
+                    _state.update { it.copy(clockWrong = summary.clockOffBySeconds != null) }
                 } catch (e: ArticleSyncException.Cancelled) {
                     // The user or the system stopped it.
+                } catch (e: ArticleSyncException.ClockWrong) {
+                    _state.update { it.copy(error = e.message, clockWrong = true) }
                 } catch (e: ArticleSyncException) {
                     _state.update { it.copy(error = e.message) }
                 }
