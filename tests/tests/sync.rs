@@ -500,6 +500,44 @@ async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
     assert_eq!(stored_articles(&world, &old), from_v2);
 }
 
+/// A head signed in a format newer than this reader's is refused with `UpdateNeeded` (the
+/// app must be updated); what the reader holds stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_of_a_newer_format_asks_to_update_the_app() {
+    use article_sync_core::format::note::{self, NoteKind};
+    let mut world = World::new(10);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let reader = world.reader(&world.dir.path().join("reader.db"), &main.url(), &[]);
+    reader.sync().await.expect("the first sync");
+    world
+        .articles
+        .extend(world.corpus.articles(10..12).iter().cloned());
+    world.publish();
+    let head = std::fs::read(world.tree.join(layout::HEAD)).unwrap();
+    let (body, _) = note::split(NoteKind::Head, &head).unwrap();
+    let mut later: serde_json::Value = serde_json::from_slice(body).unwrap();
+    later["format"] = 3.into();
+    let signed = note::sign(
+        NoteKind::Head,
+        &serde_json::to_vec(&later).unwrap(),
+        &[&world.key],
+    );
+    std::fs::write(world.tree.join(layout::HEAD), signed).unwrap();
+
+    let err = reader
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect_err("format 3 is not read");
+    assert!(
+        matches!(err, SyncError::UpdateNeeded { found: 3, known: 2 }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("update the app"), "{err}");
+    assert_eq!(reader.store().counts().unwrap().total, 10);
+}
+
 /// The part files of `tree`'s snapshot after its headlines, in order.
 fn snapshot_parts(
     tree: &std::path::Path,

@@ -180,17 +180,41 @@ pub struct Head {
     pub mirrors: Option<FileRef>,
 }
 
+/// Refuses a signed head body whose format is newer than [`TreeFormat::CURRENT`], before the
+/// rest of it (which a later format may shape otherwise) is parsed.
+fn check_format(body: &[u8]) -> Result<(), FormatError> {
+    #[derive(Deserialize)]
+    struct Format {
+        #[serde(default)]
+        format: Option<u64>,
+    }
+    let found = parse_json::<Format>("head", body)?.format.unwrap_or(1);
+    let known = u32::from(TreeFormat::CURRENT);
+    if found > u64::from(known) {
+        return Err(FormatError::NewerFormat { found, known });
+    }
+    Ok(())
+}
+
 impl Head {
     /// Reads the root version a head claims, before its signature can be checked (the client
     /// may need to follow a root rotation first). Nothing else of the head is trusted yet.
+    /// Only that field is read, so a head of a newer format still names its root.
     pub fn peek_root_version(bytes: &[u8]) -> Result<u64, FormatError> {
-        Self::parse_body(bytes).map(|h| h.root_version)
+        #[derive(Deserialize)]
+        struct RootVersion {
+            root_version: u64,
+        }
+        check_size(bytes)?;
+        let (body, _) = note::split(NoteKind::Head, bytes)?;
+        parse_json::<RootVersion>("head", body).map(|h| h.root_version)
     }
 
     /// Verifies a fetched head against the trusted root and checks its structure.
     pub fn verify(bytes: &[u8], root: &TrustedRoot) -> Result<Head, FormatError> {
         check_size(bytes)?;
         let body = note::verify(NoteKind::Head, bytes, &root.keys)?;
+        check_format(body)?;
         let head: Head = parse_json("head", body)?;
         if head.root_version != root.version {
             return Err(FormatError::malformed(
@@ -213,12 +237,6 @@ impl Head {
 
     pub fn is_expired(&self, now: i64) -> bool {
         now >= self.expires_at
-    }
-
-    fn parse_body(bytes: &[u8]) -> Result<Head, FormatError> {
-        check_size(bytes)?;
-        let (body, _) = note::split(NoteKind::Head, bytes)?;
-        parse_json("head", body)
     }
 
     /// Structural checks: shapes of hashes, ranges inside the log, bounded counts.
