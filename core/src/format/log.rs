@@ -2,7 +2,7 @@
 //! sequence numbers. The hash chain runs over the exact line bytes:
 //! `tip(n) = sha256(tip(n-1) || line(n))`, starting from [`GENESIS_TIP`](super::codec::GENESIS_TIP).
 
-use super::codec::{Codec, Hash, Lines, chain_step, parse_hash, parse_json, sha256_hex};
+use super::codec::{Codec, FileUse, Hash, Lines, chain_step, parse_hash, parse_json, sha256_hex};
 use super::head::LogFileRef;
 use super::{Entry, FormatError};
 
@@ -56,7 +56,7 @@ impl LogFileBuilder {
     /// The file compressed with `codec`, and its reference for the head.
     pub fn finish(self, codec: Codec) -> (LogFileRef, Vec<u8>) {
         assert!(!self.is_empty(), "a log file holds at least one entry");
-        let bytes = codec.compress(&self.raw);
+        let bytes = codec.compress(&self.raw, FileUse::Log);
         let file = LogFileRef {
             level: self.level,
             first: self.first,

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::{Lines, is_hash_hex, parse_json, sha256_hex};
+use super::codec::{FileUse, Lines, is_hash_hex, parse_json, sha256_hex};
 use super::head::{PartKind, PartListRef, PartRef, SnapshotRef, TreeFormat};
 use super::limits::{PART_LIST_MAX, PARTS_MAX};
 use super::{Article, Comment, FormatError, MediaRef, layout};
@@ -215,7 +215,7 @@ impl SnapshotBuilder {
 
     fn cut(&mut self) {
         if let Some((kind, raw, items)) = self.current.take() {
-            let bytes = self.format.codec().compress(&raw);
+            let bytes = self.format.codec().compress(&raw, FileUse::Snapshot);
             let part = PartRef {
                 kind,
                 hash: sha256_hex(&bytes),
