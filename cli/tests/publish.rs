@@ -30,16 +30,22 @@ async fn serve_feed(body: &'static str) -> std::net::SocketAddr {
     addr
 }
 
-// Two workers: the feed server runs on one while the test blocks on the child process.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn keygen_then_publish_a_feed_from_a_url() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
+/// Runs `keygen` into `dir`/keys; returns that folder.
+fn keygen(dir: &std::path::Path) -> std::path::PathBuf {
+    let keys = dir.join("keys");
     let out = Command::new(BIN)
         .args(["keygen", "--out", keys.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(out.status.success());
+    keys
+}
+
+// Two workers: the feed server runs on one while the test blocks on the child process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keygen_then_publish_a_feed_from_a_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keygen(dir.path());
     let public = std::fs::read_to_string(keys.join("publisher.pub")).unwrap();
     assert!(public.trim().starts_with("ed25519:") && public.lines().count() == 1);
     use std::os::unix::fs::PermissionsExt;
@@ -138,12 +144,7 @@ fn a_missing_key_fails_with_one_line() {
 #[test]
 fn publish_writes_the_format_asked_for() {
     let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    let out = Command::new(BIN)
-        .args(["keygen", "--out", keys.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let keys = keygen(dir.path());
     let feed = dir.path().join("feed.xml");
     std::fs::write(&feed, RSS).unwrap();
     let publish = |tree: &str, extra: &[&str]| -> std::process::Output {
