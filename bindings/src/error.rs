@@ -45,6 +45,10 @@ pub enum ArticleSyncError {
     /// which their trees are current): ask the reader to set the date and time.
     #[error("clock wrong: {reason}")]
     ClockWrong { reason: String },
+    /// The news site publishes in a format newer than this app reads: ask the reader to update
+    /// the app (stored articles stay readable).
+    #[error("update needed: {reason}")]
+    UpdateNeeded { reason: String },
     /// The whole sync took longer than `ReaderConfig.syncDeadlineMs`; what was applied stays.
     #[error("timed out: {reason}")]
     Timeout { reason: String },
@@ -97,6 +101,7 @@ impl From<FormatError> for ArticleSyncError {
             | FormatError::Decompress { what, .. } => what.clone(),
             FormatError::BadPath(_) => "path".to_owned(),
             FormatError::RootRotation { .. } => "root".to_owned(),
+            FormatError::NewerFormat { .. } => "head".to_owned(),
         };
         ArticleSyncError::Invalid {
             what,
@@ -154,6 +159,7 @@ impl From<SyncError> for ArticleSyncError {
             SyncError::Rollback { .. } => ArticleSyncError::Rollback { reason },
             SyncError::Stale { .. } => ArticleSyncError::Stale { reason },
             SyncError::ClockWrong { .. } => ArticleSyncError::ClockWrong { reason },
+            SyncError::UpdateNeeded { .. } => ArticleSyncError::UpdateNeeded { reason },
             SyncError::Storage(_) => ArticleSyncError::Storage { reason },
             SyncError::Cancelled => ArticleSyncError::Cancelled,
             SyncError::AlreadyRunning => ArticleSyncError::SyncAlreadyRunning,

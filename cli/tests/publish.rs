@@ -30,16 +30,22 @@ async fn serve_feed(body: &'static str) -> std::net::SocketAddr {
     addr
 }
 
-// Two workers: the feed server runs on one while the test blocks on the child process.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn keygen_then_publish_a_feed_from_a_url() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
+/// Runs `keygen` into `dir`/keys; returns that folder.
+fn keygen(dir: &std::path::Path) -> std::path::PathBuf {
+    let keys = dir.join("keys");
     let out = Command::new(BIN)
         .args(["keygen", "--out", keys.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(out.status.success());
+    keys
+}
+
+// Two workers: the feed server runs on one while the test blocks on the child process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keygen_then_publish_a_feed_from_a_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keygen(dir.path());
     let public = std::fs::read_to_string(keys.join("publisher.pub")).unwrap();
     assert!(public.trim().starts_with("ed25519:") && public.lines().count() == 1);
     use std::os::unix::fs::PermissionsExt;
@@ -131,4 +137,55 @@ fn a_missing_key_fails_with_one_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("publisher.key"), "{stderr}");
+}
+
+/// `--format 1` writes a tree apps older than format 2 read (gzip files, a head of format 1);
+/// the default is format 2 (zstd); a format this build does not know is refused.
+#[test]
+fn publish_writes_the_format_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keygen(dir.path());
+    let feed = dir.path().join("feed.xml");
+    std::fs::write(&feed, RSS).unwrap();
+    let publish = |tree: &str, extra: &[&str]| -> std::process::Output {
+        let (key, tree) = (keys.join("publisher.key"), dir.path().join(tree));
+        let mut args = vec![
+            "publish",
+            "--key",
+            key.to_str().unwrap(),
+            "--from",
+            feed.to_str().unwrap(),
+            "--tree",
+            tree.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        Command::new(BIN).args(&args).output().unwrap()
+    };
+    // The head's format, and the first bytes of its log file.
+    let written = |tree: &str| -> (u64, Vec<u8>) {
+        let tree = dir.path().join(tree);
+        let note = std::fs::read(tree.join(article_sync_core::format::layout::HEAD)).unwrap();
+        let body = note.split(|&b| b == b'\n').next().unwrap();
+        let head: serde_json::Value = serde_json::from_slice(body).unwrap();
+        let file = head["files"][0]["hash"].as_str().unwrap();
+        let log = std::fs::read(tree.join(article_sync_core::format::layout::log(file)));
+        (head["format"].as_u64().unwrap(), log.unwrap()[..4].to_vec())
+    };
+    for (tree, extra, format, magic) in [
+        ("v1", &["--format", "1"][..], 1, &[0x1f, 0x8b][..]),
+        ("v2", &[][..], 2, &[0x28, 0xb5, 0x2f, 0xfd][..]),
+    ] {
+        let out = publish(tree, extra);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (found, first) = written(tree);
+        assert_eq!(found, format);
+        assert!(first.starts_with(magic), "{tree}: {first:?}");
+    }
+    let out = publish("v3", &["--format", "3"]);
+    assert!(!out.status.success());
+    assert!(!dir.path().join("v3").exists());
 }

@@ -10,7 +10,7 @@ use article_sync_cli::serve::{
     TestCa,
 };
 use article_sync_core::format::codec::{GENESIS_TIP, sha256_hex};
-use article_sync_core::format::head::{Head, LogFileRef, LogState, SnapshotRef};
+use article_sync_core::format::head::{Head, LogFileRef, LogState, SnapshotRef, TreeFormat};
 use article_sync_core::format::layout;
 use article_sync_core::format::log::{LogFileBuilder, check_pinned};
 use article_sync_core::format::note::SecretKey;
@@ -119,17 +119,22 @@ fn build_tree() -> Tree {
             builder.push(&Entry { seq, change });
         }
         tip = builder.tip();
-        let (file, bytes) = builder.finish();
+        let (file, bytes) = builder.finish(TreeFormat::CURRENT.codec());
         write(&layout::log(&file.hash), &bytes);
         files.push(file.clone());
-        let (snapshot, snapshot_files) =
-            SnapshotBuilder::new(1 << 20).build(&live, &[], seq, hex::encode(tip));
+        let (snapshot, snapshot_files) = SnapshotBuilder::new(1 << 20, TreeFormat::CURRENT).build(
+            &live,
+            &[],
+            seq,
+            hex::encode(tip),
+        );
         for (path, bytes) in &snapshot_files {
             write(path, bytes);
         }
         let version = i as u64 + 1;
         let head = Head {
             kind: "head".into(),
+            format: TreeFormat::CURRENT,
             publisher: "test".into(),
             version,
             issued_at: now() - 60,
@@ -836,12 +841,12 @@ async fn each_file_is_served_with_its_type_and_caching() {
         ),
         (
             layout::log(&head.files[0].hash),
-            "application/gzip",
+            "application/zstd",
             IMMUTABLE,
         ),
         (
             layout::snapshot(&snapshot.headlines.hash),
-            "application/gzip",
+            "application/zstd",
             IMMUTABLE,
         ),
         (

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use article_sync_core::format::codec::GzLines;
+use article_sync_core::format::codec::Lines;
 use article_sync_core::format::head::{Head, LogFileRef};
 use article_sync_core::format::note::SecretKey;
 use article_sync_core::format::root::TrustedRoot;
@@ -35,7 +35,7 @@ pub fn read_head(tree: &Path, key: &SecretKey) -> Head {
 /// The entries of one log file of a tree, decoded.
 pub fn entries(tree: &Path, file: &LogFileRef) -> Vec<Entry> {
     let bytes = std::fs::read(tree.join(layout::log(&file.hash))).unwrap();
-    let mut lines = GzLines::new("log", &bytes[..], file.raw_len);
+    let mut lines = Lines::new("log", &bytes[..], file.raw_len);
     let mut out = Vec::new();
     while let Some(line) = lines.next_line().unwrap() {
         out.push(serde_json::from_slice(line).unwrap());
@@ -79,6 +79,7 @@ pub mod world {
 
     use article_sync_cli::corpus::Corpus;
     use article_sync_cli::serve::{Fault, ServeConfig, Server, TlsIdentity};
+    use article_sync_core::format::head::TreeFormat;
     use article_sync_core::format::note::SecretKey;
     use article_sync_core::net::NetConfig;
     use article_sync_core::publish::source::SourceArticle;
@@ -100,6 +101,8 @@ pub mod world {
         pub articles: Vec<SourceArticle>,
         /// Raw bytes per snapshot part.
         pub part_bytes: usize,
+        /// The format [`World::publish`] writes.
+        pub format: TreeFormat,
     }
 
     impl World {
@@ -122,6 +125,7 @@ pub mod world {
                 corpus,
                 dir,
                 part_bytes,
+                format: TreeFormat::CURRENT,
             };
             world.publish();
             world
@@ -135,6 +139,7 @@ pub mod world {
                 self.articles.clone(),
                 &super::PublishOptions {
                     snapshot_part_bytes: self.part_bytes,
+                    format: self.format,
                     ..super::options(now())
                 },
             )
@@ -224,7 +229,7 @@ pub mod craft {
                 change,
             });
         }
-        let (file, bytes) = builder.finish();
+        let (file, bytes) = builder.finish(head.format.codec());
         std::fs::write(tree.join(layout::log(&file.hash)), bytes).unwrap();
         head.log.size = file.last;
         head.log.tip = file.tip_after.clone();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use article_sync_cli::serve::{Fault, Server};
-use article_sync_core::format::codec::{gunzip_capped, gzip, sha256_hex};
+use article_sync_core::format::codec::{decompress_capped, gzip, sha256_hex};
 use article_sync_core::format::note::{self, NoteKind, SecretKey};
 use article_sync_core::format::{Article, Change, layout};
 use article_sync_core::net::{
@@ -291,7 +291,7 @@ async fn mix_and_match_dropped_entries_and_endless_data_are_caught_by_the_pins()
     let mixed = with_newest_log(&world, "mixed", |_| first_log.clone());
     // One entry dropped from the newest log file.
     let dropped = with_newest_log(&world, "dropped", |bytes| {
-        let raw = String::from_utf8(gunzip_capped("log", &bytes, 1 << 30).unwrap()).unwrap();
+        let raw = String::from_utf8(decompress_capped("log", &bytes, 1 << 30).unwrap()).unwrap();
         let kept: String = raw.lines().skip(1).map(|l| format!("{l}\n")).collect();
         gzip(kept.as_bytes())
     });

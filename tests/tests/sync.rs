@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 use article_sync_cli::serve::{Fault, PathKind};
-use article_sync_core::format::layout;
+use article_sync_core::format::head::TreeFormat;
+use article_sync_core::format::{Article, layout};
 use article_sync_core::net::NetConfig;
 use article_sync_core::publish::SNAPSHOT_PART_BYTES;
+use article_sync_core::reader::Reader;
 use article_sync_core::store::ListFilter;
 use article_sync_core::sync::SyncError;
 use article_sync_tests::world::World;
@@ -418,6 +420,123 @@ async fn wipe_stops_a_running_sync_and_waits_for_it_before_deleting() {
     assert_eq!(reopened.store().counts().unwrap().total, 0);
     reopened.sync().await.expect("sync after wipe");
     assert_eq!(reopened.store().counts().unwrap().total, 300);
+}
+
+/// Every stored article of `reader`, whole, in the world's order.
+fn stored_articles(world: &World, reader: &Reader) -> Vec<Article> {
+    world
+        .articles
+        .iter()
+        .map(|a| reader.store().article(&a.id).unwrap().unwrap().article)
+        .collect()
+}
+
+/// A tree of format 1 (gzip files, whole articles in the snapshot) still syncs; once its
+/// publisher writes format 2 (zstd files, bodies without the headline fields), an old reader
+/// follows with the log, a new reader takes the new snapshot, both hold the same articles, and
+/// the snapshot (with 10 more articles, in small parts) is smaller by more than a tenth.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
+    let mut world = World::with_parts(300, 64 * 1024);
+    world.format = TreeFormat::V1;
+    world.articles = world.corpus.articles(0..300);
+    let tree = world.dir.path().join("v1");
+    world.tree = tree;
+    world.publish();
+    let v1 = article_sync_tests::read_head(&world.tree, &world.key);
+    assert_eq!(v1.format, TreeFormat::V1);
+    let v1_snapshot = v1.snapshot.clone().unwrap();
+    let headlines = std::fs::read(
+        world
+            .tree
+            .join(layout::snapshot(&v1_snapshot.headlines.hash)),
+    )
+    .unwrap();
+    assert_eq!(headlines[..2], [0x1f, 0x8b], "format 1 parts are gzip");
+
+    let main = world.serve(&world.tree, Fault::None).await;
+    let old = world.reader(&world.dir.path().join("old.db"), &main.url(), &[]);
+    let first = old
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect("a format 1 tree syncs");
+    assert!(first.used_snapshot);
+    let synced = stored_articles(&world, &old);
+    assert!(synced.iter().all(|a| !a.body_html.is_empty()));
+
+    world.format = TreeFormat::V2;
+    world
+        .articles
+        .extend(world.corpus.articles(300..310).iter().cloned());
+    assert!(
+        world.publish().snapshot_written,
+        "a new format writes its snapshot"
+    );
+    let v2 = article_sync_tests::read_head(&world.tree, &world.key);
+    assert_eq!(v2.format, TreeFormat::V2);
+    let v2_snapshot = v2.snapshot.clone().unwrap();
+    assert!(
+        v2_snapshot.bytes() * 10 < v1_snapshot.bytes() * 9,
+        "format 2's snapshot: {} bytes, format 1's: {}",
+        v2_snapshot.bytes(),
+        v1_snapshot.bytes()
+    );
+    old.syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect("the old reader follows");
+    let new = world.reader(&world.dir.path().join("new.db"), &main.url(), &[]);
+    let fresh = new
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect("a format 2 tree syncs");
+    assert!(fresh.used_snapshot);
+    let from_v2 = stored_articles(&world, &new);
+    assert_eq!(from_v2.len(), 310);
+    assert_eq!(stored_articles(&world, &old), from_v2);
+}
+
+/// A head signed in a format newer than this reader's is refused with `UpdateNeeded` (the
+/// app must be updated); what the reader holds stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_of_a_newer_format_asks_to_update_the_app() {
+    use article_sync_core::format::note::{self, NoteKind};
+    let mut world = World::new(10);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let reader = world.reader(&world.dir.path().join("reader.db"), &main.url(), &[]);
+    reader.sync().await.expect("the first sync");
+    world
+        .articles
+        .extend(world.corpus.articles(10..12).iter().cloned());
+    world.publish();
+    let head = std::fs::read(world.tree.join(layout::HEAD)).unwrap();
+    let (body, _) = note::split(NoteKind::Head, &head).unwrap();
+    let mut later: serde_json::Value = serde_json::from_slice(body).unwrap();
+    later["format"] = 3.into();
+    let signed = note::sign(
+        NoteKind::Head,
+        &serde_json::to_vec(&later).unwrap(),
+        &[&world.key],
+    );
+    std::fs::write(world.tree.join(layout::HEAD), signed).unwrap();
+
+    let err = reader
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect_err("format 3 is not read");
+    assert!(
+        matches!(err, SyncError::UpdateNeeded { found: 3, known: 2 }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("update the app"), "{err}");
+    assert_eq!(reader.store().counts().unwrap().total, 10);
 }
 
 /// The part files of `tree`'s snapshot after its headlines, in order.

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use article_sync_core::comments::envelope::{self, CommentDraft, DeviceKey};
 use article_sync_core::comments::inbox::Inbox;
 use article_sync_core::comments::{CommentSecret, delivery};
+use article_sync_core::format::head::TreeFormat;
 use article_sync_core::format::log::LogFileBuilder;
 use article_sync_core::format::note::SecretKey;
 use article_sync_core::format::{Change, Entry, Receipt, ReceiptStatus};
@@ -118,7 +119,7 @@ pub async fn measure(scratch: &std::path::Path) -> Result<CommentCosts, BenchErr
             },
         });
     }
-    let (_, bytes) = log.finish();
+    let (_, bytes) = log.finish(TreeFormat::CURRENT.codec());
     Ok(CommentCosts {
         envelope_bytes,
         longest_envelope_bytes,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::BenchError;
-use super::rss;
+use super::rss::{self, Descriptions};
 use crate::corpus::Corpus;
 
 /// Articles published between the base tree and the `plus10` tree.
@@ -44,6 +44,10 @@ pub struct Fixture {
     /// RSS 2.0 of articles `0..size` and `0..size + 10`.
     pub feed_base: PathBuf,
     pub feed_plus10: PathBuf,
+    /// Articles `0..size` as a feed whose descriptions are whole articles, and the tree
+    /// published from them (each summary the whole text, as a feed reader makes it).
+    pub whole: PathBuf,
+    pub feed_whole: PathBuf,
     /// Whether this run built the entry (false: reused from the cache).
     pub built: bool,
     /// Seconds spent publishing (0 when reused).
@@ -83,6 +87,8 @@ impl Fixture {
             plus10: dir.join("plus10"),
             feed_base: dir.join("feed-base.xml"),
             feed_plus10: dir.join("feed-plus10.xml"),
+            whole: dir.join("whole"),
+            feed_whole: dir.join("feed-whole.xml"),
             public_key: String::new(),
             dir,
             built: false,
@@ -106,7 +112,17 @@ impl Fixture {
         };
         publish::publish(&fixture.base, &key, articles.clone(), &options)
             .map_err(|e| BenchError::Publish(size, e.to_string()))?;
-        write_feed(&fixture.feed_base, &articles)?;
+        write_feed(&fixture.feed_base, &articles, Descriptions::Summaries)?;
+        let whole: Vec<SourceArticle> = articles
+            .iter()
+            .map(|a| SourceArticle {
+                summary: article_sync_core::content::plain_text(&a.body_html),
+                ..a.clone()
+            })
+            .collect();
+        publish::publish(&fixture.whole, &key, whole.clone(), &options)
+            .map_err(|e| BenchError::Publish(size, e.to_string()))?;
+        write_feed(&fixture.feed_whole, &whole, Descriptions::WholeArticles)?;
         copy_dir(&fixture.base, &fixture.plus10)?;
         articles.extend(corpus.articles(size..size + NEW_ARTICLES));
         let options = PublishOptions {
@@ -115,7 +131,7 @@ impl Fixture {
         };
         publish::publish(&fixture.plus10, &key, articles.clone(), &options)
             .map_err(|e| BenchError::Publish(size + NEW_ARTICLES, e.to_string()))?;
-        write_feed(&fixture.feed_plus10, &articles)?;
+        write_feed(&fixture.feed_plus10, &articles, Descriptions::Summaries)?;
         fixture.public_key = key.public().to_string();
         fixture.built = true;
         fixture.publish_secs = started.elapsed().as_secs_f64();
@@ -137,8 +153,12 @@ impl Fixture {
     }
 }
 
-fn write_feed(path: &Path, articles: &[SourceArticle]) -> Result<(), BenchError> {
-    fs::write(path, rss::feed(articles)).map_err(|e| BenchError::io(path, e))
+fn write_feed(
+    path: &Path,
+    articles: &[SourceArticle],
+    descriptions: Descriptions,
+) -> Result<(), BenchError> {
+    fs::write(path, rss::feed(articles, descriptions)).map_err(|e| BenchError::io(path, e))
 }
 
 /// Copies a folder tree (files and folders only).

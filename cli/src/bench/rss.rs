@@ -28,8 +28,17 @@ use super::BenchError;
 /// The path the feed is served at.
 pub const FEED_PATH: &str = "/feed.xml";
 
+/// How a feed carries an article's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Descriptions {
+    /// `<description>` is the summary, `<content:encoded>` the body.
+    Summaries,
+    /// `<description>` is the whole article (common in real feeds), no `<content:encoded>`.
+    WholeArticles,
+}
+
 /// RSS 2.0 of `articles`, newest first.
-pub fn feed(articles: &[SourceArticle]) -> String {
+pub fn feed(articles: &[SourceArticle], descriptions: Descriptions) -> String {
     let mut out = String::with_capacity(articles.len() * 8 * 1024);
     out.push_str(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
@@ -62,10 +71,19 @@ pub fn feed(articles: &[SourceArticle]) -> String {
             out.push_str("</category>\n");
         }
         out.push_str("<description>");
-        out.push_str(&escape(&a.summary));
-        out.push_str("</description>\n<content:encoded><![CDATA[");
-        out.push_str(&a.body_html.replace("]]>", "]]]]><![CDATA[>"));
-        out.push_str("]]></content:encoded>\n</item>\n");
+        match descriptions {
+            Descriptions::Summaries => {
+                out.push_str(&escape(&a.summary));
+                out.push_str("</description>\n<content:encoded><![CDATA[");
+                out.push_str(&a.body_html.replace("]]>", "]]]]><![CDATA[>"));
+                out.push_str("]]></content:encoded>\n");
+            }
+            Descriptions::WholeArticles => {
+                out.push_str(&escape(&a.body_html));
+                out.push_str("</description>\n");
+            }
+        }
+        out.push_str("</item>\n");
     }
     out.push_str("</channel>\n</rss>\n");
     out
@@ -258,7 +276,7 @@ mod tests {
     fn the_feed_holds_every_article_newest_first_and_escaped() {
         let mut articles = Corpus::new(1).articles(0..3);
         articles[0].title = "a < b & \"c\"".into();
-        let xml = feed(&articles);
+        let xml = feed(&articles, Descriptions::Summaries);
         assert_eq!(xml.matches("<item>").count(), 3);
         let first = xml.find("article-000002").unwrap();
         let last = xml.find("article-000000").unwrap();

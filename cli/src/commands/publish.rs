@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use article_sync_core::comments::inbox::{Inbox, InboxStatus, Pending};
+use article_sync_core::format::head::TreeFormat;
 use article_sync_core::publish::cache::FetchCache;
 use article_sync_core::publish::feeds::{self, Source};
 use article_sync_core::publish::images::ImageOptions;
@@ -59,6 +60,11 @@ pub struct Args {
     /// Seconds one image download may take.
     #[arg(long, default_value_t = 30)]
     pub image_timeout: u64,
+    /// The tree format to write: 2 (zstd, fewer bytes for readers) or 1 (gzip), which apps
+    /// older than format 2 still read. An app refuses a newer format than it knows and asks its
+    /// reader to update, so keep 1 while such apps are in use.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
+    pub format: u32,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -110,6 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         receipts: pending.receipts.clone(),
         site: args.site,
         snapshot_part_bytes: SNAPSHOT_PART_BYTES,
+        format: TreeFormat::try_from(args.format).map_err(anyhow::Error::msg)?,
     };
     let report = publish::publish_input(&args.tree, &key, input, &opts)
         .context("publish failed; the tree was not changed")?;

@@ -248,6 +248,9 @@ pub fn sync_failure(err: &SyncError, state: &ConnectionState) -> Failure {
         (SyncError::ClockWrong { .. }, _) => {
             "set the device's date and time (automatic network time is best), then sync again"
         }
+        (SyncError::UpdateNeeded { .. }, _) => {
+            "install a newer article-sync; stored articles stay readable (`article-sync list`)"
+        }
         (SyncError::Stale { .. }, _) | (SyncError::Rollback { .. }, _) => {
             "the routes serve an old tree (a frozen or hostile mirror); add a fresh mirror (`article-sync mirrors add URL`)"
         }

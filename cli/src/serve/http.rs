@@ -142,7 +142,7 @@ pub(crate) async fn handle(
                 .await
             {
                 Ok(Some(bytes)) => Answer::file(
-                    serving::data_headers(path),
+                    serving::data_headers(path, &bytes),
                     path.content_hash(),
                     bytes,
                     req.headers(),

@@ -58,6 +58,48 @@ pub fn plain_text(html: &str) -> String {
     html_to_text(&sanitize_html(html)).trim().to_string()
 }
 
+/// Characters a summary holds at most: a sentence or two, for the list and the headlines part.
+pub const SUMMARY_MAX_CHARS: usize = 300;
+
+/// A short summary of plain `text` (a feed's description may be the whole article): its
+/// whitespace collapsed, then its first sentences up to [`SUMMARY_MAX_CHARS`] characters; a
+/// first sentence longer than that is cut after a word and ends with `…`.
+pub fn short_summary(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    let mut chars = 0;
+    let mut sentence_end = None;
+    for w in words {
+        let len = w.chars().count() + usize::from(!out.is_empty());
+        if chars + len > SUMMARY_MAX_CHARS {
+            return match sentence_end {
+                Some(end) => out[..end].to_string(),
+                None if out.is_empty() => {
+                    w.chars().take(SUMMARY_MAX_CHARS - 1).collect::<String>() + "…"
+                }
+                None => {
+                    // One sentence longer than the cap (`…` takes its last character).
+                    while chars >= SUMMARY_MAX_CHARS && out.contains(' ') {
+                        let cut = out.rfind(' ').unwrap_or(0);
+                        chars -= out[cut..].chars().count();
+                        out.truncate(cut);
+                    }
+                    out + "…"
+                }
+            };
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+        chars += len;
+        if w.ends_with(['.', '!', '?', '؟', '…', '۔']) {
+            sentence_end = Some(out.len());
+        }
+    }
+    out
+}
+
 /// Plain text of sanitised HTML: tags dropped (block tags become line breaks), common entities
 /// decoded.
 pub fn html_to_text(html: &str) -> String {
@@ -151,6 +193,29 @@ fn entity(name: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_is_its_first_sentences_up_to_the_cap() {
+        assert_eq!(short_summary("  کوتاه   است.\n"), "کوتاه است.");
+        let sentence = "این یک جملهٔ نسبتاً بلند است که چند کلمه دارد. ";
+        let whole = sentence.repeat(40);
+        let short = short_summary(&whole);
+        assert!(short.chars().count() <= SUMMARY_MAX_CHARS, "{short}");
+        assert!(
+            short.ends_with('.') && short.len() > sentence.len(),
+            "{short}"
+        );
+        assert_eq!(
+            short,
+            sentence
+                .repeat((short.len() + 1) / sentence.len())
+                .trim_end()
+        );
+        let endless = "واژه ".repeat(200);
+        let cut = short_summary(&endless);
+        assert!(cut.ends_with("واژه…"), "{cut}");
+        assert_eq!(cut.chars().count(), SUMMARY_MAX_CHARS);
+    }
 
     #[test]
     fn scripts_handlers_and_javascript_links_are_removed() {

@@ -41,6 +41,10 @@ pub enum FormatError {
     RootRotation { version: u64, reason: String },
     #[error("decompression of {what} failed: {reason}")]
     Decompress { what: String, reason: String },
+    /// A head, signed by the publisher, of a tree format this reader cannot read: the app must
+    /// be updated (the publisher may keep writing the older format while old apps are in use).
+    #[error("the tree is in format {found}, newer than this app reads ({known}): update the app")]
+    NewerFormat { found: u64, known: u32 },
 }
 
 impl FormatError {

@@ -9,10 +9,59 @@
 use serde::{Deserialize, Serialize};
 
 use super::FormatError;
-use super::codec::{is_hash_hex, parse_json};
+use super::codec::{Codec, is_hash_hex, parse_json};
 use super::limits::{HEAD_FILES_MAX, HEAD_MAX, PART_LIST_MAX, PARTS_MAX};
 use super::note::{self, NoteKind, SecretKey};
 use super::root::TrustedRoot;
+
+/// The tree format a head declares: how its new files are compressed and what its snapshot's
+/// article parts hold. A reader reads every format up to [`TreeFormat::CURRENT`] (files are
+/// told apart by their magic bytes and their part kinds, so a head may still name files an
+/// older run wrote), and refuses a head of a later format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub enum TreeFormat {
+    /// Gzip files; snapshot article parts hold whole articles (headline fields again).
+    #[default]
+    V1,
+    /// zstd files; snapshot article parts hold only what the headlines lack ([`PartKind::Bodies`]).
+    V2,
+}
+
+impl TreeFormat {
+    /// What the publisher writes and the newest a reader accepts.
+    pub const CURRENT: TreeFormat = TreeFormat::V2;
+
+    pub fn codec(self) -> Codec {
+        match self {
+            TreeFormat::V1 => Codec::Gzip,
+            TreeFormat::V2 => Codec::Zstd,
+        }
+    }
+}
+
+impl TryFrom<u32> for TreeFormat {
+    type Error = String;
+    fn try_from(n: u32) -> Result<Self, String> {
+        match n {
+            1 => Ok(TreeFormat::V1),
+            2 => Ok(TreeFormat::V2),
+            n => Err(format!(
+                "tree format {n} is newer than this reader's {}",
+                u32::from(TreeFormat::CURRENT)
+            )),
+        }
+    }
+}
+
+impl From<TreeFormat> for u32 {
+    fn from(f: TreeFormat) -> u32 {
+        match f {
+            TreeFormat::V1 => 1,
+            TreeFormat::V2 => 2,
+        }
+    }
+}
 
 /// A file pinned by hash and exact length.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,8 +92,10 @@ pub struct LogFileRef {
 pub enum PartKind {
     /// Articles without bodies: enough for the list. Always the first part.
     Headlines,
-    /// Whole articles.
+    /// Whole articles (format 1).
     Articles,
+    /// What the headlines lack: the bodies, their images and links (format 2).
+    Bodies,
     Comments,
 }
 
@@ -111,6 +162,9 @@ pub struct LogState {
 pub struct Head {
     #[serde(rename = "type")]
     pub kind: String,
+    /// Absent in format 1's heads.
+    #[serde(default)]
+    pub format: TreeFormat,
     /// The publisher's name, for display.
     pub publisher: String,
     /// Grows with every head the publisher signs.
@@ -126,17 +180,41 @@ pub struct Head {
     pub mirrors: Option<FileRef>,
 }
 
+/// Refuses a signed head body whose format is newer than [`TreeFormat::CURRENT`], before the
+/// rest of it (which a later format may shape otherwise) is parsed.
+fn check_format(body: &[u8]) -> Result<(), FormatError> {
+    #[derive(Deserialize)]
+    struct Format {
+        #[serde(default)]
+        format: Option<u64>,
+    }
+    let found = parse_json::<Format>("head", body)?.format.unwrap_or(1);
+    let known = u32::from(TreeFormat::CURRENT);
+    if found > u64::from(known) {
+        return Err(FormatError::NewerFormat { found, known });
+    }
+    Ok(())
+}
+
 impl Head {
     /// Reads the root version a head claims, before its signature can be checked (the client
     /// may need to follow a root rotation first). Nothing else of the head is trusted yet.
+    /// Only that field is read, so a head of a newer format still names its root.
     pub fn peek_root_version(bytes: &[u8]) -> Result<u64, FormatError> {
-        Self::parse_body(bytes).map(|h| h.root_version)
+        #[derive(Deserialize)]
+        struct RootVersion {
+            root_version: u64,
+        }
+        check_size(bytes)?;
+        let (body, _) = note::split(NoteKind::Head, bytes)?;
+        parse_json::<RootVersion>("head", body).map(|h| h.root_version)
     }
 
     /// Verifies a fetched head against the trusted root and checks its structure.
     pub fn verify(bytes: &[u8], root: &TrustedRoot) -> Result<Head, FormatError> {
         check_size(bytes)?;
         let body = note::verify(NoteKind::Head, bytes, &root.keys)?;
+        check_format(body)?;
         let head: Head = parse_json("head", body)?;
         if head.root_version != root.version {
             return Err(FormatError::malformed(
@@ -159,12 +237,6 @@ impl Head {
 
     pub fn is_expired(&self, now: i64) -> bool {
         now >= self.expires_at
-    }
-
-    fn parse_body(bytes: &[u8]) -> Result<Head, FormatError> {
-        check_size(bytes)?;
-        let (body, _) = note::split(NoteKind::Head, bytes)?;
-        parse_json("head", body)
     }
 
     /// Structural checks: shapes of hashes, ranges inside the log, bounded counts.
@@ -237,6 +309,7 @@ mod tests {
     fn empty_head(version: u64) -> Head {
         Head {
             kind: "head".into(),
+            format: TreeFormat::CURRENT,
             publisher: "test".into(),
             version,
             issued_at: 0,

@@ -2,7 +2,7 @@
 //! sequence numbers. The hash chain runs over the exact line bytes:
 //! `tip(n) = sha256(tip(n-1) || line(n))`, starting from [`GENESIS_TIP`](super::codec::GENESIS_TIP).
 
-use super::codec::{GzLines, Hash, chain_step, gzip, parse_hash, parse_json, sha256_hex};
+use super::codec::{Codec, FileUse, Hash, Lines, chain_step, parse_hash, parse_json, sha256_hex};
 use super::head::LogFileRef;
 use super::{Entry, FormatError};
 
@@ -53,10 +53,10 @@ impl LogFileBuilder {
         self.tip
     }
 
-    /// The compressed file and its reference for the head.
-    pub fn finish(self) -> (LogFileRef, Vec<u8>) {
+    /// The file compressed with `codec`, and its reference for the head.
+    pub fn finish(self, codec: Codec) -> (LogFileRef, Vec<u8>) {
         assert!(!self.is_empty(), "a log file holds at least one entry");
-        let bytes = gzip(&self.raw);
+        let bytes = codec.compress(&self.raw, FileUse::Log);
         let file = LogFileRef {
             level: self.level,
             first: self.first,
@@ -91,7 +91,7 @@ pub fn check_pinned(what: &str, bytes: &[u8], hash: &str, len: u64) -> Result<()
 pub struct LogReader<'a> {
     what: String,
     file: &'a LogFileRef,
-    lines: GzLines<&'a [u8]>,
+    lines: Lines<'a>,
     next: u64,
     tip: Hash,
     position: u64,
@@ -124,7 +124,7 @@ impl<'a> LogReader<'a> {
             });
         }
         Ok(LogReader {
-            lines: GzLines::new(what.clone(), bytes, file.raw_len),
+            lines: Lines::new(what.clone(), bytes, file.raw_len),
             what,
             file,
             next: file.first,
@@ -243,7 +243,7 @@ pub fn cover(files: &[LogFileRef], position: u64, size: u64) -> Option<Vec<&LogF
 mod tests {
     use super::*;
     use crate::format::Change;
-    use crate::format::codec::{GENESIS_TIP, gunzip_capped};
+    use crate::format::codec::{GENESIS_TIP, decompress_capped, gzip};
 
     fn entry(seq: u64) -> Entry {
         Entry {
@@ -260,7 +260,7 @@ mod tests {
         for seq in first..=last {
             b.push(&entry(seq));
         }
-        b.finish()
+        b.finish(Codec::Gzip)
     }
 
     fn read_all(
@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn a_dropped_line_is_a_gap() {
         let (file, bytes) = build(1, 3, GENESIS_TIP);
-        let raw = gunzip_capped("t", &bytes, 1 << 20).unwrap();
+        let raw = decompress_capped("t", &bytes, 1 << 20).unwrap();
         let text = String::from_utf8(raw).unwrap();
         let without: String = text
             .lines()

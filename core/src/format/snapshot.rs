@@ -1,13 +1,14 @@
 //! Snapshots: the state after one log entry, without tombstones, so a new reader does not replay
-//! history. A snapshot is parts (gzip JSON lines, a few MiB each): headlines (newest first, no
-//! bodies), then whole articles, then comments. `head` names the first headlines part, so an app
+//! history. A snapshot is parts (compressed JSON lines, a few MiB each): headlines (newest
+//! first, no bodies), then the bodies (format 2: only what the headlines lack, so no text is
+//! sent twice; format 1: whole articles), then comments. `head` names the first headlines part, so an app
 //! can show its list after three requests (head, root, that part), and pins a part list naming
 //! the others.
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::{GzLines, gzip, is_hash_hex, parse_json, sha256_hex};
-use super::head::{PartKind, PartListRef, PartRef, SnapshotRef};
+use super::codec::{FileUse, Lines, is_hash_hex, parse_json, sha256_hex};
+use super::head::{PartKind, PartListRef, PartRef, SnapshotRef, TreeFormat};
 use super::limits::{PART_LIST_MAX, PARTS_MAX};
 use super::{Article, Comment, FormatError, MediaRef, layout};
 
@@ -50,11 +51,65 @@ impl From<&Article> for Headline {
     }
 }
 
+/// What an article's headline lacks: one line of a bodies part (format 2). It fills the row its
+/// headline (same id and revision) made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Body {
+    pub id: String,
+    pub revision: u64,
+    #[serde(default)]
+    pub body_html: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<MediaRef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+}
+
+impl From<&Article> for Body {
+    fn from(a: &Article) -> Self {
+        Body {
+            id: a.id.clone(),
+            revision: a.revision,
+            body_html: a.body_html.clone(),
+            images: a.images.clone(),
+            related: a.related.clone(),
+            links: a.links.clone(),
+        }
+    }
+}
+
+impl Headline {
+    /// The whole article: this headline filled with its body (same id; `None` if the body is
+    /// another article's or another revision's).
+    pub fn with_body(self, b: Body) -> Option<Article> {
+        (b.id == self.id && b.revision == self.revision).then_some(Article {
+            id: self.id,
+            revision: self.revision,
+            title: self.title,
+            summary: self.summary,
+            body_html: b.body_html,
+            author: self.author,
+            language: self.language,
+            published_at: self.published_at,
+            updated_at: self.updated_at,
+            tags: self.tags,
+            url: self.url,
+            lead_image: self.lead_image,
+            images: b.images,
+            related: b.related,
+            links: b.links,
+        })
+    }
+}
+
 /// One line of a snapshot part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartItem {
     Headline(Headline),
     Article(Article),
+    Body(Body),
     Comment(Comment),
 }
 
@@ -62,14 +117,16 @@ pub enum PartItem {
 /// first (the newest headlines) at an eighth of it.
 pub struct SnapshotBuilder {
     part_target: usize,
+    format: TreeFormat,
     parts: Vec<(PartRef, Vec<u8>)>,
     current: Option<(PartKind, Vec<u8>, u64)>,
 }
 
 impl SnapshotBuilder {
-    pub fn new(part_target: usize) -> Self {
+    pub fn new(part_target: usize, format: TreeFormat) -> Self {
         SnapshotBuilder {
             part_target,
+            format,
             parts: Vec::new(),
             current: None,
         }
@@ -95,7 +152,10 @@ impl SnapshotBuilder {
         }
         self.cut();
         for a in &newest_first {
-            self.push(PartKind::Articles, *a);
+            match self.format {
+                TreeFormat::V1 => self.push(PartKind::Articles, *a),
+                TreeFormat::V2 => self.push(PartKind::Bodies, &Body::from(*a)),
+            }
         }
         for c in comments {
             self.push(PartKind::Comments, *c);
@@ -155,7 +215,7 @@ impl SnapshotBuilder {
 
     fn cut(&mut self) {
         if let Some((kind, raw, items)) = self.current.take() {
-            let bytes = gzip(&raw);
+            let bytes = self.format.codec().compress(&raw, FileUse::Snapshot);
             let part = PartRef {
                 kind,
                 hash: sha256_hex(&bytes),
@@ -206,7 +266,7 @@ pub struct PartReader<'a> {
     part: &'a PartRef,
     /// "snapshot part <hash>", for errors (made once, not per line).
     what: String,
-    lines: GzLines<&'a [u8]>,
+    lines: Lines<'a>,
     seen: u64,
 }
 
@@ -215,7 +275,7 @@ impl<'a> PartReader<'a> {
         let what = format!("snapshot part {}", part.hash);
         PartReader {
             part,
-            lines: GzLines::new(what.clone(), bytes, part.raw_len),
+            lines: Lines::new(what.clone(), bytes, part.raw_len),
             what,
             seen: 0,
         }
@@ -239,6 +299,7 @@ impl<'a> PartReader<'a> {
         Ok(Some(match self.part.kind {
             PartKind::Headlines => PartItem::Headline(parse_json(what, line)?),
             PartKind::Articles => PartItem::Article(parse_json(what, line)?),
+            PartKind::Bodies => PartItem::Body(parse_json(what, line)?),
             PartKind::Comments => PartItem::Comment(parse_json(what, line)?),
         }))
     }
@@ -272,7 +333,8 @@ mod tests {
     fn headlines_come_first_newest_first_and_every_kind_is_split() {
         let articles: Vec<Article> = (0..40).map(|i| article(&format!("a{i}"), i)).collect();
         let refs: Vec<&Article> = articles.iter().collect();
-        let (snapshot, files) = SnapshotBuilder::new(2000).build(&refs, &[], 40, "00".repeat(32));
+        let (snapshot, files) =
+            SnapshotBuilder::new(2000, TreeFormat::CURRENT).build(&refs, &[], 40, "00".repeat(32));
         assert_eq!(snapshot.headlines.kind, PartKind::Headlines);
         assert_eq!(files[0].0, layout::snapshot(&snapshot.headlines.hash));
         let mut reader = PartReader::new(&snapshot.headlines, &files[0].1);
@@ -298,17 +360,18 @@ mod tests {
                 .sum::<u64>()
         };
         assert_eq!(
-            (count(PartKind::Headlines), count(PartKind::Articles)),
+            (count(PartKind::Headlines), count(PartKind::Bodies)),
             (40, 40)
         );
-        assert!(rest.iter().filter(|p| p.kind == PartKind::Articles).count() > 1);
+        assert!(rest.iter().filter(|p| p.kind == PartKind::Bodies).count() > 1);
     }
 
     #[test]
     fn a_part_list_must_add_up_to_the_heads_count() {
         let articles: Vec<Article> = (0..10).map(|i| article(&format!("a{i}"), i)).collect();
         let refs: Vec<&Article> = articles.iter().collect();
-        let (snapshot, files) = SnapshotBuilder::new(2000).build(&refs, &[], 10, "00".repeat(32));
+        let (snapshot, files) =
+            SnapshotBuilder::new(2000, TreeFormat::CURRENT).build(&refs, &[], 10, "00".repeat(32));
         let list = &files[1].1;
         for wrong in [
             PartListRef {
@@ -333,7 +396,8 @@ mod tests {
 
     #[test]
     fn no_articles_still_make_a_headlines_part() {
-        let (snapshot, files) = SnapshotBuilder::new(2000).build(&[], &[], 3, "00".repeat(32));
+        let (snapshot, files) =
+            SnapshotBuilder::new(2000, TreeFormat::CURRENT).build(&[], &[], 3, "00".repeat(32));
         assert_eq!(
             (snapshot.headlines.items, snapshot.rest.parts, files.len()),
             (0, 0, 2)

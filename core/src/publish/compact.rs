@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use crate::format::codec::{GzLines, parse_hash};
+use crate::format::codec::{Codec, Lines, parse_hash};
 use crate::format::head::LogFileRef;
 use crate::format::log::LogFileBuilder;
 use crate::format::{FormatError, layout};
@@ -30,6 +30,7 @@ pub fn compact(
     dir: &Path,
     files: &mut Vec<LogFileRef>,
     fresh: &[(LogFileRef, Vec<u8>)],
+    codec: Codec,
 ) -> Result<Vec<(LogFileRef, Vec<u8>)>, PublishError> {
     let mut written: Vec<(LogFileRef, Vec<u8>)> = Vec::new();
     for level in 0..TOP_LEVEL {
@@ -49,7 +50,13 @@ pub fn compact(
                 break;
             }
             let group: Vec<LogFileRef> = pending[..FANOUT].iter().map(|f| (*f).clone()).collect();
-            let merged = merge(dir, level + 1, &group, fresh.iter().chain(written.iter()))?;
+            let merged = merge(
+                dir,
+                level + 1,
+                &group,
+                fresh.iter().chain(written.iter()),
+                codec,
+            )?;
             files.push(merged.0.clone());
             written.push(merged);
         }
@@ -75,6 +82,7 @@ fn merge<'a>(
     level: u8,
     group: &[LogFileRef],
     fresh: impl Iterator<Item = &'a (LogFileRef, Vec<u8>)> + Clone,
+    codec: Codec,
 ) -> Result<(LogFileRef, Vec<u8>), PublishError> {
     let first = &group[0];
     let tip = parse_hash("tip", &first.tip_before).map_err(|e| (dir.join(layout::HEAD), e))?;
@@ -85,7 +93,7 @@ fn merge<'a>(
             Some((_, b)) => b.clone(),
             None => read_pinned(&path, &file.hash, file.len)?,
         };
-        let mut lines = GzLines::new(path.display().to_string(), &bytes[..], file.raw_len);
+        let mut lines = Lines::new(path.display().to_string(), &bytes[..], file.raw_len);
         while let Some(line) = lines.next_line().map_err(|e| (path.clone(), e))? {
             builder.push_line(line);
         }
@@ -97,5 +105,5 @@ fn merge<'a>(
             return Err((path, err).into());
         }
     }
-    Ok(builder.finish())
+    Ok(builder.finish(codec))
 }

@@ -32,7 +32,7 @@ use source::SourceArticle;
 use tree::{TreeState, TreeWriter};
 
 use crate::comments::{CommentSecret, READER_COMMENT_PREFIX};
-use crate::format::head::{FileRef, Head, LogState, SnapshotRef};
+use crate::format::head::{FileRef, Head, LogState, SnapshotRef, TreeFormat};
 use crate::format::log::{LogFileBuilder, cover};
 use crate::format::mirrors::MirrorList;
 use crate::format::note::{PublicKey, SecretKey};
@@ -70,6 +70,9 @@ pub struct PublishOptions {
     pub site: Option<url::Url>,
     /// Raw bytes per snapshot part: [`SNAPSHOT_PART_BYTES`] but in tests.
     pub snapshot_part_bytes: usize,
+    /// The format of the files this run writes: [`TreeFormat::CURRENT`], or format 1 while
+    /// apps that read only format 1 are still in use.
+    pub format: TreeFormat,
 }
 
 impl PublishOptions {
@@ -86,6 +89,7 @@ impl PublishOptions {
             receipts: Vec::new(),
             site: None,
             snapshot_part_bytes: SNAPSHOT_PART_BYTES,
+            format: TreeFormat::CURRENT,
         }
     }
 }
@@ -308,28 +312,30 @@ pub fn publish_input(
             state.apply(entry.change);
         }
         state.tip = builder.tip();
-        let (file, bytes) = builder.finish();
+        let (file, bytes) = builder.finish(opts.format.codec());
         files.push(file.clone());
         fresh.push((file, bytes));
     }
-    let merged = compact::compact(dir, &mut files, &fresh)?;
+    let merged = compact::compact(dir, &mut files, &fresh, opts.format.codec())?;
     for (file, bytes) in fresh.into_iter().chain(merged) {
         writer.add(layout::log(&file.hash), bytes);
     }
 
     let snapshot = match old_head.and_then(|h| h.snapshot.clone()) {
-        Some(s) if !snapshot_due(&s, &state, &files) => Some(s),
+        // A publisher moving to another format writes a snapshot in it at once.
+        Some(s)
+            if !snapshot_due(&s, &state, &files)
+                && old_head.map(|h| h.format) == Some(opts.format) =>
+        {
+            Some(s)
+        }
         _ if state.seq == 0 => None,
         _ => {
             report.snapshot_written = true;
             let articles: Vec<&Article> = state.articles.values().collect();
             let comments: Vec<&Comment> = state.comments.values().collect();
-            let (snapshot, files) = SnapshotBuilder::new(opts.snapshot_part_bytes).build(
-                &articles,
-                &comments,
-                state.seq,
-                hex::encode(state.tip),
-            );
+            let (snapshot, files) = SnapshotBuilder::new(opts.snapshot_part_bytes, opts.format)
+                .build(&articles, &comments, state.seq, hex::encode(state.tip));
             for (path, bytes) in files {
                 writer.add(path, bytes);
             }
@@ -352,6 +358,7 @@ pub fn publish_input(
 
     let head = Head {
         kind: "head".into(),
+        format: opts.format,
         publisher: opts.publisher.clone(),
         version: old_head.map_or(1, |h| h.version + 1),
         issued_at: opts.now,
@@ -567,7 +574,7 @@ fn diff(
             id: src.id.clone(),
             revision: old.map_or(1, |a| a.revision),
             title: src.title,
-            summary: src.summary,
+            summary: crate::content::short_summary(&src.summary),
             body_html,
             author: src.author,
             language: src.language,

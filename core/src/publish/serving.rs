@@ -3,9 +3,11 @@
 //!
 //! Every signed-data file but `head` is immutable (content-addressed or versioned): cached for a
 //! year. `head` and the website's pages change in place: cached for a minute, so a CDN in front
-//! of a mirror passes a new head on quickly. Logs and snapshot parts are sent as gzip files, not
-//! with `Content-Encoding`: clients hash the exact bytes.
+//! of a mirror passes a new head on quickly. Logs and snapshot parts are sent as the gzip or zstd
+//! files they are (by their magic bytes), not with `Content-Encoding`: clients hash the exact
+//! bytes.
 
+use crate::format::codec::Codec;
 use crate::format::layout::TreePath;
 use crate::format::limits::media_type_for_extension;
 
@@ -23,21 +25,22 @@ pub struct FileHeaders {
     pub cache_control: &'static str,
 }
 
-/// The headers of `path` (relative to the tree), or `None` when it is no file of a tree.
-pub fn headers(path: &str) -> Option<FileHeaders> {
+/// The headers of `path` (relative to the tree) holding `bytes`, or `None` when it is no file
+/// of a tree.
+pub fn headers(path: &str, bytes: &[u8]) -> Option<FileHeaders> {
     match TreePath::parse(path) {
-        Ok(p) => Some(data_headers(&p)),
+        Ok(p) => Some(data_headers(&p, bytes)),
         Err(_) => site_headers(path),
     }
 }
 
-/// The headers of a file of the signed data.
-pub fn data_headers(path: &TreePath) -> FileHeaders {
+/// The headers of a file of the signed data holding `bytes`.
+pub fn data_headers(path: &TreePath, bytes: &[u8]) -> FileHeaders {
     let content_type = match path {
         TreePath::Head | TreePath::ArchivedHead(_) | TreePath::Root(_) => {
             "text/plain; charset=utf-8"
         }
-        TreePath::Log(_) | TreePath::Snapshot(_) => "application/gzip",
+        TreePath::Log(_) | TreePath::Snapshot(_) => Codec::of(bytes).media_type(),
         TreePath::PartList(_) => "application/json",
         TreePath::Mirrors(_) => "text/plain; charset=utf-8",
         TreePath::Media { ext, .. } => {
@@ -76,6 +79,16 @@ mod tests {
     use crate::format::layout;
 
     #[test]
+    fn logs_and_snapshot_parts_are_served_as_the_codec_they_are() {
+        let path = layout::log(&"a".repeat(64));
+        for codec in [Codec::Gzip, Codec::Zstd] {
+            let bytes = codec.compress(b"{}", crate::format::codec::FileUse::Log);
+            let served = headers(&path, &bytes).unwrap();
+            assert_eq!(served.content_type, codec.media_type(), "{codec:?}");
+        }
+    }
+
+    #[test]
     fn only_head_and_the_website_change_in_place() {
         let h = "a".repeat(64);
         for (path, content_type, cache) in [
@@ -90,8 +103,8 @@ mod tests {
                 IMMUTABLE,
             ),
             (layout::root(1), "text/plain; charset=utf-8", IMMUTABLE),
-            (layout::log(&h), "application/gzip", IMMUTABLE),
-            (layout::snapshot(&h), "application/gzip", IMMUTABLE),
+            (layout::log(&h), "application/zstd", IMMUTABLE),
+            (layout::snapshot(&h), "application/zstd", IMMUTABLE),
             (layout::part_list(&h), "application/json", IMMUTABLE),
             (layout::mirrors(&h), "text/plain; charset=utf-8", IMMUTABLE),
             (
@@ -115,8 +128,9 @@ mod tests {
                 ONE_MINUTE,
             ),
         ] {
+            let bytes = Codec::Zstd.compress(b"x", crate::format::codec::FileUse::Log);
             assert_eq!(
-                headers(&path),
+                headers(&path, &bytes),
                 Some(FileHeaders {
                     content_type,
                     cache_control: cache
@@ -125,7 +139,7 @@ mod tests {
             );
         }
         for bad in ["../index.html", "site/x.js", "index", ""] {
-            assert_eq!(headers(bad), None, "{bad}");
+            assert_eq!(headers(bad, b""), None, "{bad}");
         }
     }
 }

@@ -74,25 +74,44 @@ impl TreeState {
         self.roots.last()
     }
 
+    fn put_snapshot_article(&mut self, a: Article) {
+        for m in a.media() {
+            self.media.extend(m.original.iter().map(|o| o.hash.clone()));
+            self.media.insert(m.hash.clone());
+        }
+        self.articles.insert(a.id.clone(), a);
+    }
+
     fn replay(&mut self, dir: &Path, head: &Head) -> Result<(), PublishError> {
         if let Some(snap) = &head.snapshot {
             let list_path = dir.join(layout::part_list(&snap.rest.hash));
             let list = read_pinned(&list_path, &snap.rest.hash, snap.rest.len)?;
             let rest = PartList::parse(&list, &snap.rest).map_err(|e| (list_path, e))?;
+            // Format 2's bodies are joined with their headlines.
+            let mut headlines = std::collections::HashMap::new();
             for part in std::iter::once(&snap.headlines).chain(&rest) {
                 let path = dir.join(layout::snapshot(&part.hash));
                 let bytes = read_pinned(&path, &part.hash, part.len)?;
                 let mut reader = PartReader::new(part, &bytes);
                 while let Some(item) = reader.next_item().map_err(|e| (path.clone(), e))? {
                     match item {
-                        PartItem::Headline(_) => {}
-                        PartItem::Article(a) => {
-                            for m in a.media() {
-                                self.media.extend(m.original.iter().map(|o| o.hash.clone()));
-                                self.media.insert(m.hash.clone());
-                            }
-                            self.articles.insert(a.id.clone(), a);
+                        PartItem::Headline(h) => {
+                            headlines.insert(h.id.clone(), h);
                         }
+                        PartItem::Body(b) => {
+                            let what = format!("the body of article {}", b.id);
+                            let a = headlines
+                                .remove(&b.id)
+                                .and_then(|h| h.with_body(b))
+                                .ok_or_else(|| {
+                                    PublishError::tree(
+                                        path.clone(),
+                                        format!("{what} has no headline"),
+                                    )
+                                })?;
+                            self.put_snapshot_article(a);
+                        }
+                        PartItem::Article(a) => self.put_snapshot_article(a),
                         PartItem::Comment(c) => {
                             self.comments.insert(c.id.clone(), c);
                         }

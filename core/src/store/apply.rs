@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::error::{Result, StoreError};
 use super::position::read_position;
 use super::search;
-use crate::format::snapshot::{Headline, PartItem};
+use crate::format::snapshot::{Body, Headline, PartItem};
 use crate::format::{Article, Change, Comment, Entry, MediaRef};
 
 /// What one apply call changed.
@@ -191,7 +191,14 @@ pub(crate) fn put_article(
         return Ok(false);
     }
     if stored == Some(a.revision) {
-        fill_body(conn, a, snapshot)?;
+        let body = BodyFields {
+            id: &a.id,
+            body_html: &a.body_html,
+            images: &a.images,
+            related: &a.related,
+            links: &a.links,
+        };
+        fill_body(conn, &body, snapshot)?;
         dirty.add(&a.id);
         return Ok(true);
     }
@@ -247,26 +254,58 @@ pub(crate) fn write_row(conn: &Connection, a: &Article, snapshot: Option<u64>) -
     Ok(())
 }
 
+/// What [`fill_body`] writes: an article's fields beyond its headline.
+struct BodyFields<'a> {
+    id: &'a str,
+    body_html: &'a str,
+    images: &'a [MediaRef],
+    related: &'a [String],
+    links: &'a [String],
+}
+
+/// Puts a snapshot body (format 2) into the row its headline made: only when the stored
+/// revision is the body's (a newer stored revision keeps its own). Returns whether it was
+/// applied.
+fn put_body(conn: &Connection, b: &Body, seq: u64, dirty: &mut Dirty) -> Result<bool> {
+    if stored_revision(conn, &b.id)? != Some(b.revision) {
+        return Ok(false);
+    }
+    let body = BodyFields {
+        id: &b.id,
+        body_html: &b.body_html,
+        images: &b.images,
+        related: &b.related,
+        links: &b.links,
+    };
+    fill_body(conn, &body, Some(seq))?;
+    dirty.add(&b.id);
+    Ok(true)
+}
+
 /// Refills the row of an article whose same revision is stored without its body (a snapshot
 /// headline, or an evicted article): its title, tags and lead image are this revision's
 /// already, so only the body, the other images and the links are written.
-fn fill_body(conn: &Connection, a: &Article, snapshot: Option<u64>) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE articles SET body_html = ?2, body_size = ?3, evicted = 0, images = ?4,
-             related = ?5, links = ?6, snapshot_seq = coalesce(?7, snapshot_seq)
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        a.id,
-        a.body_html,
-        a.body_html.len() as i64,
-        json("images", &a.images)?,
-        json("related", &a.related)?,
-        json("links", &a.links)?,
-        snapshot.map(|s| s as i64),
-    ])?;
-    let first = usize::from(a.lead_image.is_some());
-    add_media_refs(conn, &a.id, first, a.images.iter().map(|m| (m, false)))
+fn fill_body(conn: &Connection, a: &BodyFields, snapshot: Option<u64>) -> Result<()> {
+    let has_lead: bool = conn
+        .prepare_cached(
+            "UPDATE articles SET body_html = ?2, body_size = ?3, evicted = 0, images = ?4,
+                 related = ?5, links = ?6, snapshot_seq = coalesce(?7, snapshot_seq)
+             WHERE id = ?1 RETURNING lead_image IS NOT NULL",
+        )?
+        .query_row(
+            params![
+                a.id,
+                a.body_html,
+                a.body_html.len() as i64,
+                json("images", &a.images)?,
+                json("related", &a.related)?,
+                json("links", &a.links)?,
+                snapshot.map(|s| s as i64),
+            ],
+            |r| r.get(0),
+        )?;
+    let first = usize::from(has_lead);
+    add_media_refs(conn, a.id, first, a.images.iter().map(|m| (m, false)))
 }
 
 /// Puts a snapshot headline: creates or refreshes the row without a body, unless the stored
@@ -491,6 +530,7 @@ pub(crate) fn apply_snapshot_items(
             PartItem::Article(a) => {
                 put_article(conn, a, Revisions::GreaterOrEqual, Some(seq), &mut dirty)?
             }
+            PartItem::Body(b) => put_body(conn, b, seq, &mut dirty)?,
             PartItem::Comment(c) => {
                 let done = put_comment(conn, c, Some(seq), &mut dirty)?;
                 if done {

@@ -38,6 +38,12 @@ pub enum SyncError {
         network: i64,
         routes: usize,
     },
+    /// The publisher's signed head is in tree format `found`, newer than this reader's
+    /// `known`: the app must be updated to sync (stored articles stay readable).
+    #[error(
+        "the news site publishes in format {found}, newer than this app reads ({known}): update the app"
+    )]
+    UpdateNeeded { found: u64, known: u32 },
     #[error("storage: {0}")]
     Storage(Arc<StoreError>),
     #[error("sync cancelled")]

@@ -73,6 +73,7 @@ mod tests {
     fn head(files: Vec<LogFileRef>, snapshot_len: u64) -> Head {
         Head {
             kind: "head".into(),
+            format: crate::format::head::TreeFormat::CURRENT,
             publisher: String::new(),
             version: 1,
             issued_at: 0,

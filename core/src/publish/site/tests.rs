@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::format::MediaRef;
-use crate::format::head::LogState;
+use crate::format::head::{LogState, TreeFormat};
 use crate::format::note::SecretKey;
 use crate::publish::source::{SourceArticle, SourceComment};
 use crate::publish::{PublishOptions, publish};
@@ -33,6 +33,7 @@ fn article(id: &str, title: &str, published_at: i64) -> Article {
 fn head() -> Head {
     Head {
         kind: "head".into(),
+        format: TreeFormat::CURRENT,
         publisher: "رادیو <b>".into(),
         version: 3,
         issued_at: JULY_17_2018,

@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use crate::format::head::Head;
+use crate::format::head::{Head, TreeFormat};
 use crate::format::limits::{HEAD_MAX, ROOT_MAX};
 use crate::format::note::PublicKey;
 use crate::format::root::TrustedRoot;
@@ -34,6 +34,8 @@ pub(super) struct Refusals {
     /// Routes whose head was stale by the device's clock but fresh by their `Date`, which is
     /// far behind that clock: (route, `Date`).
     pub(super) clock_ahead: Vec<(String, i64)>,
+    /// The newest tree format a route's signed head was in, when newer than this reader reads.
+    pub(super) newer_format: Option<u64>,
 }
 
 impl Refusals {
@@ -190,7 +192,13 @@ impl Inner {
                 .advance(&note)
                 .map_err(|e| FetchError::verification(format!("{path}: {e}")))?;
         }
-        let head = Head::verify(&bytes, &root).map_err(verify)?;
+        let head = Head::verify(&bytes, &root).map_err(|e| {
+            if let FormatError::NewerFormat { found, .. } = e {
+                let mut refusals = refusals.lock().unwrap_or_else(|e| e.into_inner());
+                refusals.newer_format = refusals.newer_format.max(Some(found));
+            }
+            verify(e)
+        })?;
         if head.version < position.head_version {
             refusals
                 .lock()
@@ -246,6 +254,13 @@ impl Inner {
             };
         }
         match refusals {
+            Refusals {
+                newer_format: Some(found),
+                ..
+            } => SyncError::UpdateNeeded {
+                found,
+                known: TreeFormat::CURRENT.into(),
+            },
             Refusals {
                 stale_since: Some(since),
                 ..
