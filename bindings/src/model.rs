@@ -482,7 +482,10 @@ pub struct StorageUsage {
     pub bodies_bytes: u64,
     /// Images.
     pub media_bytes: u64,
-    /// `bodiesBytes + mediaBytes`.
+    /// The signed files kept to pass on (`exportTree`, sharing): the newest snapshot and the
+    /// log files after it; the budget drops them before any article.
+    pub copy_bytes: u64,
+    /// `bodiesBytes + mediaBytes + copyBytes`.
     pub total_bytes: u64,
     /// The configured budget; the store evicts (oldest read articles first) to stay under it.
     pub budget_bytes: u64,
@@ -496,15 +499,41 @@ impl From<core_store::StorageUsage> for StorageUsage {
         let core_store::StorageUsage {
             bodies,
             media,
+            copy,
             budget,
             evicted_articles,
         } = u;
         StorageUsage {
             bodies_bytes: bodies,
             media_bytes: media,
+            copy_bytes: copy,
             total_bytes,
             budget_bytes: budget,
             evicted_articles,
+        }
+    }
+}
+
+/// What `exportTree` wrote.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportSummary {
+    /// The version of the exported head.
+    pub head_version: u64,
+    /// Files written, `head` included.
+    pub files: u64,
+    pub bytes: u64,
+    /// Tree paths the head names that this reader does not hold: a reader that needs one of
+    /// them cannot sync from this copy.
+    pub missing: Vec<String>,
+}
+
+impl From<article_sync_core::share::Export> for ExportSummary {
+    fn from(e: article_sync_core::share::Export) -> Self {
+        ExportSummary {
+            head_version: e.head_version,
+            files: e.files,
+            bytes: e.bytes,
+            missing: e.missing,
         }
     }
 }

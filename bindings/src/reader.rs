@@ -17,8 +17,8 @@ use article_sync_core::reader as core_reader;
 use article_sync_core::store::{Cursor, SearchOptions};
 
 use crate::model::{
-    Article, ArticleCounts, ArticlePage, ConnectionInfo, ListFilter, MARK_CLOSE, MARK_OPEN,
-    OutboxItem, RouteInfo, SearchHit, StorageUsage, SyncProgress, SyncSummary,
+    Article, ArticleCounts, ArticlePage, ConnectionInfo, ExportSummary, ListFilter, MARK_CLOSE,
+    MARK_OPEN, OutboxItem, RouteInfo, SearchHit, StorageUsage, SyncProgress, SyncSummary,
 };
 use crate::subscription::{Subscription, subscribe_watch};
 use crate::{ArticleSyncError, runtime};
@@ -426,6 +426,18 @@ impl Reader {
             .into_iter()
             .map(OutboxItem::from)
             .collect())
+    }
+
+    /// Writes this reader's verified copy as a mirror tree into the directory `path` (a USB
+    /// stick, an SD card): another reader adds it as a mirror (`file://…`) and syncs from it,
+    /// verifying everything against its pinned key. Immutable files first, `head` last. Blocks:
+    /// call it off the UI thread. Throws `BadArgument` when `path` is not a directory this app
+    /// can write, `NotFound` before the first sync.
+    pub fn export_tree(&self, path: String) -> Result<ExportSummary, ArticleSyncError> {
+        Ok(self
+            .core()?
+            .export_tree(std::path::Path::new(&path))?
+            .into())
     }
 
     /// Bytes stored against the budget. Fast; fine on a UI thread.

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod library;
+pub mod share;
 pub mod show;
 pub mod sync;
 
@@ -168,6 +169,15 @@ pub enum MirrorsAction {
         #[command(flatten)]
         reader: ReaderArgs,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// An existing, writable directory (a USB stick, an SD card) to write the tree into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -24,6 +24,7 @@ pub use error::ReaderError;
 use crate::format::MediaRef;
 use crate::net::{ConnectionState, Connectivity, HealthLog, Route, RouteHealth};
 use crate::net::{RouteSource, unix_now};
+use crate::share::{Export, export_tree};
 use crate::store::{
     ArticleView, Counts, Cursor, LastConnection, ListFilter, OutboxItem, Page, SearchHit,
     SearchOptions, StorageUsage, Store, StoreConfig, SyncPosition,
@@ -442,6 +443,15 @@ impl Reader {
     /// Every comment in the outbox, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, ReaderError> {
         Ok(self.inner.store.outbox()?)
+    }
+
+    // ---- sharing --------------------------------------------------------------------------
+
+    /// Writes the reader's verified copy as a mirror tree into `dir`, an existing writable
+    /// directory (a USB stick, an SD card): any reader syncs from it as a folder route. See
+    /// [`crate::share::export_tree`]. Blocking: call it off the UI thread.
+    pub fn export_tree(&self, dir: &Path) -> Result<Export, ReaderError> {
+        Ok(export_tree(&self.inner.store, dir)?)
     }
 
     // ---- storage --------------------------------------------------------------------------

@@ -298,9 +298,75 @@ fn usage_reads_only_covering_indexes() {
         .iter()
         .filter(|l| l.starts_with("SEARCH") || l.starts_with("SCAN") && !l.contains("CONSTANT"))
         .collect();
-    assert_eq!(reads.len(), 3, "{plan:?}");
+    assert_eq!(reads.len(), 4, "{plan:?}");
     assert!(
         reads.iter().all(|l| l.contains("COVERING INDEX")),
         "{plan:?}"
+    );
+}
+
+fn tree_path(dir: &str, bytes: &[u8]) -> String {
+    let hash = hex::encode(Sha256::digest(bytes));
+    match dir {
+        "log" => crate::format::layout::log(&hash),
+        _ => crate::format::layout::snapshot(&hash),
+    }
+}
+
+#[test]
+fn the_copy_keeps_what_the_head_names_and_goes_before_articles() {
+    let (_dir, path) = temp();
+    let store = Store::open(
+        &path,
+        StoreConfig {
+            budget_bytes: 3_000,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    let (old_log, log) = (tree_path("log", b"old log"), tree_path("log", &[1; 600]));
+    let part = tree_path("snapshot", &[2; 900]);
+    assert!(matches!(
+        store.keep_tree_file(&log, b"not its bytes"),
+        Err(StoreError::Invalid { .. })
+    ));
+    store.keep_tree_file(&old_log, b"old log").unwrap();
+    store.keep_tree_file(&log, &[1; 600]).unwrap();
+    store.keep_tree_file(&part, &[2; 900]).unwrap();
+    store.keep_tree_file("root/1.json", b"root").unwrap();
+    let missing = tree_path("log", b"never fetched");
+    store
+        .accept_head(
+            1,
+            10,
+            20,
+            b"head",
+            &[log.clone(), part.clone(), missing.clone()],
+        )
+        .unwrap();
+    assert_eq!(
+        store.tree_paths().unwrap(),
+        vec![
+            ("root/1.json".to_string(), true),
+            (log.clone(), true),
+            (missing, false),
+            (part.clone(), true),
+            ("head".to_string(), true),
+        ],
+        "a file the head no longer names is dropped; one it names and is not held is listed"
+    );
+    assert_eq!(store.usage().unwrap().copy, 600 + 900 + 4 + 4);
+
+    // Over budget: the copy's log file goes first, then its snapshot part, then articles.
+    apply(&store, vec![put(with_body("a", 1, 1_600))]).unwrap();
+    assert_eq!(store.tree_file(&log).unwrap(), None);
+    assert!(store.tree_file(&part).unwrap().is_some());
+    apply(&store, vec![put(with_body("b", 2, 1_300))]).unwrap();
+    assert_eq!(store.tree_file(&part).unwrap(), None);
+    let usage = store.usage().unwrap();
+    assert_eq!((usage.copy, usage.evicted_articles), (8, 0), "{usage:?}");
+    assert_eq!(
+        store.tree_file("head").unwrap().as_deref(),
+        Some(&b"head"[..])
     );
 }

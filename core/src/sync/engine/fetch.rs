@@ -96,7 +96,7 @@ impl Inner {
                     lost.attempts.iter().filter(|a| !a.remembered).count() as u64,
                     0,
                 );
-                Err(file_lost(lost))
+                Err(file_lost(lost, path))
             }
         }
     }
@@ -144,6 +144,9 @@ impl Inner {
                 self.mirror_list_version
                     .fetch_max(list.version, Ordering::Relaxed);
                 self.net.set_mirror_list(&list.mirrors);
+                if let Err(e) = self.keep(layout::mirrors(&file.hash), bytes).await {
+                    tracing::warn!(error = %e, "the mirror list could not be kept");
+                }
                 let store = self.store.clone();
                 if let Err(e) = blocking(move || store.set_comment_endpoints(&list.comments)).await
                 {
@@ -218,9 +221,9 @@ impl Inner {
     }
 }
 
-/// No route delivered an intact file: a verification failure if any route served bad bytes,
-/// otherwise no route.
-fn file_lost(lost: Lost) -> SyncError {
+/// No route delivered an intact `path`: a verification failure if any route served bad bytes,
+/// otherwise the file is missing.
+fn file_lost(lost: Lost, path: String) -> SyncError {
     let bad = lost.attempts.iter().find(|a| {
         matches!(
             &a.outcome,
@@ -239,7 +242,8 @@ fn file_lost(lost: Lost) -> SyncError {
             route: url.clone(),
             check: detail.clone(),
         },
-        _ => SyncError::NoRoute {
+        _ => SyncError::Missing {
+            path,
             attempts: lost.attempts,
         },
     }

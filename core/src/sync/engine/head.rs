@@ -19,6 +19,10 @@ pub(super) struct HeadAnswer {
     pub(super) head: Option<Head>,
     pub(super) root: TrustedRoot,
     pub(super) etag: Option<String>,
+    /// The head's signed bytes, as fetched (kept to pass on).
+    pub(super) bytes: Vec<u8>,
+    /// The root files fetched to reach `root`, as (version, signed bytes).
+    pub(super) roots: Vec<(u64, Vec<u8>)>,
 }
 
 /// How far the device's clock may be from the servers' `Date` before it counts as wrong.
@@ -165,6 +169,8 @@ impl Inner {
                     head: None,
                     root: trusted.clone(),
                     etag,
+                    bytes: Vec::new(),
+                    roots: Vec::new(),
                 });
             }
             Fetched::Body {
@@ -175,6 +181,7 @@ impl Inner {
         let verify = |e: FormatError| FetchError::verification(format!("head: {e}"));
         let claimed = Head::peek_root_version(&bytes).map_err(verify)?;
         let mut root = trusted.clone();
+        let mut roots = Vec::new();
         if claimed > root.version + MAX_ROTATIONS {
             return Err(FetchError::verification(format!(
                 "head claims root {claimed}, too far ahead of {}",
@@ -189,6 +196,7 @@ impl Inner {
             root = root
                 .advance(&note)
                 .map_err(|e| FetchError::verification(format!("{path}: {e}")))?;
+            roots.push((root.version, note));
         }
         let head = Head::verify(&bytes, &root).map_err(verify)?;
         if head.version < position.head_version {
@@ -222,6 +230,8 @@ impl Inner {
             head: (!unchanged).then_some(head),
             root,
             etag,
+            bytes,
+            roots,
         })
     }
 

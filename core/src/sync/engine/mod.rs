@@ -16,10 +16,11 @@ use super::{SyncError, SyncReport};
 mod apply;
 mod fetch;
 mod head;
+mod keep;
 
-use crate::format::MediaRef;
 use crate::format::note::PublicKey;
 use crate::format::root::TrustedRoot;
+use crate::format::{MediaRef, layout};
 use crate::net::{Connectivity, Lost, Won};
 use crate::store::{Store, StoredRoot, SyncPosition};
 use head::{HeadAnswer, Refusals};
@@ -262,7 +263,13 @@ impl Inner {
             0,
         );
         let route = won.route;
-        let HeadAnswer { head, root, etag } = won.value;
+        let HeadAnswer {
+            head,
+            root,
+            etag,
+            bytes,
+            roots,
+        } = won.value;
 
         let signed = head
             .as_ref()
@@ -285,6 +292,9 @@ impl Inner {
                 let store = self.store.clone();
                 blocking(move || store.set_root(&stored)).await?;
             }
+            for (version, note) in roots {
+                self.keep(layout::root(version), note).await?;
+            }
             let plan = plan(&head, position.log_seq).ok_or_else(|| SyncError::Verification {
                 route: route.id().to_string(),
                 check: format!(
@@ -304,9 +314,7 @@ impl Inner {
             .await?;
             self.update_mirrors(&route, &head, &root, now, &counters)
                 .await;
-            let store = self.store.clone();
-            let (version, issued, expires) = (head.version, head.issued_at, head.expires_at);
-            blocking(move || store.set_head(version, issued, expires)).await?;
+            self.accept_head(&head, bytes).await?;
             report.head_version = head.version;
             report.changed = true;
         }

@@ -1,0 +1,12 @@
+//! Passing a reader's verified copy on to the next reader (issue 17): every phone a mirror.
+//!
+//! - [`export`]: writes the copy the sync kept (see [`crate::store::Store::keep_tree_file`]) as
+//!   a mirror tree in a folder (a USB stick, an SD card), which any reader syncs from as a
+//!   `file://` route or through any static web server.
+//!
+//! The trust model does not change: the receiving reader verifies everything against its pinned
+//! publisher key, as for any mirror.
+
+pub mod export;
+
+pub use export::{Export, ShareError, export_tree};
