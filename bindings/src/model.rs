@@ -634,6 +634,10 @@ pub struct SyncSummary {
     /// How far the device's clock seems off, in seconds (positive: ahead), when off by more
     /// than an hour; the app may ask the reader to set the date and time.
     pub clock_off_by_seconds: Option<i64>,
+    /// Set when the head taken is an expired copy passed on during an offline spell or a
+    /// national shutdown (a folder or a mirror the reader added): when it was issued, Unix
+    /// seconds. Show "copy of DATE, not live".
+    pub copy_of: Option<i64>,
 }
 
 impl From<core_sync::SyncReport> for SyncSummary {
@@ -651,6 +655,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             media_fetched,
             comments_sent,
             clock_off_by,
+            copy_of,
         } = r;
         let core_store::ApplyStats {
             articles_put,
@@ -678,6 +683,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             comments_sent,
             comments_answered: receipts,
             clock_off_by_seconds: clock_off_by,
+            copy_of,
         }
     }
 }
@@ -865,6 +871,9 @@ pub struct ConnectionInfo {
     /// False when this is the state recorded by the last sync of an earlier run (shown at
     /// start until the first race of this run); the evidence is not kept across runs.
     pub live: bool,
+    /// When the held head has expired, the time it was issued (Unix seconds): the articles
+    /// are "a copy of DATE, not live" — passed on during a shutdown, or not synced since.
+    pub copy_of: Option<i64>,
 }
 
 pub(crate) fn banner_state(state: &ConnectionState) -> BannerState {
@@ -887,6 +896,7 @@ impl From<core_reader::Connection> for ConnectionInfo {
             route,
             checked_at,
             live,
+            copy_of,
         } = c;
         let banner = banner_state(&state);
         let evidence = state.evidence().cloned().unwrap_or_default();
@@ -910,6 +920,7 @@ impl From<core_reader::Connection> for ConnectionInfo {
             network_available,
             checked_at,
             live,
+            copy_of,
         }
     }
 }

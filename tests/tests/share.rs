@@ -3,15 +3,22 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use article_sync_cli::serve::Fault;
 use article_sync_core::format::codec::sha256_hex;
 use article_sync_core::format::layout;
+use article_sync_core::net::{
+    ConnectionState, Connectivity, MemoryHealthLog, NetConfig, Route, RouteSet, RouteSource,
+};
 use article_sync_core::publish::source::SourceImage;
-use article_sync_core::reader::{Reader, ReaderError};
-use article_sync_core::sync::SyncError;
+use article_sync_core::reader::{OfflineConfig, Reader, ReaderError};
+use article_sync_core::share::export_tree;
+use article_sync_core::store::{Store, StoreConfig};
+use article_sync_core::sync::{SyncConfig, SyncError, SyncReport, Syncer};
 use article_sync_tests::store_contents;
-use article_sync_tests::world::World;
+use article_sync_tests::world::{World, now};
 
 /// A world of `n` articles, the first three with a lead image.
 fn world_with_images(n: u64) -> World {
@@ -180,4 +187,175 @@ fn an_export_refuses_a_path_that_is_not_a_writable_directory() {
             article_sync_core::share::ShareError::Io { .. }
         ))
     ));
+}
+
+const DAY: i64 = 24 * 3600;
+
+/// Publishes `world.articles` as if at `at` (its head valid for a week from then).
+fn publish_at(world: &World, at: i64) {
+    article_sync_core::publish::publish(
+        &world.tree,
+        &world.key,
+        world.articles.clone(),
+        &article_sync_core::publish::PublishOptions {
+            snapshot_part_bytes: world.part_bytes,
+            ..article_sync_tests::options(at)
+        },
+    )
+    .expect("publish");
+}
+
+/// A phone: a store and a sync engine whose clock can be set.
+struct Phone {
+    store: Arc<Store>,
+    syncer: Syncer,
+    offset: Arc<AtomicI64>,
+}
+
+impl Phone {
+    fn new(world: &World, db: &Path, main: &str, mirrors: &[String], net: NetConfig) -> Phone {
+        let store = Arc::new(Store::open(db, StoreConfig::default()).unwrap());
+        let routes = RouteSet::new(main, mirrors).unwrap();
+        let net = Connectivity::new(net, routes, Arc::new(MemoryHealthLog::new())).unwrap();
+        let mut config = SyncConfig::new(vec![world.key.public()]);
+        let offset = Arc::new(AtomicI64::new(0));
+        let clock = offset.clone();
+        config.clock = Arc::new(move || now() + clock.load(Ordering::Relaxed));
+        let syncer = Syncer::new(store.clone(), net, config);
+        Phone {
+            store,
+            syncer,
+            offset,
+        }
+    }
+
+    /// Syncs with the phone's clock at `at`.
+    async fn sync_at(&self, at: i64) -> Result<SyncReport, SyncError> {
+        self.offset.store(at - now(), Ordering::Relaxed);
+        self.syncer.sync().await
+    }
+
+    fn export(&self, dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+        export_tree(&self.store, dir).expect("export");
+    }
+
+    fn add_route(&self, route: Route) {
+        self.syncer.net().add_route(route);
+    }
+
+    fn version(&self) -> u64 {
+        self.store.sync_position().unwrap().head_version
+    }
+
+    /// What a reader opened on this phone's database shows: "copy of DATE, not live".
+    fn copy_of(&self) -> Option<i64> {
+        let reader = Reader::open_offline(OfflineConfig {
+            database: self.store.path().to_path_buf(),
+            storage_budget_bytes: 1 << 30,
+            create: false,
+        })
+        .unwrap();
+        reader.connection().unwrap().copy_of
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_weeks_of_shutdown_news_travels_two_hops_as_a_marked_copy() {
+    let t = now();
+    let mut world = World::new(0);
+    world.articles = world.corpus.articles(0..40);
+    publish_at(&world, t - 22 * DAY);
+    let server = world.serve(&world.tree, Fault::None).await;
+    let dir = world.dir.path().to_path_buf();
+    let live = world.net_config();
+    // Before the shutdown A and B sync online.
+    let a = Phone::new(&world, &dir.join("a.db"), &server.url(), &[], live.clone());
+    let b_online = Phone::new(&world, &dir.join("b.db"), &server.url(), &[], live.clone());
+    a.sync_at(t - 22 * DAY).await.expect("A online");
+    b_online.sync_at(t - 22 * DAY).await.expect("B online");
+    let old = a.version();
+    drop(b_online);
+    // The last publish before the shutdown reaches A only.
+    world.articles.extend(world.corpus.articles(40..45));
+    publish_at(&world, t - 21 * DAY);
+    let report = a.sync_at(t - 21 * DAY).await.expect("A's last sync");
+    assert_eq!(report.copy_of, None, "a live head");
+    let newest = a.version();
+    assert!(newest > old);
+
+    // Three weeks later, in a national shutdown: every international host fails, a domestic
+    // one answers. The old server is a network mirror still serving the (now expired) head.
+    let refused = format!(
+        "https://127.0.0.1:{}/",
+        article_sync_test_support::server::refused_port().await
+    );
+    let domestic = world.serve(&world.tree, Fault::None).await;
+    let shutdown = NetConfig {
+        international_probes: vec![refused.clone()],
+        domestic_probes: vec![domestic.url()],
+        ..live.clone()
+    };
+    let b = Phone::new(
+        &world,
+        &dir.join("b.db"),
+        &refused,
+        &[server.url()],
+        shutdown.clone(),
+    );
+    b.export(&dir.join("b-old"));
+    let err = b
+        .sync_at(t)
+        .await
+        .expect_err("the network mirror's head expired");
+    assert!(matches!(err, SyncError::Stale { .. }), "{err:?}");
+    assert!(matches!(
+        b.syncer.net().state(),
+        ConnectionState::NationalShutdown(_)
+    ));
+    assert_eq!(
+        b.version(),
+        old,
+        "a network mirror's expired head is never taken"
+    );
+
+    // Hop 1: A's copy on a USB stick.
+    a.export(&dir.join("usb-a"));
+    b.add_route(Route::folder(&dir.join("usb-a")).unwrap());
+    let report = b.sync_at(t).await.expect("B takes A's copy");
+    assert_eq!(report.copy_of, Some(t - 21 * DAY));
+    assert_eq!(b.version(), newest);
+    assert_eq!(b.store.counts().unwrap().total, 45);
+    assert_eq!(b.copy_of(), Some(t - 21 * DAY), "copy of DATE, not live");
+
+    // Hop 2: C was never online, and is offline (no probe configured, nothing answers).
+    b.export(&dir.join("usb-b"));
+    let c = Phone::new(&world, &dir.join("c.db"), &refused, &[], live.clone());
+    c.add_route(Route::folder(&dir.join("usb-b")).unwrap());
+    let report = c.sync_at(t).await.expect("C takes B's copy");
+    assert!(matches!(
+        c.syncer.net().state(),
+        ConnectionState::Offline(_)
+    ));
+    assert_eq!(report.copy_of, Some(t - 21 * DAY));
+    assert_eq!(c.version(), newest);
+    assert_eq!(
+        store_contents(&dir.join("a.db")),
+        store_contents(&dir.join("c.db"))
+    );
+
+    // An older copy never rolls back a newer one.
+    c.add_route(Route::folder(&dir.join("b-old")).unwrap());
+    c.sync_at(t).await.expect_err("nothing newer or live");
+    assert_eq!(c.version(), newest);
+    assert_eq!(c.store.counts().unwrap().total, 45);
+
+    // The shutdown ends: a live head verifies and the normal rules apply again.
+    world.articles.extend(world.corpus.articles(45..47));
+    publish_at(&world, t);
+    c.add_route(Route::parse(&server.url(), RouteSource::User).unwrap());
+    let report = c.sync_at(t).await.expect("C online again");
+    assert_eq!(report.copy_of, None);
+    assert_eq!(c.store.counts().unwrap().total, 47);
+    assert_eq!(c.copy_of(), None, "live again");
 }

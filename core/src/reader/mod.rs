@@ -245,12 +245,16 @@ impl Reader {
 
     /// [`Reader::connection`] for a state a listener was given.
     pub fn connection_of(&self, state: ConnectionState) -> Result<Connection, ReaderError> {
-        if matches!(state, ConnectionState::Unknown)
-            && let Some(last) = self.inner.store.last_connection()?
-        {
-            return Ok(Connection::recorded(last));
-        }
-        Ok(Connection::live(state))
+        let mut connection = match self.inner.store.last_connection()? {
+            Some(last) if matches!(state, ConnectionState::Unknown) => Connection::recorded(last),
+            _ => Connection::live(state),
+        };
+        let position = self.inner.store.sync_position()?;
+        connection.copy_of = position
+            .head_expires_at
+            .filter(|&expires| expires <= unix_now())
+            .and(position.head_issued_at);
+        Ok(connection)
     }
 
     /// Every change of the live banner state, current value first.

@@ -7,7 +7,7 @@ use crate::format::limits::{HEAD_MAX, ROOT_MAX};
 use crate::format::note::PublicKey;
 use crate::format::root::TrustedRoot;
 use crate::format::{FormatError, layout};
-use crate::net::{FailureKind, FetchError, Fetched, Lost, Route};
+use crate::net::{FailureKind, FetchError, Fetched, Lost, Route, RouteSource};
 use crate::store::SyncPosition;
 use crate::sync::SyncError;
 
@@ -38,6 +38,10 @@ pub(super) struct Refusals {
     /// Routes whose head was stale by the device's clock but fresh by their `Date`, which is
     /// far behind that clock: (route, `Date`).
     pub(super) clock_ahead: Vec<(String, i64)>,
+    /// The newest expired head a folder or user-added route offered that is newer than the
+    /// held one: taken as a copy when no live head won and the reader is offline or in a
+    /// national shutdown (see [`Inner::copy_in_shutdown`]).
+    pub(super) copy: Option<(Route, HeadAnswer)>,
 }
 
 impl Refusals {
@@ -211,7 +215,27 @@ impl Inner {
             )));
         }
         if head.is_expired(now) {
-            return Err(refusals.lock().unwrap_or_else(|e| e.into_inner()).stale(
+            let mut refusals = refusals.lock().unwrap_or_else(|e| e.into_inner());
+            let passed_on = matches!(route.source(), RouteSource::Folder | RouteSource::User);
+            let newer = head.version > position.head_version
+                && refusals
+                    .copy
+                    .as_ref()
+                    .and_then(|(_, c)| c.head.as_ref())
+                    .is_none_or(|c| c.version < head.version);
+            if passed_on && newer && !forks(&head, position) {
+                refusals.copy = Some((
+                    route.clone(),
+                    HeadAnswer {
+                        head: Some(head.clone()),
+                        root: root.clone(),
+                        etag: None,
+                        bytes: bytes.clone(),
+                        roots: roots.clone(),
+                    },
+                ));
+            }
+            return Err(refusals.stale(
                 &route,
                 format!("head {}", head.version),
                 head.expires_at,
