@@ -440,6 +440,23 @@ impl Reader {
             .into())
     }
 
+    /// Serves this reader's verified copy over plain HTTP on `port` of every interface (the
+    /// phone's hotspot; 0 picks a free port) until `stopSharing()`: a landing page in Persian
+    /// and English (what this is, the publisher key's fingerprint, the copy's date, the URL
+    /// also as a QR code at `qr.svg`) and the tree. Returns the URL another reader adds with
+    /// "add mirror"; show it with `qrSvg(url)`. Throws `NotFound` before the first sync,
+    /// `BadArgument` when the port cannot be used.
+    pub async fn start_sharing(&self, port: u16) -> Result<String, ArticleSyncError> {
+        let core = self.core()?;
+        Ok(runtime::run(async move { core.start_sharing(port).await }).await??)
+    }
+
+    /// Stops sharing, if it runs. Fine on a UI thread.
+    pub fn stop_sharing(&self) -> Result<(), ArticleSyncError> {
+        self.core()?.stop_sharing();
+        Ok(())
+    }
+
     /// Bytes stored against the budget. Fast; fine on a UI thread.
     pub fn storage_usage(&self) -> Result<StorageUsage, ArticleSyncError> {
         Ok(self.core()?.usage()?.into())

@@ -86,6 +86,9 @@ pub enum Command {
     /// Write the reader's verified copy as a mirror tree into a folder (offline): another
     /// reader syncs from it as a mirror (`file://…` or any static web server).
     Export(reader::ExportArgs),
+    /// Serve the reader's verified copy over plain HTTP on the local network, with a landing
+    /// page (Persian and English, key fingerprint, the copy's date, the URL as a QR code).
+    Share(reader::ShareArgs),
     /// Delete the database and everything it holds.
     Wipe(reader::WipeArgs),
     /// Create a publisher key pair.
@@ -115,6 +118,7 @@ impl Command {
             self,
             Command::Sync(_)
                 | Command::Serve(_)
+                | Command::Share(_)
                 | Command::Inbox(_)
                 | Command::Relay(_)
                 | Command::Demo(_)
@@ -138,6 +142,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Outbox(args) => reader::library::outbox(args),
         Command::Mirrors(args) => reader::library::mirrors(args),
         Command::Export(args) => reader::share::export(args),
+        Command::Share(args) => reader::share::share(args),
         Command::Wipe(args) => reader::library::wipe(args),
         Command::Keygen(args) => Ok(commands::keygen::run(args)?),
         Command::Publish(args) => Ok(commands::publish::run(args)?),

@@ -83,6 +83,19 @@ fn export_writes_a_tree_another_reader_syncs_from_as_a_folder() {
     assert_eq!(sync["new_articles"], 2);
     let status = json(run(cmd(home).args(["status", "--json", "--db", a])));
     assert!(status["storage"]["copy"].as_u64().unwrap() > 0, "{status}");
+
+    // `share` serves the same copy over HTTP: a third reader syncs from it.
+    let shared = Served::spawn(cmd(home).args(["share", "--db", a, "--addr", "127.0.0.1:0"]));
+    let c = home.join("c.db");
+    let sync = json(run(&mut sync_cmd(
+        home,
+        c.to_str().unwrap(),
+        &shared.url,
+        &public,
+        &ca,
+    )));
+    assert_eq!(sync["route"], shared.url.as_str(), "{sync}");
+    assert_eq!(sync["new_articles"], 2);
 }
 
 #[test]

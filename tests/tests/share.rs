@@ -359,3 +359,84 @@ async fn three_weeks_of_shutdown_news_travels_two_hops_as_a_marked_copy() {
     assert_eq!(c.store.counts().unwrap().total, 47);
     assert_eq!(c.copy_of(), None, "live again");
 }
+
+/// GETs `path` from an `http://host:port/` URL over a plain socket: (status line, body).
+async fn get(url: &str, path: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let authority = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = tokio::net::TcpStream::connect(&authority).await.unwrap();
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (
+        head.lines().next().unwrap_or("").to_string(),
+        body.to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_shares_over_http_and_another_syncs_from_it() {
+    let world = world_with_images(50);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let (db_a, db_c) = (world.dir.path().join("a.db"), world.dir.path().join("c.db"));
+    let a = world.reader(&db_a, &main.url(), &[]);
+    assert!(
+        matches!(
+            a.start_sharing(0).await,
+            Err(ReaderError::Share(
+                article_sync_core::share::ShareError::NothingToShare
+            ))
+        ),
+        "nothing to share before the first sync"
+    );
+    a.sync().await.expect("A syncs online");
+    let url = a.start_sharing(0).await.expect("A shares");
+    assert!(url.starts_with("http://") && url.ends_with('/'), "{url}");
+
+    let (status, page) = get(&url, "").await;
+    assert!(status.contains("200"), "{status}");
+    let key = world.key.public().to_string();
+    let fingerprint = article_sync_core::share::serve::fingerprint(&key);
+    for needle in [
+        url.as_str(),
+        fingerprint.as_str(),
+        "Copy of",
+        "تاریخ این نسخه",
+        "qr.svg",
+    ] {
+        assert!(
+            page.contains(needle),
+            "{needle} not in the landing page:\n{page}"
+        );
+    }
+    let (status, qr) = get(&url, "qr.svg").await;
+    assert!(status.contains("200") && qr.contains("<svg"), "{status}");
+    let (status, _) = get(&url, "../a.db").await;
+    assert!(status.contains("404"), "{status}");
+
+    // C adds A's URL as a mirror (its main site blocked) and syncs from A's phone.
+    let blocked = format!(
+        "https://127.0.0.1:{}/",
+        article_sync_test_support::server::refused_port().await
+    );
+    let c = world.reader(&db_c, &blocked, &[]);
+    c.add_mirror(&url).unwrap();
+    let report = c.sync().await.expect("C syncs from A's share");
+    assert_eq!(report.route, url);
+    assert_eq!(store_contents(&db_a), store_contents(&db_c));
+    assert_eq!(media(&a), media(&c), "the images too");
+
+    a.stop_sharing();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let authority = url.trim_start_matches("http://").trim_end_matches('/');
+    assert!(
+        tokio::net::TcpStream::connect(authority).await.is_err(),
+        "stopped"
+    );
+}

@@ -181,6 +181,16 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ShareArgs {
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// Where to listen: `0.0.0.0:8080` for every interface (a phone's hotspot), the URL then
+    /// names this device's address on the local network.
+    #[arg(long, value_name = "HOST:PORT", default_value = "0.0.0.0:8080")]
+    pub addr: std::net::SocketAddr,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct WipeArgs {
     #[command(flatten)]
     pub reader: ReaderArgs,

@@ -1,11 +1,11 @@
-//! Passing the reader's verified copy on: `export` (into a folder).
+//! Passing the reader's verified copy on: `export` (into a folder), `share` (over HTTP).
 
 use serde_json::json;
 
-use super::ExportArgs;
 use super::Settings;
 use super::library::open;
 use super::show::print_json;
+use super::{ExportArgs, ShareArgs};
 use crate::error::Failure;
 use crate::say;
 use crate::text;
@@ -38,4 +38,26 @@ pub fn export(args: ExportArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+pub fn share(args: ShareArgs) -> Result<(), Failure> {
+    let settings = Settings::resolve(&args.reader)?;
+    let reader = open(&settings, false)?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::failed(format!("starting the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let sharing =
+            article_sync_core::share::serve::start(reader.store().clone(), args.addr).await;
+        let sharing = sharing.map_err(article_sync_core::reader::ReaderError::from)?;
+        say!(
+            "sharing {} on {} (add it as a mirror; the landing page shows its QR code)",
+            settings.database.display(),
+            sharing.url
+        );
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| Failure::failed(format!("waiting for Ctrl-C: {e}")))?;
+        sharing.stop();
+        Ok(())
+    })
 }

@@ -28,6 +28,9 @@ pub enum ShareError {
     NothingToShare,
     #[error("{} is not a directory", path.display())]
     NotADirectory { path: PathBuf },
+    /// Sharing could not listen on `addr` (in use, not this device's, no permission).
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
     #[error("cannot write {}: {reason}", path.display())]
     Io { path: PathBuf, reason: String },
     #[error(transparent)]
