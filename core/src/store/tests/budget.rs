@@ -14,6 +14,17 @@ fn media_ref(bytes: &[u8]) -> MediaRef {
     }
 }
 
+fn with_budget(path: &std::path::Path, budget_bytes: u64) -> Store {
+    Store::open(
+        path,
+        StoreConfig {
+            budget_bytes,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap()
+}
+
 fn with_body(id: &str, published_at: i64, body_len: usize) -> Article {
     let mut a = article(id, 1, published_at);
     a.body_html = "x".repeat(body_len);
@@ -60,14 +71,7 @@ fn media_is_checked_against_its_hash_and_missing_images_are_listed_newest_first(
 #[test]
 fn prefetch_stays_within_the_budget_and_a_bookmark_keeps_its_images() {
     let (_dir, path) = temp();
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 3_000,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 3_000);
     let images: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i; 1_000]).collect();
     let articles: Vec<Article> = (0..4u8)
         .map(|i| {
@@ -156,14 +160,7 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
     roomy.set_read("oldest-read", true).unwrap();
     roomy.set_read("newer-read", true).unwrap();
     assert_eq!(roomy.usage().unwrap().total(), 5_000 + img.size);
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 3_500,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 3_500);
     let ev = store.enforce_budget().unwrap();
     assert_eq!((ev.articles, ev.media), (2, 1));
     let usage = store.usage().unwrap();
@@ -191,14 +188,7 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
 
     // Within budget: nothing more goes. Tighter: unread content goes, bookmarks never.
     assert_eq!(store.enforce_budget().unwrap(), Eviction::default());
-    let tight = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 0,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let tight = with_budget(&path, 0);
     tight.enforce_budget().unwrap();
     assert!(tight.article("bookmarked").unwrap().unwrap().has_body);
     assert_eq!(tight.usage().unwrap().total(), 1_000);
@@ -230,14 +220,7 @@ fn far_over_budget_the_oldest_go_in_order_across_batches() {
     )
     .unwrap();
     roomy.set_read(&ids[250].1, true).unwrap();
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 100 * 100,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 100 * 100);
     assert_eq!(store.enforce_budget().unwrap().articles, 200);
     // The read one first, then the oldest 199 by publication time, then id.
     let mut order = ids.clone();
@@ -256,14 +239,7 @@ fn far_over_budget_the_oldest_go_in_order_across_batches() {
 #[test]
 fn sync_writes_keep_the_budget_in_the_same_transaction() {
     let (_dir, path) = temp();
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 2_500,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 2_500);
     let stats = apply(
         &store,
         vec![
@@ -316,14 +292,7 @@ fn tree_path(dir: &str, bytes: &[u8]) -> String {
 #[test]
 fn the_copy_keeps_what_the_head_names_and_goes_before_articles() {
     let (_dir, path) = temp();
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 3_000,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 3_000);
     let (old_log, log) = (tree_path("log", b"old log"), tree_path("log", &[1; 600]));
     let part = tree_path("snapshot", &[2; 900]);
     assert!(matches!(
