@@ -199,6 +199,7 @@ fn publish_at(world: &World, at: i64) {
         world.articles.clone(),
         &article_sync_core::publish::PublishOptions {
             snapshot_part_bytes: world.part_bytes,
+            mirrors: Some(vec!["https://mirror.example/".into()]),
             ..article_sync_tests::options(at)
         },
     )
@@ -327,6 +328,17 @@ async fn three_weeks_of_shutdown_news_travels_two_hops_as_a_marked_copy() {
     assert_eq!(b.version(), newest);
     assert_eq!(b.store.counts().unwrap().total, 45);
     assert_eq!(b.copy_of(), Some(t - 21 * DAY), "copy of DATE, not live");
+
+    // B's copy holds the expired head's mirror list too (passed on, not applied).
+    let mirrors = article_sync_tests::read_head(&dir.join("usb-a"), &world.key)
+        .mirrors
+        .expect("the tree has a mirror list");
+    assert!(
+        b.store
+            .tree_file(&layout::mirrors(&mirrors.hash))
+            .unwrap()
+            .is_some()
+    );
 
     // Hop 2: C was never online, and is offline (no probe configured, nothing answers).
     b.export(&dir.join("usb-b"));

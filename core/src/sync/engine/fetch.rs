@@ -103,13 +103,15 @@ impl Inner {
 
     /// Updates the routes from the head's signed mirror list. A list that fails to arrive,
     /// verify, or is expired at `now` or older than the one applied changes nothing: it only
-    /// decides where to fetch from.
+    /// decides where to fetch from. A list that verifies is kept in the copy; the list of an
+    /// expired `copy` (see `copy_in_shutdown`) is kept but not applied.
     pub(super) async fn update_mirrors(
         &self,
         route: &Route,
         head: &Head,
         root: &TrustedRoot,
         now: i64,
+        copy: bool,
         counters: &Counters,
     ) {
         let Some(file) = &head.mirrors else { return };
@@ -137,16 +139,28 @@ impl Inner {
             }
         };
         let held = self.mirror_list_version.load(Ordering::Relaxed);
-        let current = MirrorList::verify(&bytes, &root.keys)
-            .and_then(|list| list.check_current(now, held).map(|()| list));
-        match current {
-            Ok(list) => {
+        let list = match MirrorList::verify(&bytes, &root.keys) {
+            Ok(list) => list,
+            Err(e) => {
+                let path = layout::mirrors(&file.hash);
+                return self
+                    .net
+                    .report_verification_failure(route, &path, &e.to_string());
+            }
+        };
+        // The signed file the head names is kept to pass on, even when it is not applied here.
+        if let Err(e) = self.keep(layout::mirrors(&file.hash), bytes).await {
+            tracing::warn!(error = %e, "the mirror list could not be kept");
+        }
+        if copy {
+            // An expired copy's list is as old as its head: it is passed on, never applied.
+            return;
+        }
+        match list.check_current(now, held) {
+            Ok(()) => {
                 self.mirror_list_version
                     .fetch_max(list.version, Ordering::Relaxed);
                 self.net.set_mirror_list(&list.mirrors);
-                if let Err(e) = self.keep(layout::mirrors(&file.hash), bytes).await {
-                    tracing::warn!(error = %e, "the mirror list could not be kept");
-                }
                 let store = self.store.clone();
                 if let Err(e) = blocking(move || store.set_comment_endpoints(&list.comments)).await
                 {

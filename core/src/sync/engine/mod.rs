@@ -325,7 +325,8 @@ impl Inner {
                 &mut report.applied,
             )
             .await?;
-            self.update_mirrors(&route, &head, &root, now, &counters)
+            let copy = copy_of.is_some();
+            self.update_mirrors(&route, &head, &root, now, copy, &counters)
                 .await;
             self.accept_head(&head, bytes).await?;
             report.head_version = head.version;
