@@ -452,3 +452,28 @@ async fn a_reader_shares_over_http_and_another_syncs_from_it() {
         "stopped"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_from_before_the_copy_names_the_roots_it_lacks() {
+    let mut world = World::new(20);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let db = world.dir.path().join("a.db");
+    let a = world.reader(&db, &main.url(), &[]);
+    a.sync().await.expect("first sync");
+    // As a store upgraded from before the copy: it verified root 1 but kept no file of it.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("DELETE FROM tree_files WHERE path LIKE 'root/%'", [])
+        .unwrap();
+    world.articles.extend(world.corpus.articles(20..22));
+    world.publish();
+    a.sync().await.expect("second sync");
+    let out = world.dir.path().join("usb");
+    std::fs::create_dir_all(&out).unwrap();
+    let export = a.export_tree(&out).unwrap();
+    assert!(
+        export.missing.contains(&layout::root(1)),
+        "{:?}",
+        export.missing
+    );
+}

@@ -69,14 +69,14 @@ pub fn export_tree(store: &Store, dir: &Path) -> Result<Export, ShareError> {
         export.bytes += bytes.len() as u64;
         Ok(())
     };
-    for (path, held) in store.tree_paths()? {
+    for (path, _) in store.tree_paths()? {
         if path == layout::HEAD {
             continue;
         }
+        // Not held, or dropped by a sync running meanwhile: missing either way.
         match store.tree_file(&path)? {
             Some(bytes) => write(&path, &bytes)?,
-            None if !held => export.missing.push(path),
-            None => {}
+            None => export.missing.push(path),
         }
     }
     for (hash, mime) in store.stored_media()? {

@@ -16,10 +16,14 @@ impl Inner {
     }
 
     /// Stores `head` as accepted, with its signed `bytes`, and keeps of the copy only the files
-    /// it names: its log files, mirror list, snapshot headlines, part list and (when the part
-    /// list is held) the parts the list names.
+    /// it names: the root chain up to its root, its log files, mirror list, snapshot headlines,
+    /// part list and (when the part list is held) the parts the list names.
     pub(super) async fn accept_head(&self, head: &Head, bytes: Vec<u8>) -> Result<(), SyncError> {
-        let mut named: Vec<String> = head.files.iter().map(|f| layout::log(&f.hash)).collect();
+        // Every root up to the head's: a reader whose store predates the copy holds none of
+        // them, and an export names them as missing rather than writing a tree no new reader
+        // can verify.
+        let mut named: Vec<String> = (1..=head.root_version).map(layout::root).collect();
+        named.extend(head.files.iter().map(|f| layout::log(&f.hash)));
         named.extend(head.mirrors.iter().map(|m| layout::mirrors(&m.hash)));
         if let Some(snapshot) = &head.snapshot {
             named.push(layout::snapshot(&snapshot.headlines.hash));
