@@ -2,6 +2,7 @@
 
 use article_sync_core::format::FormatError;
 use article_sync_core::reader::ReaderError;
+use article_sync_core::share::ShareError;
 use article_sync_core::store::StoreError;
 use article_sync_core::sync::SyncError;
 use article_sync_core::text::date::DateError;
@@ -138,7 +139,7 @@ impl From<SyncError> for ArticleSyncError {
     fn from(e: SyncError) -> Self {
         let reason = e.to_string();
         match e {
-            SyncError::NoRoute { attempts } => {
+            SyncError::NoRoute { attempts } | SyncError::Missing { attempts, .. } => {
                 let failures: Vec<String> = attempts
                     .iter()
                     .filter(|a| !a.remembered)
@@ -193,6 +194,14 @@ impl From<ReaderError> for ArticleSyncError {
             ReaderError::NotFound { what } => ArticleSyncError::NotFound { what },
             ReaderError::Store(e) => e.into(),
             ReaderError::Sync(e) => e.into(),
+            ReaderError::Share(ShareError::NothingToShare) => ArticleSyncError::NotFound {
+                what: "a synced copy to share".to_owned(),
+            },
+            ReaderError::Share(ShareError::Store(e)) => e.into(),
+            ReaderError::Share(e) => ArticleSyncError::BadArgument {
+                name: "path".to_owned(),
+                reason: e.to_string(),
+            },
             // Never reached through the FFI: its readers are opened with routes.
             ReaderError::NoDatabase { .. } | ReaderError::Offline => ArticleSyncError::internal(e),
         }

@@ -6,7 +6,8 @@
 //!
 //! The app's entry point is [`Reader`] (one per database, held for the app's lifetime); its
 //! records live in [`model`]. Free functions: [`format_date`], [`banner_text`],
-//! [`verify_public_key`], [`set_log_listener`] (the core's log records, [`log`]).
+//! [`verify_public_key`], [`set_log_listener`] (the core's log records, [`log`]), [`qr_svg`] and
+//! [`key_fingerprint`] (for the "Share" screen).
 //!
 //! Rules every export follows:
 //! - Core types cross as records and enums defined here and converted from the core's types, so
@@ -25,6 +26,7 @@ mod log;
 pub mod model;
 pub mod reader;
 pub mod runtime;
+mod share;
 pub mod subscription;
 
 pub use banner::{BannerState, BannerText, banner_text};
@@ -35,6 +37,7 @@ pub use log::{LogLevel, LogListener, LogRecord, set_log_listener};
 pub use reader::{
     ConnectionListener, ProgressListener, Reader, ReaderConfig, StoreListener, SyncHandle,
 };
+pub use share::{key_fingerprint, qr_svg};
 pub use subscription::Subscription;
 
 uniffi::setup_scaffolding!();

@@ -482,7 +482,10 @@ pub struct StorageUsage {
     pub bodies_bytes: u64,
     /// Images.
     pub media_bytes: u64,
-    /// `bodiesBytes + mediaBytes`.
+    /// The signed files kept to pass on (`exportTree`, sharing): the newest snapshot and the
+    /// log files after it; the budget drops them before any article.
+    pub copy_bytes: u64,
+    /// `bodiesBytes + mediaBytes + copyBytes`.
     pub total_bytes: u64,
     /// The configured budget; the store evicts (oldest read articles first) to stay under it.
     pub budget_bytes: u64,
@@ -496,15 +499,41 @@ impl From<core_store::StorageUsage> for StorageUsage {
         let core_store::StorageUsage {
             bodies,
             media,
+            copy,
             budget,
             evicted_articles,
         } = u;
         StorageUsage {
             bodies_bytes: bodies,
             media_bytes: media,
+            copy_bytes: copy,
             total_bytes,
             budget_bytes: budget,
             evicted_articles,
+        }
+    }
+}
+
+/// What `exportTree` wrote.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportSummary {
+    /// The version of the exported head.
+    pub head_version: u64,
+    /// Files written, `head` included.
+    pub files: u64,
+    pub bytes: u64,
+    /// Tree paths the head names that this reader does not hold: a reader that needs one of
+    /// them cannot sync from this copy.
+    pub missing: Vec<String>,
+}
+
+impl From<article_sync_core::share::Export> for ExportSummary {
+    fn from(e: article_sync_core::share::Export) -> Self {
+        ExportSummary {
+            head_version: e.head_version,
+            files: e.files,
+            bytes: e.bytes,
+            missing: e.missing,
         }
     }
 }
@@ -605,6 +634,10 @@ pub struct SyncSummary {
     /// How far the device's clock seems off, in seconds (positive: ahead), when off by more
     /// than an hour; the app may ask the reader to set the date and time.
     pub clock_off_by_seconds: Option<i64>,
+    /// Set when the head taken is an expired copy passed on during an offline spell or a
+    /// national shutdown (a folder or a mirror the reader added): when it was issued, Unix
+    /// seconds. Show "copy of DATE, not live".
+    pub copy_of: Option<i64>,
 }
 
 impl From<core_sync::SyncReport> for SyncSummary {
@@ -622,6 +655,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             media_fetched,
             comments_sent,
             clock_off_by,
+            copy_of,
         } = r;
         let core_store::ApplyStats {
             articles_put,
@@ -649,6 +683,7 @@ impl From<core_sync::SyncReport> for SyncSummary {
             comments_sent,
             comments_answered: receipts,
             clock_off_by_seconds: clock_off_by,
+            copy_of,
         }
     }
 }
@@ -836,6 +871,9 @@ pub struct ConnectionInfo {
     /// False when this is the state recorded by the last sync of an earlier run (shown at
     /// start until the first race of this run); the evidence is not kept across runs.
     pub live: bool,
+    /// When the held head has expired, the time it was issued (Unix seconds): the articles
+    /// are "a copy of DATE, not live" — passed on during a shutdown, or not synced since.
+    pub copy_of: Option<i64>,
 }
 
 pub(crate) fn banner_state(state: &ConnectionState) -> BannerState {
@@ -858,6 +896,7 @@ impl From<core_reader::Connection> for ConnectionInfo {
             route,
             checked_at,
             live,
+            copy_of,
         } = c;
         let banner = banner_state(&state);
         let evidence = state.evidence().cloned().unwrap_or_default();
@@ -881,6 +920,7 @@ impl From<core_reader::Connection> for ConnectionInfo {
             network_available,
             checked_at,
             live,
+            copy_of,
         }
     }
 }

@@ -17,8 +17,8 @@ use article_sync_core::reader as core_reader;
 use article_sync_core::store::{Cursor, SearchOptions};
 
 use crate::model::{
-    Article, ArticleCounts, ArticlePage, ConnectionInfo, ListFilter, MARK_CLOSE, MARK_OPEN,
-    OutboxItem, RouteInfo, SearchHit, StorageUsage, SyncProgress, SyncSummary,
+    Article, ArticleCounts, ArticlePage, ConnectionInfo, ExportSummary, ListFilter, MARK_CLOSE,
+    MARK_OPEN, OutboxItem, RouteInfo, SearchHit, StorageUsage, SyncProgress, SyncSummary,
 };
 use crate::subscription::{Subscription, subscribe_watch};
 use crate::{ArticleSyncError, runtime};
@@ -426,6 +426,35 @@ impl Reader {
             .into_iter()
             .map(OutboxItem::from)
             .collect())
+    }
+
+    /// Writes this reader's verified copy as a mirror tree into the directory `path` (a USB
+    /// stick, an SD card): another reader adds it as a mirror (`file://…`) and syncs from it,
+    /// verifying everything against its pinned key. Immutable files first, `head` last. Blocks:
+    /// call it off the UI thread. Throws `BadArgument` when `path` is not a directory this app
+    /// can write, `NotFound` before the first sync.
+    pub fn export_tree(&self, path: String) -> Result<ExportSummary, ArticleSyncError> {
+        Ok(self
+            .core()?
+            .export_tree(std::path::Path::new(&path))?
+            .into())
+    }
+
+    /// Serves this reader's verified copy over plain HTTP on `port` of every interface (the
+    /// phone's hotspot; 0 picks a free port) until `stopSharing()`: a landing page in Persian
+    /// and English (what this is, the publisher key's fingerprint, the copy's date, the URL
+    /// also as a QR code at `qr.svg`) and the tree. Returns the URL another reader adds with
+    /// "add mirror"; show it with `qrSvg(url)`. Throws `NotFound` before the first sync,
+    /// `BadArgument` when the port cannot be used.
+    pub async fn start_sharing(&self, port: u16) -> Result<String, ArticleSyncError> {
+        let core = self.core()?;
+        Ok(runtime::run(async move { core.start_sharing(port).await }).await??)
+    }
+
+    /// Stops sharing, if it runs. Fine on a UI thread.
+    pub fn stop_sharing(&self) -> Result<(), ArticleSyncError> {
+        self.core()?.stop_sharing();
+        Ok(())
     }
 
     /// Bytes stored against the budget. Fast; fine on a UI thread.

@@ -91,7 +91,9 @@ impl From<article_sync_core::reader::ReaderError> for Failure {
                 path.display()
             )),
             ReaderError::Store(e) => Failure::failed(format!("database: {e}")),
-            ReaderError::Sync(_) | ReaderError::Offline => Failure::failed(err.to_string()),
+            ReaderError::Sync(_) | ReaderError::Offline | ReaderError::Share(_) => {
+                Failure::failed(err.to_string())
+            }
         }
     }
 }

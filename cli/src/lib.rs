@@ -83,6 +83,12 @@ pub enum Command {
     Outbox(reader::OutboxArgs),
     /// Mirrors the reader added by hand, and every route's health.
     Mirrors(reader::MirrorsArgs),
+    /// Write the reader's verified copy as a mirror tree into a folder (offline): another
+    /// reader syncs from it as a mirror (`file://…` or any static web server).
+    Export(reader::ExportArgs),
+    /// Serve the reader's verified copy over plain HTTP on the local network, with a landing
+    /// page (Persian and English, key fingerprint, the copy's date, the URL as a QR code).
+    Share(reader::ShareArgs),
     /// Delete the database and everything it holds.
     Wipe(reader::WipeArgs),
     /// Create a publisher key pair.
@@ -112,6 +118,7 @@ impl Command {
             self,
             Command::Sync(_)
                 | Command::Serve(_)
+                | Command::Share(_)
                 | Command::Inbox(_)
                 | Command::Relay(_)
                 | Command::Demo(_)
@@ -134,6 +141,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Comment(args) => reader::library::comment(args),
         Command::Outbox(args) => reader::library::outbox(args),
         Command::Mirrors(args) => reader::library::mirrors(args),
+        Command::Export(args) => reader::share::export(args),
+        Command::Share(args) => reader::share::share(args),
         Command::Wipe(args) => reader::library::wipe(args),
         Command::Keygen(args) => Ok(commands::keygen::run(args)?),
         Command::Publish(args) => Ok(commands::publish::run(args)?),

@@ -46,6 +46,59 @@ fn publish_tree(
 }
 
 #[test]
+fn export_writes_a_tree_another_reader_syncs_from_as_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (tree, public) = seed_tree(home);
+    let ca = home.join("ca.pem");
+    let served = Served::start(&tree, &ca);
+    let a = home.join("a.db");
+    let a = a.to_str().unwrap();
+    json(run(&mut sync_cmd(home, a, &served.url, &public, &ca)));
+    drop(served);
+
+    let usb = home.join("usb");
+    fails(
+        &run(cmd(home).args(["export", "--db", a, "--out"]).arg(&usb)),
+        1,
+        "usb",
+    );
+    std::fs::create_dir(&usb).unwrap();
+    let export = json(run(cmd(home)
+        .args(["export", "--json", "--db", a, "--out"])
+        .arg(&usb)));
+    assert_eq!(export["head_version"], 1, "{export}");
+    assert!(usb.join("head").is_file());
+
+    let b = home.join("b.db");
+    let folder = format!("file://{}/", usb.display());
+    let sync = json(run(&mut sync_cmd(
+        home,
+        b.to_str().unwrap(),
+        &folder,
+        &public,
+        &ca,
+    )));
+    assert_eq!(sync["route"], folder.as_str(), "{sync}");
+    assert_eq!(sync["new_articles"], 2);
+    let status = json(run(cmd(home).args(["status", "--json", "--db", a])));
+    assert!(status["storage"]["copy"].as_u64().unwrap() > 0, "{status}");
+
+    // `share` serves the same copy over HTTP: a third reader syncs from it.
+    let shared = Served::spawn(cmd(home).args(["share", "--db", a, "--addr", "127.0.0.1:0"]));
+    let c = home.join("c.db");
+    let sync = json(run(&mut sync_cmd(
+        home,
+        c.to_str().unwrap(),
+        &shared.url,
+        &public,
+        &ca,
+    )));
+    assert_eq!(sync["route"], shared.url.as_str(), "{sync}");
+    assert_eq!(sync["new_articles"], 2);
+}
+
+#[test]
 fn sync_from_a_served_tree_then_list_search_read_and_status_offline() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();

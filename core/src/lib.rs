@@ -6,6 +6,7 @@
 //! - [`format`]: the signed static mirror format (head, log, snapshot, root, mirror list), shared
 //!   by the publisher and the client.
 //! - [`publish`]: builds and updates a mirror tree from article files or a feed.
+//! - [`share`]: a reader's verified copy passed on to the next reader (export, sharing).
 //! - [`store`]: the local SQLite store the app reads offline.
 //! - [`net`]: routes, racing, failure evidence and the banner state.
 //! - [`sync`]: the incremental, verified, resumable sync engine.
@@ -19,6 +20,7 @@ pub mod format;
 pub mod net;
 pub mod publish;
 pub mod reader;
+pub mod share;
 pub mod store;
 pub mod sync;
 pub mod text;

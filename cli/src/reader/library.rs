@@ -18,7 +18,7 @@ use crate::text;
 
 /// Opens the reader's database offline (no routes, no key needed); it must exist unless
 /// `create` is set.
-fn open(settings: &Settings, create: bool) -> Result<Reader, Failure> {
+pub(crate) fn open(settings: &Settings, create: bool) -> Result<Reader, Failure> {
     let config = OfflineConfig {
         database: settings.database.clone(),
         storage_budget_bytes: settings.budget_bytes,
@@ -58,7 +58,8 @@ pub fn status(args: StatusArgs) -> Result<(), Failure> {
             obj.insert("outbox".into(), json!(queued));
             obj.insert(
                 "storage".into(),
-                json!({"bodies": usage.bodies, "media": usage.media, "budget": usage.budget,
+                json!({"bodies": usage.bodies, "media": usage.media, "copy": usage.copy,
+                       "budget": usage.budget,
                        "evicted_articles": usage.evicted_articles}),
             );
             obj.insert(

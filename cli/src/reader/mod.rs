@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod library;
+pub mod share;
 pub mod show;
 pub mod sync;
 
@@ -168,6 +169,25 @@ pub enum MirrorsAction {
         #[command(flatten)]
         reader: ReaderArgs,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// An existing, writable directory (a USB stick, an SD card) to write the tree into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShareArgs {
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// Where to listen: `0.0.0.0:8080` for every interface (a phone's hotspot), the URL then
+    /// names this device's address on the local network.
+    #[arg(long, value_name = "HOST:PORT", default_value = "0.0.0.0:8080")]
+    pub addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, clap::Args)]

@@ -158,6 +158,7 @@ pub fn report_json(state: &ConnectionState, report: &SyncReport) -> serde_json::
         obj.insert("media_fetched".into(), json!(report.media_fetched));
         obj.insert("comments_sent".into(), json!(report.comments_sent));
         obj.insert("clock_off_by".into(), json!(report.clock_off_by));
+        obj.insert("copy_of".into(), json!(report.copy_of));
         let a = &report.applied;
         obj.insert(
             "applied".into(),
@@ -198,6 +199,12 @@ fn print_report(state: &ConnectionState, report: &SyncReport, new_articles: u64,
         a.comments_put + a.comments_deleted,
         report.media_fetched
     );
+    if let Some(issued) = report.copy_of {
+        say!(
+            "copy of {}, not live: passed on from another reader while the internet is cut off",
+            text::date(issued)
+        );
+    }
     if let Some(off) = report.clock_off_by {
         say!(
             "your device's clock seems wrong ({} {}); set the date and time (automatic network time is best)",

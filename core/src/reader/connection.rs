@@ -16,6 +16,10 @@ pub struct Connection {
     /// False when this is the state the last sync of an earlier run recorded: nothing was
     /// measured in this run yet.
     pub live: bool,
+    /// When the held head has expired: the time it was issued. The articles shown are then
+    /// "a copy of DATE, not live" (a copy passed on during a shutdown, or simply no sync since
+    /// it expired); `None` while the held head is current.
+    pub copy_of: Option<i64>,
 }
 
 impl Connection {
@@ -35,6 +39,7 @@ impl Connection {
             route,
             state,
             live: true,
+            copy_of: None,
         }
     }
 
@@ -45,6 +50,7 @@ impl Connection {
             route: last.route,
             checked_at: last.at,
             live: false,
+            copy_of: None,
         }
     }
 }

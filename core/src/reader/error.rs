@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::comments::CommentError;
+use crate::share::ShareError;
 use crate::store::StoreError;
 use crate::sync::SyncError;
 
@@ -27,6 +28,8 @@ pub enum ReaderError {
     /// The reader was opened offline ([`super::Reader::open_offline`]): it has no routes.
     #[error("this reader was opened offline, without routes")]
     Offline,
+    #[error(transparent)]
+    Share(#[from] ShareError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

@@ -24,6 +24,7 @@ pub use error::ReaderError;
 use crate::format::MediaRef;
 use crate::net::{ConnectionState, Connectivity, HealthLog, Route, RouteHealth};
 use crate::net::{RouteSource, unix_now};
+use crate::share::{Export, Sharing, export_tree};
 use crate::store::{
     ArticleView, Counts, Cursor, LastConnection, ListFilter, OutboxItem, Page, SearchHit,
     SearchOptions, StorageUsage, Store, StoreConfig, SyncPosition,
@@ -57,6 +58,17 @@ struct Inner {
     store: Arc<Store>,
     /// `None` for a reader opened offline.
     syncer: Option<Syncer>,
+    /// The running share, if any ([`Reader::start_sharing`]).
+    sharing: std::sync::Mutex<Option<Sharing>>,
+}
+
+impl Drop for Inner {
+    /// The last clone of a reader stops its share.
+    fn drop(&mut self) {
+        if let Some(sharing) = self.sharing.get_mut().ok().and_then(Option::take) {
+            sharing.stop();
+        }
+    }
 }
 
 /// Route health persisted in the store.
@@ -143,7 +155,11 @@ impl Reader {
 
     fn assemble(store: Arc<Store>, syncer: Option<Syncer>) -> Reader {
         Reader {
-            inner: Arc::new(Inner { store, syncer }),
+            inner: Arc::new(Inner {
+                store,
+                syncer,
+                sharing: std::sync::Mutex::new(None),
+            }),
         }
     }
 
@@ -244,12 +260,16 @@ impl Reader {
 
     /// [`Reader::connection`] for a state a listener was given.
     pub fn connection_of(&self, state: ConnectionState) -> Result<Connection, ReaderError> {
-        if matches!(state, ConnectionState::Unknown)
-            && let Some(last) = self.inner.store.last_connection()?
-        {
-            return Ok(Connection::recorded(last));
-        }
-        Ok(Connection::live(state))
+        let mut connection = match self.inner.store.last_connection()? {
+            Some(last) if matches!(state, ConnectionState::Unknown) => Connection::recorded(last),
+            _ => Connection::live(state),
+        };
+        let position = self.inner.store.sync_position()?;
+        connection.copy_of = position
+            .head_expires_at
+            .filter(|&expires| expires <= unix_now())
+            .and(position.head_issued_at);
+        Ok(connection)
     }
 
     /// Every change of the live banner state, current value first.
@@ -442,6 +462,41 @@ impl Reader {
     /// Every comment in the outbox, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, ReaderError> {
         Ok(self.inner.store.outbox()?)
+    }
+
+    // ---- sharing --------------------------------------------------------------------------
+
+    /// Writes the reader's verified copy as a mirror tree into `dir`, an existing writable
+    /// directory (a USB stick, an SD card): any reader syncs from it as a folder route. See
+    /// [`crate::share::export_tree`]. Blocking: call it off the UI thread.
+    pub fn export_tree(&self, dir: &Path) -> Result<Export, ReaderError> {
+        Ok(export_tree(&self.inner.store, dir)?)
+    }
+
+    /// Serves the verified copy over plain HTTP on `port` of every interface (a phone's
+    /// hotspot; 0 picks a free port), with a landing page and a QR code of the URL to add as a
+    /// mirror; see [`crate::share::serve`]. A running share is stopped first. Returns the URL.
+    /// Must be called within a tokio runtime.
+    pub async fn start_sharing(&self, port: u16) -> Result<String, ReaderError> {
+        self.stop_sharing();
+        let bind = std::net::SocketAddr::from(([0, 0, 0, 0], port));
+        let sharing = crate::share::serve::start(self.inner.store.clone(), bind).await?;
+        let url = sharing.url.clone();
+        *self.inner.sharing.lock().unwrap_or_else(|e| e.into_inner()) = Some(sharing);
+        Ok(url)
+    }
+
+    /// Stops sharing, if it runs.
+    pub fn stop_sharing(&self) {
+        if let Some(sharing) = self
+            .inner
+            .sharing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            sharing.stop();
+        }
     }
 
     // ---- storage --------------------------------------------------------------------------

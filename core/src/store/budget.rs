@@ -1,5 +1,7 @@
-//! The storage budget for article bodies and media. Over budget, content goes in this order:
-//! media no article refers to (least recently used first), then articles that are not
+//! The storage budget for article bodies, media and the reader's copy of the tree (see
+//! [`super::copy`]). Over budget, content goes in this order: media no article refers to (least
+//! recently used first), then the copy's log files and snapshot parts (largest first; the
+//! reader's own reading comes before what it passes on), then articles that are not
 //! bookmarked: read ones before unread ones, oldest published first. An evicted article keeps
 //! its headline row (marked `evicted`, so sync can fetch it again); its body and the media no
 //! other kept article uses are dropped. Bookmarked articles are never evicted.
@@ -7,7 +9,7 @@
 use rusqlite::{Connection, params};
 
 use super::error::Result;
-use super::search;
+use super::{copy, search};
 
 /// Bytes the budget counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,13 +18,15 @@ pub struct StorageUsage {
     pub bodies: u64,
     /// Sum of stored media files.
     pub media: u64,
+    /// Sum of the signed files kept to pass on (see [`super::copy`]).
+    pub copy: u64,
     pub budget: u64,
     pub evicted_articles: u64,
 }
 
 impl StorageUsage {
     pub fn total(&self) -> u64 {
-        self.bodies + self.media
+        self.bodies + self.media + self.copy
     }
 }
 
@@ -31,20 +35,24 @@ impl StorageUsage {
 pub struct Eviction {
     pub articles: u64,
     pub media: u64,
+    /// Files of the reader's copy of the tree.
+    pub copy_files: u64,
     pub bytes: u64,
 }
 
-/// Usage from three small partial indexes (migration 0005), never the bodies and images.
+/// Usage from small partial indexes (migrations 0005, 0012), never the bodies and images.
 pub(crate) const USAGE: &str = "SELECT
     (SELECT coalesce(sum(body_size), 0) FROM articles WHERE body_size > 0),
     (SELECT coalesce(sum(stored_size), 0) FROM media WHERE stored_size > 0),
-    (SELECT count(*) FROM articles WHERE evicted = 1)";
+    (SELECT count(*) FROM articles WHERE evicted = 1),
+    (SELECT coalesce(sum(size), 0) FROM tree_files WHERE size > 0)";
 
 pub(crate) fn usage(conn: &Connection, budget: u64) -> Result<StorageUsage> {
     Ok(conn.query_row(USAGE, [], |r| {
         Ok(StorageUsage {
             bodies: r.get::<_, i64>(0)? as u64,
             media: r.get::<_, i64>(1)? as u64,
+            copy: r.get::<_, i64>(3)? as u64,
             budget,
             evicted_articles: r.get::<_, i64>(2)? as u64,
         })
@@ -97,6 +105,17 @@ fn evict(conn: &Connection, budget: u64) -> Result<Eviction> {
         let freed = drop_media(conn, &hash, &mut ev)?;
         total -= freed.min(total);
         ev.bytes += freed;
+    }
+    while total > budget {
+        let Some(freed) = copy::drop_one(conn)? else {
+            break;
+        };
+        total -= freed.min(total);
+        ev.copy_files += 1;
+        ev.bytes += freed;
+    }
+    if total <= budget {
+        return Ok(ev);
     }
     let mut shared = conn.prepare(
         "SELECT m.hash FROM article_media m JOIN media x ON x.hash = m.hash

@@ -31,6 +31,16 @@ pub(crate) fn get(conn: &Connection, hash: &str) -> Result<Option<Vec<u8>>> {
         .optional()?)
 }
 
+/// The media whose bytes are stored, as (hash, media type), by hash.
+pub(crate) fn stored(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt =
+        conn.prepare("SELECT hash, mime FROM media WHERE bytes IS NOT NULL ORDER BY hash")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 pub(crate) fn touch(conn: &Connection, hash: &str, at: i64) -> Result<()> {
     conn.prepare_cached("UPDATE media SET last_used_at = max(last_used_at, ?2) WHERE hash = ?1")?
         .execute(params![hash, at])?;

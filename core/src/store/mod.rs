@@ -10,7 +10,7 @@
 //!
 //! Layout: [`schema`] + `migrations/*.sql` (versions), [`apply`] (log entries and snapshots),
 //! [`articles`] (lists and article views), [`search`] + [`normalize`] (offline search),
-//! [`media`], [`budget`], [`routes`], [`outbox`], [`reader_state`], [`position`].
+//! [`media`], [`budget`], [`copy`] (the signed files kept to pass on), [`routes`], [`outbox`], [`reader_state`], [`position`].
 //!
 //! Sync data (articles, comments, media) and reader state (read, bookmarked, position) live in
 //! separate tables with no foreign key between them: re-syncs and snapshots never drop a mark.
@@ -19,6 +19,7 @@
 pub mod apply;
 pub mod articles;
 pub mod budget;
+mod copy;
 mod db;
 pub mod error;
 pub mod media;
@@ -155,6 +156,51 @@ impl Store {
     /// Stores the last accepted head. Refuses ([`StoreError::Rollback`]) a lower version.
     pub fn set_head(&self, version: u64, issued_at: i64, expires_at: i64) -> Result<()> {
         self.write(|tx| position::set_head(tx, version, issued_at, expires_at))
+    }
+
+    /// Stores the last accepted head like [`Store::set_head`], with its signed bytes, and keeps
+    /// of the copy's content-addressed files only those in `named` (the files it names); see
+    /// [`copy`].
+    pub fn accept_head(
+        &self,
+        version: u64,
+        issued_at: i64,
+        expires_at: i64,
+        bytes: &[u8],
+        named: &[String],
+    ) -> Result<()> {
+        self.write(|tx| {
+            position::set_head(tx, version, issued_at, expires_at)?;
+            copy::keep_head(tx, bytes, named)
+        })
+    }
+
+    // ---- the copy of the tree ----------------------------------------------------------------
+
+    /// Keeps a verified file of the tree as fetched (a root, log file, snapshot part, part list
+    /// or mirror list), then keeps the budget; see [`copy`]. A content-addressed file that does
+    /// not hash to its name is refused ([`StoreError::Invalid`]).
+    pub fn keep_tree_file(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.write(|tx| {
+            copy::keep(tx, path, bytes)?;
+            budget::enforce(tx, self.config.budget_bytes)?;
+            Ok(())
+        })
+    }
+
+    /// The held bytes of a file of the copy.
+    pub fn tree_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        self.db.read(|c| copy::get(c, path))
+    }
+
+    /// Every path of the copy with whether it is held: roots first, `head` last.
+    pub fn tree_paths(&self) -> Result<Vec<(String, bool)>> {
+        self.db.read(copy::paths)
+    }
+
+    /// The media whose bytes are stored, as (hash, media type).
+    pub fn stored_media(&self) -> Result<Vec<(String, String)>> {
+        self.db.read(media::stored)
     }
 
     // ---- sync data -----------------------------------------------------------------------

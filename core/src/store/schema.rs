@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_search_joins",
         include_str!("migrations/0010_search_joins.sql"),
     ),
+    (
+        "0012_tree_copy",
+        include_str!("migrations/0012_tree_copy.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

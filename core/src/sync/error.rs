@@ -12,6 +12,13 @@ pub enum SyncError {
     /// No route gave a verified head before the deadline; `attempts` say how each failed.
     #[error("no route answered with a verified head ({} attempt(s) failed)", attempts.len())]
     NoRoute { attempts: Vec<Attempt> },
+    /// The verified head names `path`, and no route holds it (a partial copy, a torn mirror);
+    /// what was applied before it stays, and `attempts` say how each route failed.
+    #[error("no route holds {path}, which the head names: the copy is incomplete ({} attempt(s) failed)", attempts.len())]
+    Missing {
+        path: String,
+        attempts: Vec<Attempt>,
+    },
     /// Content from `route` failed `check`; nothing from it reached the store.
     #[error("verification failed on {route}: {check}")]
     Verification { route: String, check: String },

@@ -44,4 +44,7 @@ pub struct SyncReport {
     /// than an hour: by the time at least two routes' `Date`s agreed on (this sync then judged
     /// expiry by that time), or by a signed head issued after the device's "now".
     pub clock_off_by: Option<i64>,
+    /// When the head taken is an expired copy passed on during a shutdown (see the engine's
+    /// `copy_in_shutdown`): the time it was issued, for "copy of DATE, not live".
+    pub copy_of: Option<i64>,
 }

@@ -14,6 +14,17 @@ fn media_ref(bytes: &[u8]) -> MediaRef {
     }
 }
 
+fn with_budget(path: &std::path::Path, budget_bytes: u64) -> Store {
+    Store::open(
+        path,
+        StoreConfig {
+            budget_bytes,
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap()
+}
+
 fn with_body(id: &str, published_at: i64, body_len: usize) -> Article {
     let mut a = article(id, 1, published_at);
     a.body_html = "x".repeat(body_len);
@@ -60,14 +71,7 @@ fn media_is_checked_against_its_hash_and_missing_images_are_listed_newest_first(
 #[test]
 fn prefetch_stays_within_the_budget_and_a_bookmark_keeps_its_images() {
     let (_dir, path) = temp();
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 3_000,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 3_000);
     let images: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i; 1_000]).collect();
     let articles: Vec<Article> = (0..4u8)
         .map(|i| {
@@ -156,14 +160,7 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
     roomy.set_read("oldest-read", true).unwrap();
     roomy.set_read("newer-read", true).unwrap();
     assert_eq!(roomy.usage().unwrap().total(), 5_000 + img.size);
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 3_500,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 3_500);
     let ev = store.enforce_budget().unwrap();
     assert_eq!((ev.articles, ev.media), (2, 1));
     let usage = store.usage().unwrap();
@@ -191,14 +188,7 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
 
     // Within budget: nothing more goes. Tighter: unread content goes, bookmarks never.
     assert_eq!(store.enforce_budget().unwrap(), Eviction::default());
-    let tight = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 0,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let tight = with_budget(&path, 0);
     tight.enforce_budget().unwrap();
     assert!(tight.article("bookmarked").unwrap().unwrap().has_body);
     assert_eq!(tight.usage().unwrap().total(), 1_000);
@@ -230,14 +220,7 @@ fn far_over_budget_the_oldest_go_in_order_across_batches() {
     )
     .unwrap();
     roomy.set_read(&ids[250].1, true).unwrap();
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 100 * 100,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 100 * 100);
     assert_eq!(store.enforce_budget().unwrap().articles, 200);
     // The read one first, then the oldest 199 by publication time, then id.
     let mut order = ids.clone();
@@ -256,14 +239,7 @@ fn far_over_budget_the_oldest_go_in_order_across_batches() {
 #[test]
 fn sync_writes_keep_the_budget_in_the_same_transaction() {
     let (_dir, path) = temp();
-    let store = Store::open(
-        &path,
-        StoreConfig {
-            budget_bytes: 2_500,
-            ..StoreConfig::default()
-        },
-    )
-    .unwrap();
+    let store = with_budget(&path, 2_500);
     let stats = apply(
         &store,
         vec![
@@ -298,9 +274,68 @@ fn usage_reads_only_covering_indexes() {
         .iter()
         .filter(|l| l.starts_with("SEARCH") || l.starts_with("SCAN") && !l.contains("CONSTANT"))
         .collect();
-    assert_eq!(reads.len(), 3, "{plan:?}");
+    assert_eq!(reads.len(), 4, "{plan:?}");
     assert!(
         reads.iter().all(|l| l.contains("COVERING INDEX")),
         "{plan:?}"
+    );
+}
+
+fn tree_path(dir: &str, bytes: &[u8]) -> String {
+    let hash = hex::encode(Sha256::digest(bytes));
+    match dir {
+        "log" => crate::format::layout::log(&hash),
+        _ => crate::format::layout::snapshot(&hash),
+    }
+}
+
+#[test]
+fn the_copy_keeps_what_the_head_names_and_goes_before_articles() {
+    let (_dir, path) = temp();
+    let store = with_budget(&path, 3_000);
+    let (old_log, log) = (tree_path("log", b"old log"), tree_path("log", &[1; 600]));
+    let part = tree_path("snapshot", &[2; 900]);
+    assert!(matches!(
+        store.keep_tree_file(&log, b"not its bytes"),
+        Err(StoreError::Invalid { .. })
+    ));
+    store.keep_tree_file(&old_log, b"old log").unwrap();
+    store.keep_tree_file(&log, &[1; 600]).unwrap();
+    store.keep_tree_file(&part, &[2; 900]).unwrap();
+    store.keep_tree_file("root/1.json", b"root").unwrap();
+    let missing = tree_path("log", b"never fetched");
+    store
+        .accept_head(
+            1,
+            10,
+            20,
+            b"head",
+            &[log.clone(), part.clone(), missing.clone()],
+        )
+        .unwrap();
+    assert_eq!(
+        store.tree_paths().unwrap(),
+        vec![
+            ("root/1.json".to_string(), true),
+            (log.clone(), true),
+            (missing, false),
+            (part.clone(), true),
+            ("head".to_string(), true),
+        ],
+        "a file the head no longer names is dropped; one it names and is not held is listed"
+    );
+    assert_eq!(store.usage().unwrap().copy, 600 + 900 + 4 + 4);
+
+    // Over budget: the copy's log file goes first, then its snapshot part, then articles.
+    apply(&store, vec![put(with_body("a", 1, 1_600))]).unwrap();
+    assert_eq!(store.tree_file(&log).unwrap(), None);
+    assert!(store.tree_file(&part).unwrap().is_some());
+    apply(&store, vec![put(with_body("b", 2, 1_300))]).unwrap();
+    assert_eq!(store.tree_file(&part).unwrap(), None);
+    let usage = store.usage().unwrap();
+    assert_eq!((usage.copy, usage.evicted_articles), (8, 0), "{usage:?}");
+    assert_eq!(
+        store.tree_file("head").unwrap().as_deref(),
+        Some(&b"head"[..])
     );
 }

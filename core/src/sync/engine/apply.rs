@@ -102,9 +102,11 @@ impl Inner {
                 if !batch.is_empty() {
                     pending.push((batch, last.0, last.1));
                 }
+                drop(reader);
                 for (entries, seq, tip) in pending {
                     stats += store.apply_entries(&entries, seq, &hex::encode(tip))?;
                 }
+                store.keep_tree_file(&layout::log(&file.hash), &bytes)?;
                 Ok::<_, SyncError>(last)
             })();
             Ok::<_, SyncError>((result, stats))
@@ -176,10 +178,12 @@ impl Inner {
         let bytes = self
             .fetch_file(route, path, &list.hash, list.len, counters)
             .await?;
-        PartList::parse(&bytes, list).map_err(|e| SyncError::Verification {
+        let parts = PartList::parse(&bytes, list).map_err(|e| SyncError::Verification {
             route: route.id().to_string(),
             check: e.to_string(),
-        })
+        })?;
+        self.keep(layout::part_list(&list.hash), bytes).await?;
+        Ok(parts)
     }
 
     /// Fetches `parts` (numbered in the snapshot) and stores each with its number, in order;
@@ -209,19 +213,23 @@ impl Inner {
                 let route_id = route_id.clone();
                 async move {
                     let (bytes, permit) = fetch?;
-                    let (len, count) = (part.len, part.items);
-                    let items = parse_part(route_id, part, bytes).await?;
-                    Ok::<_, SyncError>((index, items, len, count, permit))
+                    let (len, count, path) = (part.len, part.items, layout::snapshot(&part.hash));
+                    let (items, bytes) = parse_part(route_id, part, bytes).await?;
+                    Ok::<_, SyncError>((index, items, len, count, (path, bytes), permit))
                 }
             })
             .buffered(2)
             .boxed();
         while let Some(next) = parsed.next().await {
-            let (index, items, len, count, _permit) = next?;
+            let (index, items, len, count, (path, bytes), _permit) = next?;
             let store = self.store.clone();
             let id = id.clone();
-            let stats =
-                blocking(move || store.apply_snapshot_items(seq, &id, index, &items)).await?;
+            let stats = blocking(move || {
+                let stats = store.apply_snapshot_items(seq, &id, index, &items)?;
+                store.keep_tree_file(&path, &bytes)?;
+                Ok::<_, SyncError>(stats)
+            })
+            .await?;
             *applied += stats;
             reporter.update(|p| {
                 p.bytes += len;
@@ -260,13 +268,13 @@ impl Inner {
     }
 }
 
-/// Verifies and parses one fetched snapshot part. (Article HTML is sanitised when it is read,
-/// see [`crate::store::Store::article`].)
+/// Verifies and parses one fetched snapshot part; gives the bytes back to be kept. (Article
+/// HTML is sanitised when it is read, see [`crate::store::Store::article`].)
 async fn parse_part(
     route_id: String,
     part: PartRef,
     bytes: Vec<u8>,
-) -> Result<Vec<PartItem>, SyncError> {
+) -> Result<(Vec<PartItem>, Vec<u8>), SyncError> {
     blocking(move || {
         let mut reader = PartReader::new(&part, &bytes);
         let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
@@ -276,7 +284,8 @@ async fn parse_part(
         })? {
             items.push(item);
         }
-        Ok::<_, SyncError>(items)
+        drop(reader);
+        Ok::<_, SyncError>((items, bytes))
     })
     .await
 }

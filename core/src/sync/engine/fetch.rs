@@ -96,20 +96,22 @@ impl Inner {
                     lost.attempts.iter().filter(|a| !a.remembered).count() as u64,
                     0,
                 );
-                Err(file_lost(lost))
+                Err(file_lost(lost, path))
             }
         }
     }
 
     /// Updates the routes from the head's signed mirror list. A list that fails to arrive,
     /// verify, or is expired at `now` or older than the one applied changes nothing: it only
-    /// decides where to fetch from.
+    /// decides where to fetch from. A list that verifies is kept in the copy; the list of an
+    /// expired `copy` (see `copy_in_shutdown`) is kept but not applied.
     pub(super) async fn update_mirrors(
         &self,
         route: &Route,
         head: &Head,
         root: &TrustedRoot,
         now: i64,
+        copy: bool,
         counters: &Counters,
     ) {
         let Some(file) = &head.mirrors else { return };
@@ -137,10 +139,25 @@ impl Inner {
             }
         };
         let held = self.mirror_list_version.load(Ordering::Relaxed);
-        let current = MirrorList::verify(&bytes, &root.keys)
-            .and_then(|list| list.check_current(now, held).map(|()| list));
-        match current {
-            Ok(list) => {
+        let list = match MirrorList::verify(&bytes, &root.keys) {
+            Ok(list) => list,
+            Err(e) => {
+                let path = layout::mirrors(&file.hash);
+                return self
+                    .net
+                    .report_verification_failure(route, &path, &e.to_string());
+            }
+        };
+        // The signed file the head names is kept to pass on, even when it is not applied here.
+        if let Err(e) = self.keep(layout::mirrors(&file.hash), bytes).await {
+            tracing::warn!(error = %e, "the mirror list could not be kept");
+        }
+        if copy {
+            // An expired copy's list is as old as its head: it is passed on, never applied.
+            return;
+        }
+        match list.check_current(now, held) {
+            Ok(()) => {
                 self.mirror_list_version
                     .fetch_max(list.version, Ordering::Relaxed);
                 self.net.set_mirror_list(&list.mirrors);
@@ -218,9 +235,9 @@ impl Inner {
     }
 }
 
-/// No route delivered an intact file: a verification failure if any route served bad bytes,
-/// otherwise no route.
-fn file_lost(lost: Lost) -> SyncError {
+/// No route delivered an intact `path`: a verification failure if any route served bad bytes,
+/// otherwise the file is missing.
+fn file_lost(lost: Lost, path: String) -> SyncError {
     let bad = lost.attempts.iter().find(|a| {
         matches!(
             &a.outcome,
@@ -239,7 +256,8 @@ fn file_lost(lost: Lost) -> SyncError {
             route: url.clone(),
             check: detail.clone(),
         },
-        _ => SyncError::NoRoute {
+        _ => SyncError::Missing {
+            path,
             attempts: lost.attempts,
         },
     }

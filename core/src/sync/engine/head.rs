@@ -7,7 +7,7 @@ use crate::format::limits::{HEAD_MAX, ROOT_MAX};
 use crate::format::note::PublicKey;
 use crate::format::root::TrustedRoot;
 use crate::format::{FormatError, layout};
-use crate::net::{FailureKind, FetchError, Fetched, Lost, Route};
+use crate::net::{FailureKind, FetchError, Fetched, Lost, Route, RouteSource};
 use crate::store::SyncPosition;
 use crate::sync::SyncError;
 
@@ -19,6 +19,10 @@ pub(super) struct HeadAnswer {
     pub(super) head: Option<Head>,
     pub(super) root: TrustedRoot,
     pub(super) etag: Option<String>,
+    /// The head's signed bytes, as fetched (kept to pass on).
+    pub(super) bytes: Vec<u8>,
+    /// The root files fetched to reach `root`, as (version, signed bytes).
+    pub(super) roots: Vec<(u64, Vec<u8>)>,
 }
 
 /// How far the device's clock may be from the servers' `Date` before it counts as wrong.
@@ -36,6 +40,10 @@ pub(super) struct Refusals {
     pub(super) clock_ahead: Vec<(String, i64)>,
     /// The newest tree format a route's signed head was in, when newer than this reader reads.
     pub(super) newer_format: Option<u64>,
+    /// The newest expired head a folder or user-added route offered that is newer than the
+    /// held one: taken as a copy when no live head won and the reader is offline or in a
+    /// national shutdown (see [`Inner::copy_in_shutdown`]).
+    pub(super) copy: Option<(Route, HeadAnswer)>,
 }
 
 impl Refusals {
@@ -167,6 +175,8 @@ impl Inner {
                     head: None,
                     root: trusted.clone(),
                     etag,
+                    bytes: Vec::new(),
+                    roots: Vec::new(),
                 });
             }
             Fetched::Body {
@@ -177,6 +187,7 @@ impl Inner {
         let verify = |e: FormatError| FetchError::verification(format!("head: {e}"));
         let claimed = Head::peek_root_version(&bytes).map_err(verify)?;
         let mut root = trusted.clone();
+        let mut roots = Vec::new();
         if claimed > root.version + MAX_ROTATIONS {
             return Err(FetchError::verification(format!(
                 "head claims root {claimed}, too far ahead of {}",
@@ -191,6 +202,7 @@ impl Inner {
             root = root
                 .advance(&note)
                 .map_err(|e| FetchError::verification(format!("{path}: {e}")))?;
+            roots.push((root.version, note));
         }
         let head = Head::verify(&bytes, &root).map_err(|e| {
             if let FormatError::NewerFormat { found, .. } = e {
@@ -211,7 +223,27 @@ impl Inner {
             )));
         }
         if head.is_expired(now) {
-            return Err(refusals.lock().unwrap_or_else(|e| e.into_inner()).stale(
+            let mut refusals = refusals.lock().unwrap_or_else(|e| e.into_inner());
+            let passed_on = matches!(route.source(), RouteSource::Folder | RouteSource::User);
+            let newer = head.version > position.head_version
+                && refusals
+                    .copy
+                    .as_ref()
+                    .and_then(|(_, c)| c.head.as_ref())
+                    .is_none_or(|c| c.version < head.version);
+            if passed_on && newer && !forks(&head, position) {
+                refusals.copy = Some((
+                    route.clone(),
+                    HeadAnswer {
+                        head: Some(head.clone()),
+                        root: root.clone(),
+                        etag: None,
+                        bytes: bytes.clone(),
+                        roots: roots.clone(),
+                    },
+                ));
+            }
+            return Err(refusals.stale(
                 &route,
                 format!("head {}", head.version),
                 head.expires_at,
@@ -230,6 +262,8 @@ impl Inner {
             head: (!unchanged).then_some(head),
             root,
             etag,
+            bytes,
+            roots,
         })
     }
 

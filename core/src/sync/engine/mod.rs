@@ -16,11 +16,12 @@ use super::{SyncError, SyncReport};
 mod apply;
 mod fetch;
 mod head;
+mod keep;
 
-use crate::format::MediaRef;
 use crate::format::note::PublicKey;
 use crate::format::root::TrustedRoot;
-use crate::net::{Connectivity, Lost, Won};
+use crate::format::{MediaRef, layout};
+use crate::net::{ConnectionState, Connectivity, Lost, Won};
 use crate::store::{Store, StoredRoot, SyncPosition};
 use head::{HeadAnswer, Refusals};
 
@@ -249,20 +250,38 @@ impl Inner {
             now = time;
             (race, refusals) = self.head_race(&position, &trusted, now, &counters).await;
         }
-        let won = match race {
-            Ok(won) => won,
-            Err(lost) => {
-                // A relay may answer while no tree route does.
-                self.deliver_comments().await;
-                return Err(self.lost(lost, &position, refusals));
+        let (route, answer, copy_of) = match race {
+            Ok(won) => {
+                counters.add(
+                    won.attempts.iter().filter(|a| !a.remembered).count() as u64,
+                    0,
+                );
+                (won.route, won.value, None)
             }
+            Err(lost) => match self.copy_in_shutdown(&mut refusals) {
+                Some((route, answer)) => {
+                    counters.add(
+                        lost.attempts.iter().filter(|a| !a.remembered).count() as u64,
+                        0,
+                    );
+                    let issued = answer.head.as_ref().map(|h| h.issued_at);
+                    tracing::info!(route = %route.id(), issued, "an expired copy taken during a shutdown");
+                    (route, answer, issued)
+                }
+                None => {
+                    // A relay may answer while no tree route does.
+                    self.deliver_comments().await;
+                    return Err(self.lost(lost, &position, refusals));
+                }
+            },
         };
-        counters.add(
-            won.attempts.iter().filter(|a| !a.remembered).count() as u64,
-            0,
-        );
-        let route = won.route;
-        let HeadAnswer { head, root, etag } = won.value;
+        let HeadAnswer {
+            head,
+            root,
+            etag,
+            bytes,
+            roots,
+        } = answer;
 
         let signed = head
             .as_ref()
@@ -272,6 +291,7 @@ impl Inner {
             route: route.id().to_string(),
             head_version: position.head_version,
             clock_off_by: head::clock_off_by(device, now, signed),
+            copy_of,
             ..SyncReport::default()
         };
         if let Some(head) = head {
@@ -284,6 +304,9 @@ impl Inner {
                 };
                 let store = self.store.clone();
                 blocking(move || store.set_root(&stored)).await?;
+            }
+            for (version, note) in roots {
+                self.keep(layout::root(version), note).await?;
             }
             let plan = plan(&head, position.log_seq).ok_or_else(|| SyncError::Verification {
                 route: route.id().to_string(),
@@ -302,11 +325,10 @@ impl Inner {
                 &mut report.applied,
             )
             .await?;
-            self.update_mirrors(&route, &head, &root, now, &counters)
+            let copy = copy_of.is_some();
+            self.update_mirrors(&route, &head, &root, now, copy, &counters)
                 .await;
-            let store = self.store.clone();
-            let (version, issued, expires) = (head.version, head.issued_at, head.expires_at);
-            blocking(move || store.set_head(version, issued, expires)).await?;
+            self.accept_head(&head, bytes).await?;
             report.head_version = head.version;
             report.changed = true;
         }
@@ -335,6 +357,21 @@ impl Inner {
 }
 
 impl Inner {
+    /// The copy passed on to take when no live head won: the newest expired head a folder or
+    /// user-added route offered, newer than the held one, taken only while the banner says
+    /// offline or national shutdown (a shutdown lasts weeks, heads expire in days, and news
+    /// still moves from phone to phone). A network mirror's expired head is never taken (the
+    /// freeze attack stays closed), nor one that would roll back the held head; once a live
+    /// head verifies, the normal rules apply again.
+    fn copy_in_shutdown(&self, refusals: &mut Refusals) -> Option<(crate::net::Route, HeadAnswer)> {
+        matches!(
+            self.net.state(),
+            ConnectionState::Offline(_) | ConnectionState::NationalShutdown(_)
+        )
+        .then(|| refusals.copy.take())
+        .flatten()
+    }
+
     /// One head race, judging expiry by `now`; the refusals say why heads were refused.
     async fn head_race(
         &self,
