@@ -46,8 +46,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0010_search_joins.sql"),
     ),
     (
-        "0012_tree_copy",
-        include_str!("migrations/0012_tree_copy.sql"),
+        "0011_tree_copy",
+        include_str!("migrations/0011_tree_copy.sql"),
     ),
 ];
 
