@@ -40,7 +40,7 @@ pub struct Eviction {
     pub bytes: u64,
 }
 
-/// Usage from small partial indexes (migrations 0005, 0012), never the bodies and images.
+/// Usage from small partial indexes (migrations 0005, 0011), never the bodies and images.
 pub(crate) const USAGE: &str = "SELECT
     (SELECT coalesce(sum(body_size), 0) FROM articles WHERE body_size > 0),
     (SELECT coalesce(sum(stored_size), 0) FROM media WHERE stored_size > 0),
