@@ -47,6 +47,6 @@ impl Target for FolderTarget {
     }
 
     fn put(&self, path: &str, bytes: &[u8], _headers: FileHeaders) -> Result<(), TargetError> {
-        write_atomic(&self.root.join(path), bytes).map_err(|e| self.fail(path, e))
+        write_atomic(&self.root.join(path), bytes, true).map_err(|e| self.fail(path, e))
     }
 }
