@@ -189,3 +189,76 @@ fn publish_writes_the_format_asked_for() {
     assert!(!out.status.success());
     assert!(!dir.path().join("v3").exists());
 }
+
+/// `--to file:///…` (repeatable) copies the tree to each folder, head last and verified; run
+/// again, it sends nothing; an unknown scheme is refused before anything is published.
+#[test]
+fn publish_to_folders_copies_only_what_they_lack() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    assert!(
+        Command::new(BIN)
+            .args(["keygen", "--out", keys.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed");
+    let tree = dir.path().join("tree");
+    let (one, two) = (dir.path().join("usb"), dir.path().join("www/fa"));
+    let to = |p: &std::path::Path| format!("file://{}", p.display());
+    let publish = |extra: &[String]| {
+        let mut args: Vec<String> = [
+            "publish",
+            "--key",
+            keys.join("publisher.key").to_str().unwrap(),
+            "--from",
+            seed.to_str().unwrap(),
+            "--tree",
+            tree.to_str().unwrap(),
+            "--json",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend_from_slice(extra);
+        Command::new(BIN).args(&args).output().unwrap()
+    };
+    let targets = ["--to".into(), to(&one), "--to".into(), to(&two)];
+    let out = publish(&targets);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (n, folder) in [&one, &two].into_iter().enumerate() {
+        let target = &report["targets"][n];
+        assert_eq!(target["verified"], true);
+        assert_eq!(
+            target["uploaded"].as_array().unwrap().last().unwrap(),
+            "head"
+        );
+        assert_eq!(
+            std::fs::read(folder.join("head")).unwrap(),
+            std::fs::read(tree.join("head")).unwrap()
+        );
+        assert!(folder.join("index.html").is_file());
+    }
+
+    let again = publish(&targets);
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    for n in 0..2 {
+        assert_eq!(
+            report["targets"][n]["uploaded"].as_array().unwrap().len(),
+            0
+        );
+        assert_eq!(report["targets"][n]["verified"], true);
+    }
+
+    let before = std::fs::read(tree.join("head")).unwrap();
+    let refused = publish(&["--to".into(), "s3://bucket/fa".into()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("s3://bucket/fa"));
+    assert_eq!(std::fs::read(tree.join("head")).unwrap(), before);
+}

@@ -9,6 +9,7 @@ use article_sync_core::format::head::TreeFormat;
 use article_sync_core::publish::cache::FetchCache;
 use article_sync_core::publish::feeds::{self, Source};
 use article_sync_core::publish::images::ImageOptions;
+use article_sync_core::publish::targets::{self, TargetReport};
 use article_sync_core::publish::{self, PublishOptions, SNAPSHOT_PART_BYTES, source};
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +66,10 @@ pub struct Args {
     /// reader to update, so keep 1 while such apps are in use.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
     pub format: u32,
+    /// After publishing, copy the tree to this mirror (repeat): `file:///path` for now. Only
+    /// the files it lacks are sent, `head` last, and `head` is read back and verified.
+    #[arg(long = "to")]
+    pub to: Vec<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -72,6 +77,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let key = publish::read_secret_key(&args.key)?;
+    let targets = args
+        .to
+        .iter()
+        .map(|url| targets::open(url))
+        .collect::<Result<Vec<_>, _>>()?;
     let sources = args
         .from
         .iter()
@@ -126,7 +136,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         // which readers take as no change.
         inbox.published(&pending)?;
     }
-    if args.json {
+    // Every target is tried; the run fails afterwards if one failed or did not verify.
+    let uploads: Vec<Upload> = targets
+        .iter()
+        .map(|t| {
+            let result = targets::upload(&args.tree, t.as_ref()).map_err(|e| e.to_string());
+            (t.url().to_string(), result)
+        })
+        .collect();
+    let upload_failed = uploads
+        .iter()
+        .any(|(_, u)| u.as_ref().map_or(true, |r| !r.verified));
+    print_report(&report, &uploads, args.json);
+    if upload_failed {
+        anyhow::bail!("the tree was published, but not every --to target was updated and verified");
+    }
+    Ok(())
+}
+
+/// A `--to` target's URL and what uploading to it did.
+type Upload = (String, Result<TargetReport, String>);
+
+fn print_report(report: &publish::PublishReport, uploads: &[Upload], json: bool) {
+    if json {
         let json = serde_json::json!({
             "head_version": report.head_version,
             "log_size": report.log_size,
@@ -149,9 +181,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 "removed": report.site.removed,
                 "unchanged": report.site.unchanged,
             },
+            "targets": uploads.iter().map(|(url, u)| match u {
+                Ok(r) => serde_json::json!({
+                    "url": url, "uploaded": r.uploaded, "bytes": r.bytes,
+                    "skipped": r.skipped, "verified": r.verified,
+                }),
+                Err(e) => serde_json::json!({ "url": url, "error": e }),
+            }).collect::<Vec<_>>(),
         });
         println!("{json}");
-        return Ok(());
+        return;
     }
     if report.written.is_empty() {
         println!("no change; head stays at version {}", report.head_version);
@@ -193,7 +232,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ),
         }
     }
-    Ok(())
+    for (url, upload) in uploads {
+        match upload {
+            Ok(r) => println!(
+                "{url}: {} files uploaded ({} bytes), {} already there, head {}",
+                r.uploaded.len(),
+                r.bytes,
+                r.skipped,
+                if r.verified {
+                    "verified"
+                } else {
+                    "NOT verified"
+                }
+            ),
+            Err(e) => println!("{url}: failed: {e}"),
+        }
+    }
 }
 
 /// What the inbox adds to this run. An approved comment on an article that neither the input

@@ -22,6 +22,7 @@ pub mod refs;
 pub mod serving;
 pub mod site;
 pub mod source;
+pub mod targets;
 pub mod tree;
 
 use std::collections::BTreeMap;

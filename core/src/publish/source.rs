@@ -38,6 +38,30 @@ pub struct SourceArticle {
     pub comments: Vec<SourceComment>,
 }
 
+#[cfg(test)]
+impl SourceArticle {
+    /// Article `a<n>`, a short Persian one published at `published_at`, for tests.
+    pub(crate) fn numbered(n: u64, published_at: i64) -> SourceArticle {
+        SourceArticle {
+            file: PathBuf::from(format!("a{n}.json")),
+            id: format!("a{n}"),
+            title: format!("خبر شمارهٔ {n}"),
+            summary: String::new(),
+            body_html: format!("<p>متن {n}</p>"),
+            author: None,
+            language: "fa".into(),
+            published_at,
+            updated_at: published_at,
+            tags: vec![],
+            url: None,
+            lead_image: None,
+            images: vec![],
+            related: vec![],
+            comments: vec![],
+        }
+    }
+}
+
 /// An image file read from disk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceImage {

@@ -236,18 +236,24 @@ impl TreeWriter {
             {
                 continue;
             }
-            let parent = path.parent().expect("tree paths have a parent");
-            std::fs::create_dir_all(parent).map_err(PublishError::io(parent))?;
-            let tmp = parent.join(format!(
-                ".tmp-{}",
-                path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
-            ));
-            let mut f = std::fs::File::create(&tmp).map_err(PublishError::io(&tmp))?;
-            f.write_all(&bytes).map_err(PublishError::io(&tmp))?;
-            f.sync_all().map_err(PublishError::io(&tmp))?;
-            std::fs::rename(&tmp, &path).map_err(PublishError::io(&path))?;
+            write_atomic(&path, &bytes, true).map_err(PublishError::io(&path))?;
             written.push(rel);
         }
         Ok(written)
     }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it (folders created), fsync
+/// when `durable`, rename. A reader sees the old file or the new one, never a part.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = parent.join(format!(".tmp-{name}"));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    if durable {
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
 }

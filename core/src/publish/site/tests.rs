@@ -281,27 +281,15 @@ fn only_generated_names_are_site_paths() {
 }
 
 fn source(n: u64) -> SourceArticle {
+    let at = JULY_17_2018 + n as i64 * 3600;
     SourceArticle {
-        file: PathBuf::from(format!("a{n}.json")),
-        id: format!("a{n}"),
-        title: format!("خبر شمارهٔ {n}"),
-        summary: String::new(),
-        body_html: format!("<p>متن {n}</p>"),
-        author: None,
-        language: "fa".into(),
-        published_at: JULY_17_2018 + n as i64 * 3600,
-        updated_at: JULY_17_2018 + n as i64 * 3600,
-        tags: vec![],
-        url: None,
-        lead_image: None,
-        images: vec![],
-        related: vec![],
         comments: vec![SourceComment {
             id: format!("c{n}"),
             author: "کارو".into(),
             body: "نظر".into(),
-            posted_at: JULY_17_2018 + n as i64 * 3600 + 60,
+            posted_at: at + 60,
         }],
+        ..SourceArticle::numbered(n, at)
     }
 }
 

@@ -1,0 +1,148 @@
+use super::*;
+use crate::format::note::SecretKey;
+use crate::publish::source::SourceArticle;
+use crate::publish::{PublishOptions, publish};
+
+const NOW: i64 = 1_531_900_000;
+
+fn source(n: u64) -> SourceArticle {
+    SourceArticle::numbered(n, NOW - 100_000 + n as i64 * 60)
+}
+
+fn tree(n: u64) -> (tempfile::TempDir, SecretKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = SecretKey::generate();
+    publish(
+        dir.path(),
+        &key,
+        (0..n).map(source).collect(),
+        &PublishOptions::new(NOW, "p"),
+    )
+    .unwrap();
+    (dir, key)
+}
+
+fn folder(dir: &Path) -> FolderTarget {
+    let url = url::Url::from_directory_path(dir).unwrap().to_string();
+    FolderTarget::new(&url, dir.to_path_buf())
+}
+
+/// The ranks of the kinds of file in upload order: immutable, pages, head.
+fn assert_ordered(uploaded: &[String]) {
+    let rank = |p: &str| match TreePath::parse(p) {
+        Ok(TreePath::Head) => 2,
+        Ok(_) => 0,
+        Err(_) => 1,
+    };
+    let ranks: Vec<i32> = uploaded.iter().map(|p| rank(p)).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{uploaded:?}");
+    assert_eq!(uploaded.last().map(String::as_str), Some(layout::HEAD));
+}
+
+#[test]
+fn a_folder_gets_the_whole_tree_then_only_what_it_lacks_head_last() {
+    let (dir, key) = tree(30);
+    let out = tempfile::tempdir().unwrap();
+    let target = folder(out.path());
+
+    let first = upload(dir.path(), &target).unwrap();
+    assert!(first.verified);
+    assert_eq!(first.skipped, 0);
+    assert_ordered(&first.uploaded);
+    // The copy is the tree: it loads and verifies, and has every file.
+    let copied = TreeState::load(out.path()).unwrap();
+    assert_eq!(copied.articles.len(), 30);
+    assert!(out.path().join(site::INDEX).is_file());
+
+    let again = upload(dir.path(), &target).unwrap();
+    assert!(again.uploaded.is_empty() && again.verified);
+    assert_eq!(again.skipped, first.uploaded.len());
+
+    publish(
+        dir.path(),
+        &key,
+        (0..40).map(source).collect(),
+        &PublishOptions::new(NOW + 60, "p"),
+    )
+    .unwrap();
+    let before: std::collections::BTreeSet<String> = first.uploaded.iter().cloned().collect();
+    let third = upload(dir.path(), &target).unwrap();
+    assert!(third.verified);
+    assert_ordered(&third.uploaded);
+    for path in &third.uploaded {
+        let changes_in_place = path == layout::HEAD || site::is_site_path(path);
+        assert!(
+            !before.contains(path) || changes_in_place,
+            "{path} was sent again"
+        );
+    }
+    // 10 new article pages, the index, the newest archive page, the about page, a new log
+    // file, the archived head and head at the least.
+    assert!(third.uploaded.len() >= 16, "{:?}", third.uploaded);
+    assert!(third.uploaded.len() < first.uploaded.len());
+    assert_eq!(TreeState::load(out.path()).unwrap().articles.len(), 40);
+}
+
+#[test]
+fn a_killed_upload_resumes_with_the_files_still_missing() {
+    let (dir, _) = tree(25);
+    let out = tempfile::tempdir().unwrap();
+    let target = folder(out.path());
+    let full = upload(dir.path(), &target).unwrap();
+    // As if killed part-way: the head never arrived and the later half of the files is gone.
+    let lost: Vec<&String> = full.uploaded.iter().skip(full.uploaded.len() / 2).collect();
+    for path in &lost {
+        std::fs::remove_file(out.path().join(path)).unwrap();
+    }
+    let resumed = upload(dir.path(), &target).unwrap();
+    let lost: Vec<String> = lost.into_iter().cloned().collect();
+    assert_eq!(resumed.uploaded, lost);
+    assert!(resumed.verified);
+}
+
+/// A target that corrupts `head` on the way.
+struct Corrupting(FolderTarget);
+
+impl Target for Corrupting {
+    fn url(&self) -> &str {
+        self.0.url()
+    }
+    fn has(&self, path: &str) -> Result<bool, TargetError> {
+        self.0.has(path)
+    }
+    fn get(&self, path: &str) -> Result<Option<Vec<u8>>, TargetError> {
+        self.0.get(path)
+    }
+    fn put(&self, path: &str, bytes: &[u8], headers: FileHeaders) -> Result<(), TargetError> {
+        let mut bytes = bytes.to_vec();
+        if path == layout::HEAD {
+            let i = bytes.len() / 2;
+            bytes[i] ^= 1;
+        }
+        self.0.put(path, &bytes, headers)
+    }
+}
+
+#[test]
+fn a_head_that_does_not_read_back_intact_is_reported_unverified() {
+    let (dir, _) = tree(3);
+    let out = tempfile::tempdir().unwrap();
+    let report = upload(dir.path(), &Corrupting(folder(out.path()))).unwrap();
+    assert!(!report.verified);
+}
+
+#[test]
+fn only_folders_are_targets_yet() {
+    assert!(open("file:///tmp/mirror").is_ok());
+    for url in [
+        "s3://bucket/prefix",
+        "ipfs://x",
+        "https://mirror.example/",
+        "not a url",
+    ] {
+        assert!(
+            matches!(open(url), Err(TargetError::Unsupported(_))),
+            "{url}"
+        );
+    }
+}
