@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::ShareError;
 use crate::format::layout::{self, TreePath};
-use crate::format::limits::media_type_for_extension;
+use crate::publish::serving;
 use crate::store::Store;
 use crate::text::date::{DateStyle, format_date};
 
@@ -159,25 +159,18 @@ fn respond(store: &Store, url: &str, path: &str) -> Answer {
             let Ok(tree_path) = TreePath::parse(path) else {
                 return not_found();
             };
-            let (bytes, kind) = match &tree_path {
-                TreePath::Media { hash, ext } => (
-                    store.media(hash),
-                    media_type_for_extension(ext).unwrap_or("application/octet-stream"),
-                ),
-                TreePath::Head => (store.tree_file(path), "text/plain; charset=utf-8"),
-                _ if path.ends_with(".gz") => (store.tree_file(path), "application/gzip"),
-                _ => (store.tree_file(path), "application/json"),
+            let bytes = match &tree_path {
+                TreePath::Media { hash, .. } => store.media(hash),
+                _ => store.tree_file(path),
             };
             bytes.map(|b| {
                 b.map_or_else(not_found, |b| {
-                    let mut r = answer(StatusCode::OK, kind, b);
-                    let cache = if tree_path.is_immutable() {
-                        "public, max-age=31536000, immutable"
-                    } else {
-                        "no-cache"
-                    };
-                    r.headers_mut()
-                        .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+                    let headers = serving::data_headers(&tree_path, &b);
+                    let mut r = answer(StatusCode::OK, headers.content_type, b);
+                    r.headers_mut().insert(
+                        CACHE_CONTROL,
+                        HeaderValue::from_static(headers.cache_control),
+                    );
                     r
                 })
             })
