@@ -29,5 +29,9 @@ cargo deny --version >/dev/null 2>&1 || cargo install --locked cargo-deny --vers
 
 python3 -c 'import pytest' 2>/dev/null || python3 -m pip install -q pytest
 
+# SeaweedFS and kubo, the object store and IPFS node `publish --to` is tested against, built
+# from the Go module proxy (scripts/install-go-servers.sh; scripts/test.sh puts them on PATH).
+scripts/install-go-servers.sh
+
 # Swift 6 for Linux in a cached Debian trixie chroot (scripts/install-swift-chroot.sh).
 scripts/install-swift-chroot.sh >/dev/null

@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+PATH="$(scripts/install-go-servers.sh --dir):$PATH"
+export PATH
 # One clean build: incremental state only costs disk and time here.
 export CARGO_INCREMENTAL=0
 
