@@ -15,24 +15,28 @@ export PATH
 # One clean build: incremental state only costs disk and time here.
 export CARGO_INCREMENTAL=0
 
-echo "== rustfmt and clippy"
+# Each step says how long the run has taken so far (the whole run must stay well under 45 min).
+step() { echo "== [$((SECONDS / 60)) min $((SECONDS % 60)) s] $*"; }
+
+step "rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The sample apps' sources (ktlint, swiftc -parse) first too: seconds, not a whole run, to fail.
 scripts/lint-samples.sh
 
-echo "== dependencies: licences, duplicate versions, sources (cargo deny, offline; deny.toml)"
+step "dependencies: licences, duplicate versions, sources (cargo deny, offline; deny.toml)"
 cargo deny --offline --locked check licenses bans sources
 
-echo "== cargo test"
+step "cargo test"
 cargo test --workspace --locked
 
-echo "== fuzzing: every target briefly from its seed corpus (scripts/fuzz.sh)"
+step "fuzzing: every target briefly from its seed corpus (scripts/fuzz.sh)"
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 scripts/fuzz.sh 5
 
-echo "== bindings: Python, Kotlin, Swift"
+step "bindings: Python, Kotlin, Swift"
 scripts/test-bindings.sh python kotlin swift
 
-echo "== Android sample on the host (Robolectric), the core checked for aarch64-linux-android"
+step "Android sample on the host (Robolectric), the core checked for aarch64-linux-android"
 scripts/test-android.sh
+step "all passed"
