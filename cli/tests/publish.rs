@@ -262,3 +262,74 @@ fn publish_to_folders_copies_only_what_they_lack() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("s3://bucket/fa"));
     assert_eq!(std::fs::read(tree.join("head")).unwrap(), before);
 }
+
+#[test]
+fn publish_to_an_ipfs_node_reports_the_url_readers_use() {
+    let kubo = article_sync_test_support::kubo::Kubo::start();
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    assert!(
+        Command::new(BIN)
+            .args(["keygen", "--out", keys.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed");
+    let tree = dir.path().join("tree");
+    let api = kubo.api.trim_start_matches("http://");
+    let to = format!("ipfs://{api}/news?gateway={}", kubo.gateway);
+    let publish = |json: bool| {
+        let mut command = Command::new(BIN);
+        command
+            .args(["publish", "--key"])
+            .arg(keys.join("publisher.key"))
+            .arg("--from")
+            .arg(&seed)
+            .arg("--tree")
+            .arg(&tree)
+            .args(["--to", &to]);
+        if json {
+            command.arg("--json");
+        }
+        command.output().unwrap()
+    };
+    let out = publish(true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let target = &report["targets"][0];
+    assert_eq!(target["verified"], true);
+    assert_eq!(
+        target["uploaded"].as_array().unwrap().last().unwrap(),
+        "head"
+    );
+    let mirror = target["mirror_url"].as_str().unwrap();
+    assert!(
+        mirror.starts_with(&format!("{}/ipfs/bafy", kubo.gateway)),
+        "{mirror}"
+    );
+
+    let again = publish(false);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{text}");
+    assert!(text.contains(&format!("{to}: 0 files uploaded")), "{text}");
+    assert!(text.contains(&format!("readers use {mirror}")), "{text}");
+
+    let bad = Command::new(BIN)
+        .args(["publish", "--key"])
+        .arg(keys.join("publisher.key"))
+        .arg("--from")
+        .arg(&seed)
+        .arg("--tree")
+        .arg(&tree)
+        .args(["--to", &format!("ipfs://{api}/news")])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("gateway=URL is required"));
+}

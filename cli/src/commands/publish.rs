@@ -66,7 +66,8 @@ pub struct Args {
     /// reader to update, so keep 1 while such apps are in use.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
     pub format: u32,
-    /// After publishing, copy the tree to this mirror (repeat): `file:///path` for now. Only
+    /// After publishing, copy the tree to this mirror (repeat): `file:///path`, or an IPFS
+    /// node's MFS folder `ipfs://HOST:PORT/NAME?gateway=URL[&ipns=KEY]` (see the README). Only
     /// the files it lacks are sent, `head` last, and `head` is read back and verified.
     #[arg(long = "to")]
     pub to: Vec<String>,
@@ -184,7 +185,7 @@ fn print_report(report: &publish::PublishReport, uploads: &[Upload], json: bool)
             "targets": uploads.iter().map(|(url, u)| match u {
                 Ok(r) => serde_json::json!({
                     "url": url, "uploaded": r.uploaded, "bytes": r.bytes,
-                    "skipped": r.skipped, "verified": r.verified,
+                    "skipped": r.skipped, "verified": r.verified, "mirror_url": r.mirror_url,
                 }),
                 Err(e) => serde_json::json!({ "url": url, "error": e }),
             }).collect::<Vec<_>>(),
@@ -234,17 +235,22 @@ fn print_report(report: &publish::PublishReport, uploads: &[Upload], json: bool)
     }
     for (url, upload) in uploads {
         match upload {
-            Ok(r) => println!(
-                "{url}: {} files uploaded ({} bytes), {} already there, head {}",
-                r.uploaded.len(),
-                r.bytes,
-                r.skipped,
-                if r.verified {
-                    "verified"
-                } else {
-                    "NOT verified"
+            Ok(r) => {
+                println!(
+                    "{url}: {} files uploaded ({} bytes), {} already there, head {}",
+                    r.uploaded.len(),
+                    r.bytes,
+                    r.skipped,
+                    if r.verified {
+                        "verified"
+                    } else {
+                        "NOT verified"
+                    }
+                );
+                if let Some(mirror) = &r.mirror_url {
+                    println!("  readers use {mirror}");
                 }
-            ),
+            }
             Err(e) => println!("{url}: failed: {e}"),
         }
     }

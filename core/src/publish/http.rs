@@ -53,6 +53,11 @@ impl Http {
         Ok(Http { client })
     }
 
+    /// The client, for requests of other kinds (its timeouts apply).
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// GETs `url`, at most `cap` bytes (compressed and decompressed); with `known`
     /// validators a 304 answers [`Fetched::NotModified`]. Errors are one line for the report.
     pub async fn get(
@@ -94,16 +99,7 @@ impl Http {
         };
         let gzip = header(reqwest::header::CONTENT_ENCODING)
             .is_some_and(|e| e.eq_ignore_ascii_case("gzip"));
-        if response.content_length().is_some_and(|n| n > cap) {
-            return Err(too_large(cap));
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(describe)? {
-            bytes.extend_from_slice(&chunk);
-            if bytes.len() as u64 > cap {
-                return Err(too_large(cap));
-            }
-        }
+        let mut bytes = read_capped(&mut response, cap).await?;
         if gzip {
             let mut plain = Vec::new();
             flate2::read::GzDecoder::new(&bytes[..])
@@ -119,11 +115,27 @@ impl Http {
     }
 }
 
+/// The body of `response`, at most `cap` bytes (an error beyond).
+pub async fn read_capped(response: &mut reqwest::Response, cap: u64) -> Result<Vec<u8>, String> {
+    if response.content_length().is_some_and(|n| n > cap) {
+        return Err(too_large(cap));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(describe)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() as u64 > cap {
+            return Err(too_large(cap));
+        }
+    }
+    Ok(bytes)
+}
+
 fn too_large(cap: u64) -> String {
     format!("larger than the {cap} bytes allowed")
 }
 
-fn describe(e: reqwest::Error) -> String {
+/// A transport error in one line.
+pub fn describe(e: reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {

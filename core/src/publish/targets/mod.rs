@@ -6,19 +6,23 @@
 //! 1. immutable files the target lacks (a file it holds is never sent again, so a killed upload
 //!    resumes where it stopped), then the website's pages whose bytes differ, then `head` last,
 //!    so a reader never sees a head whose files are missing;
-//! 2. `head` read back from the target, compared with the tree's and verified against the
-//!    tree's root.
+//! 2. the target published ([`Target::publish`]: IPFS names the stored folder's new CID),
+//!    then `head` read back from it, compared with the tree's and verified against the tree's
+//!    root.
 //!
-//! Today's target is a folder (`file:///path`); object stores (through the `object_store`
-//! crate) and IPFS (a kubo node's HTTP API) are further implementations of [`Target`].
+//! The targets are a folder (`file:///path`) and an MFS folder on an IPFS node
+//! (`ipfs://HOST:PORT/NAME?gateway=URL[&ipns=KEY]`, see [`ipfs`]); object stores (through the
+//! `object_store` crate) are further implementations of [`Target`].
 
 mod folder;
+pub mod ipfs;
 
 use std::path::Path;
 
 use thiserror::Error;
 
 pub use folder::FolderTarget;
+pub use ipfs::IpfsTarget;
 
 use super::serving::{self, FileHeaders};
 use super::site;
@@ -29,8 +33,12 @@ use crate::format::layout::{self, TreePath};
 /// Why a target could not be used or updated.
 #[derive(Debug, Error)]
 pub enum TargetError {
-    #[error("target {0:?}: only file:///path is supported yet (s3, gs, az and ipfs are not)")]
+    #[error(
+        "target {0:?}: supported are file:///path and ipfs://HOST:PORT/NAME?gateway=URL (s3, gs and az are not yet)"
+    )]
     Unsupported(String),
+    #[error("target {target}: {problem}")]
+    BadUrl { target: String, problem: String },
     #[error("target {target}: {problem}")]
     Failed { target: String, problem: String },
 }
@@ -46,6 +54,12 @@ pub trait Target {
     /// Stores `bytes` at `path` (atomically where the target can), with `headers` where the
     /// target keeps metadata.
     fn put(&self, path: &str, bytes: &[u8], headers: FileHeaders) -> Result<(), TargetError>;
+    /// Called once `head` is stored: makes the stored files readable where that takes a step,
+    /// and returns the URL readers read the mirror at now, when the target names one (IPFS: the
+    /// gateway URL of the folder's new CID or of its IPNS name).
+    fn publish(&self) -> Result<Option<String>, TargetError> {
+        Ok(None)
+    }
 }
 
 /// The target a `--to` URL names.
@@ -58,6 +72,7 @@ pub fn open(url: &str) -> Result<Box<dyn Target>, TargetError> {
                 .map_err(|_| TargetError::Unsupported(url.into()))?;
             Ok(Box::new(FolderTarget::new(url, path)))
         }
+        "ipfs" => Ok(Box::new(IpfsTarget::open(url)?)),
         _ => Err(TargetError::Unsupported(url.into())),
     }
 }
@@ -73,6 +88,8 @@ pub struct TargetReport {
     pub skipped: usize,
     /// `head` read back equals the tree's and verifies.
     pub verified: bool,
+    /// The URL readers read the mirror at now, when the target names one ([`Target::publish`]).
+    pub mirror_url: Option<String>,
 }
 
 /// Copies the tree at `dir` to `target` (see the module's documentation for the order).
@@ -120,6 +137,7 @@ pub fn upload(dir: &Path, target: &dyn Target) -> Result<TargetReport, TargetErr
         send(layout::HEAD, &head_bytes)?;
     }
     report.skipped = skipped;
+    report.mirror_url = target.publish()?;
     let back = target.get(layout::HEAD)?;
     report.verified = back.is_some_and(|b| b == head_bytes && verifies(&state, &b));
     Ok(report)

@@ -134,12 +134,7 @@ fn a_head_that_does_not_read_back_intact_is_reported_unverified() {
 #[test]
 fn only_folders_are_targets_yet() {
     assert!(open("file:///tmp/mirror").is_ok());
-    for url in [
-        "s3://bucket/prefix",
-        "ipfs://x",
-        "https://mirror.example/",
-        "not a url",
-    ] {
+    for url in ["s3://bucket/prefix", "https://mirror.example/", "not a url"] {
         assert!(
             matches!(open(url), Err(TargetError::Unsupported(_))),
             "{url}"
