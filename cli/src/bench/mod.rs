@@ -21,6 +21,7 @@ pub mod measure;
 pub mod newsboat;
 pub mod report;
 pub mod rss;
+pub mod seaweed;
 
 use std::collections::BTreeMap;
 use std::fs;
