@@ -269,8 +269,8 @@ fn publish_to_folders_copies_only_what_they_lack() {
 /// the second from `--target-config`.
 #[test]
 fn a_killed_upload_to_a_bucket_resumes_without_sending_anything_twice() {
-    use article_sync_cli::bench::seaweed::{ACCESS_KEY, SECRET_KEY, Seaweed};
-    use article_sync_core::publish::targets::{BucketTarget, Target, TargetOptions};
+    use article_sync_cli::bench::seaweed::Seaweed;
+    use article_sync_core::publish::targets::{BucketTarget, Target};
 
     let weed = Seaweed::start("mirror").expect("SeaweedFS starts");
     let dir = tempfile::tempdir().unwrap();
@@ -304,15 +304,7 @@ fn a_killed_upload_to_a_bucket_resumes_without_sending_anything_twice() {
         args
     };
 
-    let options: TargetOptions = [
-        ("endpoint", weed.endpoint()),
-        ("access_key_id", ACCESS_KEY.into()),
-        ("secret_access_key", SECRET_KEY.into()),
-        ("allow_http", "true".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let options = weed.target_options();
     let bucket = BucketTarget::open(&url, &options).unwrap();
     let mut child = Command::new(BIN)
         .args(args(&["--jobs", "1"]))
@@ -339,11 +331,7 @@ fn a_killed_upload_to_a_bucket_resumes_without_sending_anything_twice() {
         .iter()
         .map(|(k, v)| format!("{k} = {v:?}\n"))
         .collect();
-    std::fs::write(
-        &config,
-        format!("[{url:?}]\nregion = \"us-east-1\"\n{table}"),
-    )
-    .unwrap();
+    std::fs::write(&config, format!("[{url:?}]\n{table}")).unwrap();
     let out = Command::new(BIN)
         .args(args(&["--target-config", config.to_str().unwrap()]))
         .env_remove("AWS_ENDPOINT_URL")

@@ -4,26 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use article_sync_cli::bench::seaweed::{ACCESS_KEY, SECRET_KEY, Seaweed};
+use article_sync_cli::bench::seaweed::Seaweed;
 use article_sync_core::format::layout;
 use article_sync_core::publish::serving::{self, IMMUTABLE, ONE_MINUTE};
 use article_sync_core::publish::site;
 use article_sync_core::publish::targets::{BucketTarget, Target, TargetOptions, upload};
 use article_sync_tests::world::World;
-
-/// The target options of `s3://<bucket>/<prefix>` on `weed`.
-fn options(weed: &Seaweed) -> TargetOptions {
-    [
-        ("endpoint", weed.endpoint()),
-        ("access_key_id", ACCESS_KEY.into()),
-        ("secret_access_key", SECRET_KEY.into()),
-        ("region", "us-east-1".into()),
-        ("allow_http", "true".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
-}
 
 /// Every file of the tree, relative.
 fn tree_files(tree: &std::path::Path) -> BTreeSet<String> {
@@ -38,7 +24,7 @@ fn a_bucket_gets_the_tree_then_only_what_it_lacks_and_a_reader_syncs_from_it() {
     let weed = Seaweed::start("mirror").expect("SeaweedFS starts");
     let mut world = World::new(200);
     let url = format!("s3://{}/fa", weed.bucket);
-    let target = BucketTarget::open(&url, &options(&weed)).unwrap();
+    let target = BucketTarget::open(&url, &weed.target_options()).unwrap();
 
     let first = upload(&world.tree, &target).unwrap();
     assert!(first.verified, "{first:?}");

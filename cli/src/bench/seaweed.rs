@@ -7,6 +7,7 @@
 //! `Read:<bucket>`), so a reader fetches the mirror from the S3 endpoint without signing, as
 //! from a public bucket behind a CDN. Listing and writing need the publisher's signature.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -114,6 +115,20 @@ impl Seaweed {
             ("AWS_REGION", "us-east-1".into()),
             ("AWS_ALLOW_HTTP", "true".into()),
         ]
+    }
+
+    /// The options of an `s3://<bucket>/…` target that publishes here (`object_store`'s keys).
+    pub fn target_options(&self) -> BTreeMap<String, String> {
+        [
+            ("endpoint", self.endpoint()),
+            ("access_key_id", ACCESS_KEY.into()),
+            ("secret_access_key", SECRET_KEY.into()),
+            ("region", "us-east-1".into()),
+            ("allow_http", "true".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
     }
 
     /// A plain anonymous GET of `path` from the S3 endpoint: status, headers (lower-case

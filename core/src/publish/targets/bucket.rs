@@ -57,41 +57,24 @@ impl BucketTarget {
         let connector = Connector {
             requests: requests.clone(),
         };
-        let option = |key: &str| bad(format!("unknown option {key:?}"));
+        // The same steps for each store's builder (they share no trait).
+        macro_rules! build {
+            ($builder:expr) => {{
+                let mut b = $builder.with_url(url);
+                for (key, value) in options {
+                    let key = key
+                        .parse()
+                        .map_err(|_| bad(format!("unknown option {key:?}")))?;
+                    b = b.with_config(key, value);
+                }
+                let store = b.with_http_connector(connector).build();
+                Arc::new(store.map_err(|e| bad(e.to_string()))?)
+            }};
+        }
         let store: Arc<dyn ObjectStore> = match parsed.scheme() {
-            "s3" => {
-                let mut b = object_store::aws::AmazonS3Builder::from_env().with_url(url);
-                for (key, value) in options {
-                    b = b.with_config(key.parse().map_err(|_| option(key))?, value);
-                }
-                Arc::new(
-                    b.with_http_connector(connector)
-                        .build()
-                        .map_err(|e| bad(e.to_string()))?,
-                )
-            }
-            "gs" => {
-                let mut b = object_store::gcp::GoogleCloudStorageBuilder::from_env().with_url(url);
-                for (key, value) in options {
-                    b = b.with_config(key.parse().map_err(|_| option(key))?, value);
-                }
-                Arc::new(
-                    b.with_http_connector(connector)
-                        .build()
-                        .map_err(|e| bad(e.to_string()))?,
-                )
-            }
-            "az" => {
-                let mut b = object_store::azure::MicrosoftAzureBuilder::from_env().with_url(url);
-                for (key, value) in options {
-                    b = b.with_config(key.parse().map_err(|_| option(key))?, value);
-                }
-                Arc::new(
-                    b.with_http_connector(connector)
-                        .build()
-                        .map_err(|e| bad(e.to_string()))?,
-                )
-            }
+            "s3" => build!(object_store::aws::AmazonS3Builder::from_env()),
+            "gs" => build!(object_store::gcp::GoogleCloudStorageBuilder::from_env()),
+            "az" => build!(object_store::azure::MicrosoftAzureBuilder::from_env()),
             _ => return Err(TargetError::Unsupported(url.into())),
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()
