@@ -35,7 +35,8 @@ fn quick_bench_produces_every_row_for_every_size_and_a_chart() {
             assert!(cells[0]["value"].is_object() || cells[0]["note"].is_string());
             continue;
         }
-        if id.starts_with("comments.") || id.starts_with("images.") || id.starts_with("judged.") {
+        let independent = ["comments.", "images.", "judged.", "publish."];
+        if independent.iter().any(|p| id.starts_with(p)) {
             // Size-independent, and always measured.
             assert_eq!(cells.len(), 1);
             assert!(
@@ -83,6 +84,17 @@ fn quick_bench_produces_every_row_for_every_size_and_a_chart() {
             "images.phone_bytes" => assert!(ratio < 1.0, "{row}"),
             _ => assert!(ratio > 1.0, "{row}"),
         }
+    }
+    // After 10 new articles, an upload sends a small part of the whole tree.
+    let median = |id: &str| {
+        let row = rows.iter().find(|r| r["id"] == id).unwrap();
+        row["cells"][0]["value"]["median"].as_f64().unwrap()
+    };
+    for (part, whole) in [
+        ("publish.incremental_requests", "publish.s3_requests"),
+        ("publish.incremental_bytes", "publish.s3_bytes"),
+    ] {
+        assert!(median(part) * 4.0 < median(whole), "{part} against {whole}");
     }
     // The first sync really moved the articles: more bytes for more articles.
     let first = rows.iter().find(|r| r["id"] == "first_sync.bytes").unwrap();

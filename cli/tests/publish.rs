@@ -257,9 +257,9 @@ fn publish_to_folders_copies_only_what_they_lack() {
     }
 
     let before = std::fs::read(tree.join("head")).unwrap();
-    let refused = publish(&["--to".into(), "s3://bucket/fa".into()]);
+    let refused = publish(&["--to".into(), "ftp://host/fa".into()]);
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("s3://bucket/fa"));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("ftp://host/fa"));
     assert_eq!(std::fs::read(tree.join("head")).unwrap(), before);
 }
 
@@ -332,4 +332,96 @@ fn publish_to_an_ipfs_node_reports_the_url_readers_use() {
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("gateway=URL is required"));
+}
+
+/// `publish --to s3://…` killed part-way through its upload (one file at a time, so the kill
+/// lands inside it) and run again: the second run sends exactly what the bucket lacks, head
+/// last, and reads head back verified. The first run takes its settings from the environment,
+/// the second from `--target-config`.
+#[test]
+fn a_killed_upload_to_a_bucket_resumes_without_sending_anything_twice() {
+    use article_sync_cli::bench::seaweed::Seaweed;
+    use article_sync_core::publish::targets::{BucketTarget, Target};
+
+    let weed = Seaweed::start("mirror").expect("SeaweedFS starts");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keygen(dir.path());
+    let tree = dir.path().join("tree");
+    // A tree of 300 articles; the run adds the feed's one (a feed is a window: the rest stay).
+    let key = article_sync_core::publish::read_secret_key(&keys.join("publisher.key")).unwrap();
+    let articles = article_sync_cli::corpus::Corpus::new(7).articles(0..300);
+    let opts =
+        article_sync_core::publish::PublishOptions::new(chrono::Utc::now().timestamp(), "test");
+    article_sync_core::publish::publish(&tree, &key, articles, &opts).unwrap();
+    let feed = dir.path().join("feed.rss");
+    std::fs::write(&feed, RSS).unwrap();
+    let url = format!("s3://{}/fa", weed.bucket);
+    let args = |extra: &[&str]| {
+        let mut args: Vec<String> = [
+            "publish",
+            "--key",
+            keys.join("publisher.key").to_str().unwrap(),
+            "--from",
+            feed.to_str().unwrap(),
+            "--tree",
+            tree.to_str().unwrap(),
+            "--to",
+            &url,
+            "--json",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+
+    let options = weed.target_options();
+    let bucket = BucketTarget::open(&url, &options).unwrap();
+    let mut child = Command::new(BIN)
+        .args(args(&["--jobs", "1"]))
+        .envs(weed.env())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while bucket.list(&[]).unwrap().len() < 40 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the upload ended early"
+        );
+        assert!(std::time::Instant::now() < deadline, "no upload started");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let held: std::collections::BTreeSet<String> = bucket.list(&[]).unwrap().into_keys().collect();
+    assert!(!held.contains("head"), "killed before head: {}", held.len());
+
+    let config = dir.path().join("targets.toml");
+    let table: String = options
+        .iter()
+        .map(|(k, v)| format!("{k} = {v:?}\n"))
+        .collect();
+    std::fs::write(&config, format!("[{url:?}]\n{table}")).unwrap();
+    let out = Command::new(BIN)
+        .args(args(&["--target-config", config.to_str().unwrap()]))
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let target = &report["targets"][0];
+    assert_eq!(target["verified"], true, "{target}");
+    let uploaded: Vec<String> = serde_json::from_value(target["uploaded"].clone()).unwrap();
+    assert_eq!(uploaded.last().map(String::as_str), Some("head"));
+    for path in &uploaded {
+        assert!(!held.contains(path), "{path} was sent twice");
+    }
+    assert_eq!(target["skipped"], held.len());
+    let now: std::collections::BTreeSet<String> = bucket.list(&[]).unwrap().into_keys().collect();
+    assert_eq!(now.len(), held.len() + uploaded.len());
 }

@@ -19,8 +19,10 @@ pub mod images;
 pub mod judged;
 pub mod measure;
 pub mod newsboat;
+pub mod publishing;
 pub mod report;
 pub mod rss;
+pub mod seaweed;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -136,6 +138,12 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("images.publish_time", &[]),
     ("images.phone_bytes", &["originals"]),
     ("images.first_sync_bytes", &["text-only"]),
+    ("publish.s3_time", &[]),
+    ("publish.s3_requests", &[]),
+    ("publish.s3_bytes", &[]),
+    ("publish.incremental_requests", &[]),
+    ("publish.incremental_bytes", &[]),
+    ("publish.site_time", &[]),
 ];
 
 /// The product's stagger and timeouts (NetConfig's defaults).
@@ -274,6 +282,18 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
     let photo_articles = if args.quick { 20 } else { 1_000 };
     eprintln!("bench: publishing {photo_articles} articles with a photo each…");
     let image_costs = images::measure(&out.join("images"), photo_articles, runs).await;
+    // 10,000 articles to SeaweedFS; --quick: 200. On a thread of its own: each target blocks
+    // on its own runtime.
+    let publish_articles = if args.quick { 200 } else { 10_000 };
+    eprintln!("bench: uploading {publish_articles} articles to SeaweedFS…");
+    let publish_costs = tokio::task::block_in_place(|| {
+        let scratch = out.join("publishing");
+        std::thread::scope(|s| {
+            s.spawn(|| publishing::measure(&scratch, publish_articles, runs, args.seed))
+                .join()
+                .unwrap_or_else(|_| Err(BenchError::Check("the publishing bench panicked".into())))
+        })
+    });
     let judged_score = tokio::task::block_in_place(|| judged_score(&out.join("judged")));
     let ffi = tokio::task::block_in_place(|| {
         ffi::measure(
@@ -293,6 +313,7 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
         rows: [
             rows(sizes, &all, &errors, ffi, comment_costs, judged_score),
             images::rows(image_costs),
+            publishing::rows(publish_costs),
         ]
         .concat(),
         notes: notes(started.elapsed()),

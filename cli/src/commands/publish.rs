@@ -1,5 +1,7 @@
 //! `article-sync publish`: build or update a signed mirror tree.
 
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -9,7 +11,9 @@ use article_sync_core::format::head::TreeFormat;
 use article_sync_core::publish::cache::FetchCache;
 use article_sync_core::publish::feeds::{self, Source};
 use article_sync_core::publish::images::ImageOptions;
-use article_sync_core::publish::targets::{self, TargetReport};
+use article_sync_core::publish::targets::{
+    self, TargetOptions, TargetReport, UploadOptions, UploadProgress,
+};
 use article_sync_core::publish::{self, PublishOptions, SNAPSHOT_PART_BYTES, source};
 
 #[derive(Debug, clap::Args)]
@@ -66,11 +70,21 @@ pub struct Args {
     /// reader to update, so keep 1 while such apps are in use.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
     pub format: u32,
-    /// After publishing, copy the tree to this mirror (repeat): `file:///path`, or an IPFS
-    /// node's MFS folder `ipfs://HOST:PORT/NAME?gateway=URL[&ipns=KEY]` (see the README). Only
-    /// the files it lacks are sent, `head` last, and `head` is read back and verified.
+    /// After publishing, copy the tree to this mirror (repeat): `file:///path`,
+    /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix`, or an IPFS node's
+    /// MFS folder `ipfs://HOST:PORT/NAME?gateway=URL[&ipns=KEY]` (see the README). Only the
+    /// files it lacks are sent, `head` last, and `head` is read back and verified.
     #[arg(long = "to")]
     pub to: Vec<String>,
+    /// Settings of `--to` object stores: a TOML file with a table per target URL of
+    /// `object_store` keys (`endpoint`, `region`, `access_key_id`, `secret_access_key`,
+    /// `allow_http`, …), over those of the environment (`AWS_*`, `GOOGLE_*`, `AZURE_*`).
+    #[arg(long)]
+    pub target_config: Option<PathBuf>,
+    /// Files sent to a target at once.
+    #[arg(long, default_value_t = targets::DEFAULT_JOBS as u32,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -78,11 +92,18 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let key = publish::read_secret_key(&args.key)?;
+    let mut settings = match &args.target_config {
+        Some(path) => target_config(path)?,
+        None => BTreeMap::new(),
+    };
     let targets = args
         .to
         .iter()
-        .map(|url| targets::open(url))
+        .map(|url| targets::open_with(url, &settings.remove(url).unwrap_or_default()))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(url) = settings.keys().next() {
+        anyhow::bail!("--target-config names {url:?}, which no --to names");
+    }
     let sources = args
         .from
         .iter()
@@ -141,8 +162,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let uploads: Vec<Upload> = targets
         .iter()
         .map(|t| {
-            let result = targets::upload(&args.tree, t.as_ref()).map_err(|e| e.to_string());
-            (t.url().to_string(), result)
+            let bar = Bar::new(t.url(), args.json);
+            let opts = UploadOptions {
+                jobs: args.jobs as usize,
+                progress: &bar,
+            };
+            let result = targets::upload_with(&args.tree, t.as_ref(), &opts);
+            bar.0.finish_and_clear();
+            (t.url().to_string(), result.map_err(|e| e.to_string()))
         })
         .collect();
     let upload_failed = uploads
@@ -153,6 +180,68 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         anyhow::bail!("the tree was published, but not every --to target was updated and verified");
     }
     Ok(())
+}
+
+/// The `--target-config` file: a table per target URL of `name = value` settings.
+fn target_config(path: &Path) -> anyhow::Result<BTreeMap<String, TargetOptions>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read --target-config {}", path.display()))?;
+    let file: toml::Table =
+        toml::from_str(&text).with_context(|| format!("--target-config {}", path.display()))?;
+    let mut out = BTreeMap::new();
+    for (url, table) in file {
+        let toml::Value::Table(table) = table else {
+            anyhow::bail!("--target-config: {url:?} must be a table of settings");
+        };
+        let mut options = TargetOptions::new();
+        for (key, value) in table {
+            let value = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Integer(i) => i.to_string(),
+                _ => anyhow::bail!("--target-config: {url:?}.{key} must be a string"),
+            };
+            options.insert(key, value);
+        }
+        out.insert(url, options);
+    }
+    Ok(out)
+}
+
+/// The progress bar of one upload on stderr; hidden when stderr is no terminal or with --json.
+struct Bar(indicatif::ProgressBar, std::sync::atomic::AtomicU64);
+
+impl Bar {
+    fn new(url: &str, json: bool) -> Bar {
+        if json || !std::io::stderr().is_terminal() {
+            return Bar(indicatif::ProgressBar::hidden(), Default::default());
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        let style =
+            indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} files {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(url.to_string());
+        Bar(bar, Default::default())
+    }
+}
+
+impl UploadProgress for Bar {
+    fn planned(&self, files: u64) {
+        self.0.set_length(files);
+    }
+    fn done(&self, _path: &str, bytes: u64, sent: bool) {
+        if sent {
+            let total = bytes
+                + self
+                    .1
+                    .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+            self.0
+                .set_message(format!("{} sent", indicatif::HumanBytes(total)));
+        }
+        self.0.inc(1);
+    }
 }
 
 /// A `--to` target's URL and what uploading to it did.
