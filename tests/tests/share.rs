@@ -408,6 +408,9 @@ async fn a_reader_shares_over_http_and_another_syncs_from_it() {
         "nothing to share before the first sync"
     );
     a.sync().await.expect("A syncs online");
+    // A comment A wrote travels with the share, sealed.
+    a.compose_comment(&world.articles[0].id, "مینا", "از گوشی به گوشی")
+        .unwrap();
     let url = a.start_sharing(0).await.expect("A shares");
     assert!(url.starts_with("http://") && url.ends_with('/'), "{url}");
 
@@ -443,6 +446,10 @@ async fn a_reader_shares_over_http_and_another_syncs_from_it() {
     assert_eq!(report.route, url);
     assert_eq!(store_contents(&db_a), store_contents(&db_c));
     assert_eq!(media(&a), media(&c), "the images too");
+    let carried = c.store().carried_envelopes().unwrap();
+    assert_eq!(carried.len(), 1, "C carries A's comment");
+    let key = a.outbox().unwrap()[0].delivery_key.clone();
+    assert_eq!(key.as_ref(), Some(&carried[0].0), "sealed once, as carried");
 
     a.stop_sharing();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -364,6 +364,13 @@ impl Inner {
         let id = route.id().to_string();
         blocking(move || store.set_head_etag(&id, etag.as_deref())).await?;
         self.rebuild_search(&reporter).await?;
+        match crate::comments::carry::take(&self.store, &self.net, &route).await {
+            Ok(0) => {}
+            Ok(kept) => {
+                tracing::info!(kept, route = %route.id(), "carried comment envelopes taken")
+            }
+            Err(e) => tracing::warn!(error = %e, "carried comment envelopes refused"),
+        }
         report.comments_sent = self.deliver_comments().await;
         if !self.text_only.load(Ordering::Relaxed) {
             let (fetched, evicted) = self.fetch_images(&route, &reporter, &counters).await?;
