@@ -7,6 +7,7 @@
 //!   for their peak RSS; [`newsboat`] the same for the baseline.
 //! - [`floor`]: the SQLite insert floor and the compressed-size floor.
 //! - [`judged`]: the judged Persian search set (recall at 10, mean reciprocal rank).
+//! - [`share`]: phone to phone: the exported copy's size, the export, a sync from a share.
 //! - [`report`], [`chart`]: the table, `bench.json`, `bench.md` and `bench.png`.
 
 pub mod chart;
@@ -21,6 +22,7 @@ pub mod measure;
 pub mod newsboat;
 pub mod report;
 pub mod rss;
+pub mod share;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -136,6 +138,10 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("images.publish_time", &[]),
     ("images.phone_bytes", &["originals"]),
     ("images.first_sync_bytes", &["text-only"]),
+    ("share.export_bytes", &[]),
+    ("share.export_time", &[]),
+    ("share.sync_from_share", &[]),
+    ("share.export_bytes_media", &["text-only"]),
 ];
 
 /// The product's stagger and timeouts (NetConfig's defaults).
@@ -248,6 +254,9 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
                 results.push(("store", first_page(&first, samples)));
                 results.push(("cold_open", stage.cold_open(&first, samples)));
                 results.push(("search", search(&first, &queries, samples)));
+                let (key, copy) = (&fixture.public_key, dir.join("share"));
+                let shared = share::measure(&first, &copy, key, size, samples).await;
+                results.push(("share", shared));
                 results.push(("no_change", stage.no_change(&dir, &first, samples)));
                 results.push(("incremental", stage.incremental(&dir, &first, samples)));
                 results.push(("blackholed_main", stage.blackholed(&dir, &first, samples)));
@@ -1081,6 +1090,30 @@ fn rows(
             Unit::Millis,
             "cold_open",
             "open.ours.time",
+            &|size, v| Cell::new(size, v),
+        ),
+        row(
+            "share.export_bytes",
+            "Phone to phone: bytes of a reader's exported copy of N (text only)",
+            Unit::Bytes,
+            "share",
+            "share.bytes",
+            &|size, v| Cell::new(size, v),
+        ),
+        row(
+            "share.export_time",
+            "Phone to phone: time to export the copy of N into a folder",
+            Unit::Millis,
+            "share",
+            "share.export",
+            &|size, v| Cell::new(size, v),
+        ),
+        row(
+            "share.sync_from_share",
+            "Phone to phone: a new reader's sync of N from a phone's share (loopback HTTP)",
+            Unit::Millis,
+            "share",
+            "share.sync",
             &|size, v| Cell::new(size, v),
         ),
     ];
