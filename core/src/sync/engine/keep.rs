@@ -69,11 +69,24 @@ impl Inner {
             let r = &snapshot.rest;
             queue.push((list_path.clone(), r.hash.clone(), r.len));
         }
+        let store = self.store.clone();
+        let held: std::collections::HashSet<String> = blocking(move || store.tree_paths())
+            .await?
+            .into_iter()
+            .filter_map(|(path, held)| held.then_some(path))
+            .collect();
         let (mut kept, mut fits) = (0, None);
         while let Some((path, hash, len)) = queue.pop() {
-            let store = self.store.clone();
-            let p = path.clone();
-            let bytes = match blocking(move || store.tree_file(&p)).await? {
+            // Only the part list's bytes are needed from the store (to name the parts).
+            let stored = if !held.contains(&path) {
+                None
+            } else if path == list_path {
+                let (store, p) = (self.store.clone(), path.clone());
+                blocking(move || store.tree_file(&p)).await?
+            } else {
+                continue;
+            };
+            let bytes = match stored {
                 Some(bytes) => bytes,
                 None => {
                     if fits.is_none() {
