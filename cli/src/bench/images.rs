@@ -288,7 +288,7 @@ pub fn rows(costs: Result<ImageCosts, BenchError>) -> Vec<Row> {
                     first,
                 ),
                 row(
-                    "share.export_bytes_media",
+                    "images.export_bytes",
                     "Phone to phone: bytes of a reader's exported copy with images",
                     Unit::Bytes,
                     compared(
@@ -308,7 +308,7 @@ pub fn rows(costs: Result<ImageCosts, BenchError>) -> Vec<Row> {
             ("images.publish_time", Unit::Millis),
             ("images.phone_bytes", Unit::Bytes),
             ("images.first_sync_bytes", Unit::Bytes),
-            ("share.export_bytes_media", Unit::Bytes),
+            ("images.export_bytes", Unit::Bytes),
         ]
         .into_iter()
         .map(|(id, unit)| {

@@ -141,7 +141,7 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("share.export_bytes", &[]),
     ("share.export_time", &[]),
     ("share.sync_from_share", &[]),
-    ("share.export_bytes_media", &["text-only"]),
+    ("images.export_bytes", &["text-only"]),
 ];
 
 /// The product's stagger and timeouts (NetConfig's defaults).
