@@ -291,6 +291,12 @@ async fn a_comment_carried_on_a_copy_arrives_once_and_is_published() {
         1,
         "still offline"
     );
+    // The same files on a network mirror (here the reader's main site): outbox/ is no publisher
+    // data, and a mirror's is never taken.
+    let hosted = world.serve(&usb, Fault::None).await;
+    let m = world.reader(&dir.join("m.db"), &hosted.url(), &[]);
+    m.sync().await.expect("M syncs from the hosted copy");
+    assert!(m.store().carried_envelopes().unwrap().is_empty());
 
     // B gets online first and delivers; then A does too.
     let (publisher, _) = Publisher::start_at(&world, addr).await;
