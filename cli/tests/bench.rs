@@ -75,8 +75,13 @@ fn quick_bench_produces_every_row_for_every_size_and_a_chart() {
             }
         }
     }
-    // The phone variants are smaller than the originals, and images add to the first sync.
-    for id in ["images.phone_bytes", "images.first_sync_bytes"] {
+    // The phone variants are smaller than the originals, and images add to the first sync and
+    // to the exported copy.
+    for id in [
+        "images.phone_bytes",
+        "images.first_sync_bytes",
+        "images.export_bytes",
+    ] {
         let row = rows.iter().find(|r| r["id"] == id).unwrap();
         let cell = &row["cells"][0];
         let ratio = cell["baselines"][0]["ratio"].as_f64().unwrap();
@@ -96,10 +101,12 @@ fn quick_bench_produces_every_row_for_every_size_and_a_chart() {
     ] {
         assert!(median(part) * 4.0 < median(whole), "{part} against {whole}");
     }
-    // The first sync really moved the articles: more bytes for more articles.
-    let first = rows.iter().find(|r| r["id"] == "first_sync.bytes").unwrap();
-    let bytes = |i: usize| first["cells"][i]["value"]["median"].as_f64().unwrap();
-    assert!(bytes(1) > bytes(0), "{first}");
+    // The first sync really moved the articles, and the export wrote them: more bytes for more.
+    for id in ["first_sync.bytes", "share.export_bytes"] {
+        let row = rows.iter().find(|r| r["id"] == id).unwrap();
+        let bytes = |i: usize| row["cells"][i]["value"]["median"].as_f64().unwrap();
+        assert!(bytes(1) > bytes(0), "{row}");
+    }
 
     let md = std::fs::read_to_string(out.path().join("bench.md")).unwrap();
     assert!(

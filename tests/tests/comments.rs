@@ -15,6 +15,7 @@ use article_sync_cli::comments::{Listener, relay};
 use article_sync_cli::serve::{Fault, Server};
 use article_sync_core::comments::CommentSecret;
 use article_sync_core::comments::inbox::Inbox;
+use article_sync_core::format::layout;
 use article_sync_core::publish;
 use article_sync_core::reader::Reader;
 use article_sync_core::store::OutboxState;
@@ -52,6 +53,10 @@ struct Publisher {
 
 impl Publisher {
     async fn start(world: &World) -> (Publisher, SocketAddr) {
+        Self::start_at(world, loopback()).await
+    }
+
+    async fn start_at(world: &World, addr: SocketAddr) -> (Publisher, SocketAddr) {
         let inbox = Arc::new(
             Inbox::open(
                 &world.dir.path().join("inbox.db"),
@@ -64,7 +69,7 @@ impl Publisher {
             per_address: 10_000,
             window: Duration::from_secs(3600),
         };
-        let listener = inbox::start(inbox.clone(), limits, loopback(), None)
+        let listener = inbox::start(inbox.clone(), limits, addr, None)
             .await
             .unwrap();
         let addr = listener.addr();
@@ -227,4 +232,107 @@ async fn a_reader_killed_during_delivery_sends_each_comment_once() {
         assert_eq!(texts.get(text), Some(&1), "{text:?} in {texts:?}");
     }
     assert_eq!(texts.len(), written.len(), "{texts:?}");
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// Phone to phone (issue 17): a comment written while no endpoint answers travels on A's
+/// exported copy; B, who synced from it, delivers it once online; A's own delivery later is a
+/// repeat the inbox recognises. The inbox holds it once, and it is published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comment_carried_on_a_copy_arrives_once_and_is_published() {
+    let world = World::new(5);
+    // The inbox's address, where nothing listens yet: no comment endpoint answers.
+    let port = article_sync_test_support::server::refused_port().await;
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    publish_with_endpoints(&world, vec![format!("http://{addr}/")]);
+    let server = world.serve(&world.tree, Fault::None).await;
+    let dir = world.dir.path().to_path_buf();
+    let a = world.reader(&dir.join("a.db"), &server.url(), &[]);
+    a.sync().await.expect("A syncs online");
+    let article = world.articles[0].id.clone();
+    let text = "این نظر با فلش رفت";
+    a.compose_comment(&article, "مینا", text).unwrap();
+    assert_eq!(a.deliver_comments().await.unwrap().waiting, 1, "offline");
+
+    let usb = dir.join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let export = a.export_tree(&usb).unwrap();
+    assert_eq!(export.envelopes, 1);
+    let key = a.outbox().unwrap()[0]
+        .delivery_key
+        .clone()
+        .expect("sealed for the export");
+    let sealed = std::fs::read(usb.join(layout::envelope(&key))).unwrap();
+    assert!(
+        !contains(&sealed, text) && !contains(&sealed, "مینا"),
+        "the stick holds sealed bytes only"
+    );
+
+    // B was never online: it syncs from the stick, twice, and carries the envelope once.
+    let b = world.reader(
+        &dir.join("b.db"),
+        &format!("file://{}/", usb.display()),
+        &[],
+    );
+    b.sync().await.expect("B syncs from the stick");
+    b.sync().await.expect("B syncs from the stick again");
+    assert_eq!(
+        b.store().carried_envelopes().unwrap(),
+        vec![(key.clone(), sealed)]
+    );
+    assert!(b.outbox().unwrap().is_empty(), "not B's own comment");
+    assert_eq!(
+        b.deliver_comments().await.unwrap().waiting,
+        1,
+        "still offline"
+    );
+    // The same files on a network mirror (here the reader's main site): outbox/ is no publisher
+    // data, and a mirror's is never taken.
+    let hosted = world.serve(&usb, Fault::None).await;
+    let m = world.reader(&dir.join("m.db"), &hosted.url(), &[]);
+    m.sync().await.expect("M syncs from the hosted copy");
+    assert!(m.store().carried_envelopes().unwrap().is_empty());
+
+    // B gets online first and delivers; then A does too.
+    let (publisher, _) = Publisher::start_at(&world, addr).await;
+    let delivered = b.deliver_comments().await.unwrap();
+    assert_eq!((delivered.sent, delivered.waiting), (1, 0));
+    assert!(b.store().carried_envelopes().unwrap().is_empty());
+    let delivered = a.deliver_comments().await.unwrap();
+    assert_eq!((delivered.sent, delivered.waiting), (1, 0));
+    let held = publisher.inbox.list().unwrap();
+    assert_eq!(held.len(), 1, "the inbox holds it once");
+    assert_eq!(
+        (held[0].text.as_str(), held[0].key.as_str()),
+        (text, key.as_str())
+    );
+
+    // The publisher approves and publishes it: A sees its comment published.
+    publisher.inbox.approve(held[0].id).unwrap();
+    let pending = publisher.inbox.pending().unwrap();
+    publish::publish(
+        &world.tree,
+        &world.key,
+        world.articles.clone(),
+        &publish::PublishOptions {
+            reader_comments: pending.comments.clone(),
+            receipts: pending.receipts.clone(),
+            ..article_sync_tests::options(now())
+        },
+    )
+    .unwrap();
+    publisher.inbox.published(&pending).unwrap();
+    a.sync().await.expect("A syncs the publish");
+    assert_eq!(a.outbox().unwrap()[0].state, OutboxState::Published);
+    let view = a.article(&article).unwrap().unwrap();
+    assert_eq!(
+        view.comments.iter().filter(|c| c.body == text).count(),
+        1,
+        "published once"
+    );
 }

@@ -408,6 +408,9 @@ async fn a_reader_shares_over_http_and_another_syncs_from_it() {
         "nothing to share before the first sync"
     );
     a.sync().await.expect("A syncs online");
+    // A comment A wrote travels with the share, sealed.
+    a.compose_comment(&world.articles[0].id, "مینا", "از گوشی به گوشی")
+        .unwrap();
     let url = a.start_sharing(0).await.expect("A shares");
     assert!(url.starts_with("http://") && url.ends_with('/'), "{url}");
 
@@ -443,6 +446,10 @@ async fn a_reader_shares_over_http_and_another_syncs_from_it() {
     assert_eq!(report.route, url);
     assert_eq!(store_contents(&db_a), store_contents(&db_c));
     assert_eq!(media(&a), media(&c), "the images too");
+    let carried = c.store().carried_envelopes().unwrap();
+    assert_eq!(carried.len(), 1, "C carries A's comment");
+    let key = a.outbox().unwrap()[0].delivery_key.clone();
+    assert_eq!(key.as_ref(), Some(&carried[0].0), "sealed once, as carried");
 
     a.stop_sharing();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -475,5 +482,104 @@ async fn a_store_from_before_the_copy_names_the_roots_it_lacks() {
         export.missing.contains(&layout::root(1)),
         "{:?}",
         export.missing
+    );
+}
+
+/// Publishes 300 more articles: more entries than the snapshot may lag, so the publisher
+/// rewrites it.
+fn publish_a_new_snapshot(world: &mut World) {
+    let from = world.articles.len() as u64;
+    let extra = world.corpus.articles(from..from + 300);
+    world.articles.extend(extra);
+    assert!(world.publish().snapshot_written);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_caught_up_by_logs_keeps_the_new_snapshot_to_pass_on() {
+    let mut world = World::new(20);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let dir = world.dir.path().to_path_buf();
+    let a = world.reader(&dir.join("a.db"), &main.url(), &[]);
+    let metered = world.reader(&dir.join("m.db"), &main.url(), &[]);
+    metered.set_text_only(true);
+    a.sync().await.expect("A's first sync");
+    metered
+        .sync()
+        .await
+        .expect("the metered reader's first sync");
+    publish_a_new_snapshot(&mut world);
+    for reader in [&a, &metered] {
+        let report = reader.sync().await.expect("caught up");
+        assert!(!report.used_snapshot, "caught up by the log file");
+    }
+    let snapshot = article_sync_tests::read_head(&world.tree, &world.key)
+        .snapshot
+        .unwrap();
+    let headlines = layout::snapshot(&snapshot.headlines.hash);
+
+    // On a metered network the gap stays: the export names the snapshot missing.
+    let usb_m = dir.join("usb-m");
+    std::fs::create_dir_all(&usb_m).unwrap();
+    let export = metered.export_tree(&usb_m).unwrap();
+    assert!(export.missing.contains(&headlines), "{:?}", export.missing);
+
+    // Unmetered, A fetched and kept it: a brand-new reader starts from A's copy.
+    let usb = dir.join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let export = a.export_tree(&usb).unwrap();
+    assert!(
+        export.missing.iter().all(|p| p.starts_with("log/")),
+        "{:?}",
+        export.missing
+    );
+    assert!(usb.join(&headlines).is_file());
+    let b = offline_reader(&world, &dir.join("b.db"), &usb);
+    let report = b.sync().await.expect("a new reader syncs from A's copy");
+    assert!(report.used_snapshot);
+    assert_eq!(b.counts().unwrap().total, 320);
+    assert_eq!(
+        store_contents(&dir.join("a.db")),
+        store_contents(&dir.join("b.db"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_behind_falls_back_to_the_snapshot_when_the_copy_lacks_a_log_file() {
+    let mut world = World::new(20);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let dir = world.dir.path().to_path_buf();
+    let c = world.reader(&dir.join("c.db"), &main.url(), &[]);
+    c.sync().await.expect("C's first sync");
+    publish_a_new_snapshot(&mut world);
+    // N starts from the new snapshot: its copy holds no log file before it.
+    let n = world.reader(&dir.join("n.db"), &main.url(), &[]);
+    assert!(n.sync().await.unwrap().used_snapshot);
+    let usb = dir.join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let export = n.export_tree(&usb).unwrap();
+    let head = article_sync_tests::read_head(&usb, &world.key);
+    let from = c.sync_position().unwrap().log_seq;
+    let Some(article_sync_core::sync::plan::Plan::Logs(files)) =
+        article_sync_core::sync::plan::plan(&head, from)
+    else {
+        panic!("C's cheapest way is the log");
+    };
+    assert!(
+        files
+            .iter()
+            .any(|f| export.missing.contains(&layout::log(&f.hash))),
+        "the copy lacks a log file C needs: {:?}",
+        export.missing
+    );
+
+    // C, its main site gone, syncs from N's copy.
+    std::fs::remove_dir_all(&world.tree).unwrap();
+    c.add_mirror(&folder_url(&usb)).unwrap();
+    let report = c.sync().await.expect("C falls back to the snapshot");
+    assert!(report.used_snapshot);
+    assert_eq!(c.counts().unwrap().total, 320);
+    assert_eq!(
+        store_contents(&dir.join("c.db")),
+        store_contents(&dir.join("n.db"))
     );
 }

@@ -55,6 +55,9 @@ pub struct ImageCosts {
     pub first_sync_images: u64,
     /// The same first sync in text-only mode.
     pub text_only_bytes: u64,
+    /// The copy the reader with images exports (phone to phone), and the text-only reader's.
+    pub export_bytes: u64,
+    pub export_text_only_bytes: u64,
 }
 
 /// Makes `n` distinct photos (distinct pixels: no two share a phone variant): (file name,
@@ -206,6 +209,9 @@ pub async fn measure(scratch: &Path, n: usize, runs: usize) -> Result<ImageCosts
     let with_images = sync("images.db", false).await?;
     let text_only = sync("text-only.db", true).await?;
     mirror.shutdown().await;
+    let (export, _) = super::share::export(&scratch.join("images.db"), &scratch.join("copy"))?;
+    let (text_export, _) =
+        super::share::export(&scratch.join("text-only.db"), &scratch.join("copy-text"))?;
     let _ = std::fs::remove_dir_all(scratch);
     Ok(ImageCosts {
         articles: n,
@@ -215,6 +221,8 @@ pub async fn measure(scratch: &Path, n: usize, runs: usize) -> Result<ImageCosts
         first_sync_bytes: with_images.bytes,
         first_sync_images: with_images.media_fetched,
         text_only_bytes: text_only.bytes,
+        export_bytes: export.bytes,
+        export_text_only_bytes: text_export.bytes,
     })
 }
 
@@ -279,12 +287,28 @@ pub fn rows(costs: Result<ImageCosts, BenchError>) -> Vec<Row> {
                     Unit::Bytes,
                     first,
                 ),
+                row(
+                    "images.export_bytes",
+                    "Phone to phone: bytes of a reader's exported copy with images",
+                    Unit::Bytes,
+                    compared(
+                        c.export_bytes,
+                        "text-only",
+                        c.export_text_only_bytes,
+                        format!(
+                            "{} articles, one photo each: the copy of the reader whose first sync \
+                             prefetched {} photos, against the text-only reader's",
+                            c.articles, c.first_sync_images
+                        ),
+                    ),
+                ),
             ]
         }
         Err(e) => [
             ("images.publish_time", Unit::Millis),
             ("images.phone_bytes", Unit::Bytes),
             ("images.first_sync_bytes", Unit::Bytes),
+            ("images.export_bytes", Unit::Bytes),
         ]
         .into_iter()
         .map(|(id, unit)| {

@@ -7,6 +7,7 @@
 //!   for their peak RSS; [`newsboat`] the same for the baseline.
 //! - [`floor`]: the SQLite insert floor and the compressed-size floor.
 //! - [`judged`]: the judged Persian search set (recall at 10, mean reciprocal rank).
+//! - [`share`]: phone to phone: the exported copy's size, the export, a sync from a share.
 //! - [`report`], [`chart`]: the table, `bench.json`, `bench.md` and `bench.png`.
 
 pub mod chart;
@@ -23,6 +24,7 @@ pub mod publishing;
 pub mod report;
 pub mod rss;
 pub mod seaweed;
+pub mod share;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -144,6 +146,10 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("publish.incremental_requests", &[]),
     ("publish.incremental_bytes", &[]),
     ("publish.site_time", &[]),
+    ("share.export_bytes", &[]),
+    ("share.export_time", &[]),
+    ("share.sync_from_share", &[]),
+    ("images.export_bytes", &["text-only"]),
 ];
 
 /// The product's stagger and timeouts (NetConfig's defaults).
@@ -256,6 +262,9 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
                 results.push(("store", first_page(&first, samples)));
                 results.push(("cold_open", stage.cold_open(&first, samples)));
                 results.push(("search", search(&first, &queries, samples)));
+                let (key, copy) = (&fixture.public_key, dir.join("share"));
+                let shared = share::measure(&first, &copy, key, size, samples).await;
+                results.push(("share", shared));
                 results.push(("no_change", stage.no_change(&dir, &first, samples)));
                 results.push(("incremental", stage.incremental(&dir, &first, samples)));
                 results.push(("blackholed_main", stage.blackholed(&dir, &first, samples)));
@@ -1102,6 +1111,30 @@ fn rows(
             Unit::Millis,
             "cold_open",
             "open.ours.time",
+            &|size, v| Cell::new(size, v),
+        ),
+        row(
+            "share.export_bytes",
+            "Phone to phone: bytes of a reader's exported copy of N (text only)",
+            Unit::Bytes,
+            "share",
+            "share.bytes",
+            &|size, v| Cell::new(size, v),
+        ),
+        row(
+            "share.export_time",
+            "Phone to phone: time to export the copy of N into a folder",
+            Unit::Millis,
+            "share",
+            "share.export",
+            &|size, v| Cell::new(size, v),
+        ),
+        row(
+            "share.sync_from_share",
+            "Phone to phone: a new reader's sync of N from a phone's share (loopback HTTP)",
+            Unit::Millis,
+            "share",
+            "share.sync",
             &|size, v| Cell::new(size, v),
         ),
     ];

@@ -20,6 +20,7 @@ pub fn export(args: ExportArgs) -> Result<(), Failure> {
             "head_version": export.head_version,
             "files": export.files,
             "bytes": export.bytes,
+            "envelopes": export.envelopes,
             "missing": export.missing,
         }));
         return Ok(());
@@ -31,6 +32,13 @@ pub fn export(args: ExportArgs) -> Result<(), Failure> {
         export.files,
         text::bytes(export.bytes)
     );
+    if export.envelopes > 0 {
+        say!(
+            "with {} sealed comment(s) still waiting for delivery: the next reader that gets \
+             online delivers them",
+            export.envelopes
+        );
+    }
     if !export.missing.is_empty() {
         say!(
             "not held (a reader that needs them cannot sync from this copy): {}",

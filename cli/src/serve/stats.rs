@@ -57,6 +57,7 @@ impl PathKind {
             TreePath::Snapshot(_) | TreePath::PartList(_) => PathKind::Snapshot,
             TreePath::Mirrors(_) => PathKind::Mirrors,
             TreePath::Media { .. } => PathKind::Media,
+            TreePath::OutboxIndex | TreePath::Envelope(_) => PathKind::Other,
         }
     }
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::envelope::{self, CommentDraft, CommentKey, DeviceKey};
 use crate::net::{Connectivity, FailureKind, FetchError, Route};
-use crate::store::{OutboxItem, Store, StoreError};
+use crate::store::{CarriedOutcome, OutboxItem, Store, StoreError};
 
 /// The path endpoints take comments at, under their base URL.
 pub const COMMENTS_PATH: &str = "comments";
@@ -54,17 +54,16 @@ enum Answered {
     Refused(String),
 }
 
-/// Delivers every waiting comment it can (see the module). Stops at the first comment no
-/// endpoint took: the others would meet the same endpoints.
+/// Delivers every waiting comment it can (see the module), then the envelopes carried for
+/// other readers. Stops at the first comment no endpoint took: the others would meet the same
+/// endpoints. The counts include carried envelopes.
 pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery, StoreError> {
     let waiting = blocking(store, |s| s.waiting_comments()).await?;
+    let carried = blocking(store, |s| s.carried_envelopes()).await?;
     let mut delivery = Delivery {
-        waiting: waiting.len() as u64,
+        waiting: (waiting.len() + carried.len()) as u64,
         ..Delivery::default()
     };
-    if waiting.is_empty() {
-        return Ok(delivery);
-    }
     let endpoints = blocking(store, |s| s.comment_endpoints()).await?;
     let comment_key = blocking(store, |s| s.sync_position())
         .await?
@@ -72,7 +71,6 @@ pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery,
         .comment_key
         .as_deref()
         .and_then(CommentKey::parse);
-    let device = DeviceKey::from_bytes(&blocking(store, |s| s.device_key()).await?);
     for (item, envelope) in waiting {
         let unreachable = if endpoints.is_empty() {
             Some("the publisher has named no comment endpoint yet")
@@ -84,28 +82,17 @@ pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery,
         if let Some(why) = unreachable {
             let id = item.id;
             blocking(store, move |s| s.mark_comment_failed(id, why)).await?;
-            break;
+            return Ok(delivery);
         }
         let envelope = match envelope {
             Some(bytes) => bytes,
             None => {
-                let key = comment_key.as_ref().expect("checked above");
-                let sealed = envelope::seal(&draft(&item), &device, key);
-                let id = item.id;
-                blocking(store, move |s| {
-                    s.seal_comment(id, &sealed.bytes, &sealed.delivery_key)
-                })
-                .await?
+                let (key, item) = (comment_key.clone().expect("checked above"), item.clone());
+                blocking(store, move |s| seal_once(s, &item, &key)).await?
             }
         };
-        let key = envelope::delivery_key(&envelope);
-        let result = net
-            .race_endpoints(&endpoints, COMMENTS_PATH, |route| {
-                post(net, route, envelope.clone(), key.clone())
-            })
-            .await;
         let id = item.id;
-        match result {
+        match race(net, &endpoints, envelope).await {
             Ok(won) => {
                 let route = won.route.id().to_string();
                 match won.value {
@@ -121,20 +108,87 @@ pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery,
                 delivery.waiting -= 1;
             }
             Err(lost) => {
-                let why = lost
-                    .attempts
-                    .iter()
-                    .find_map(|a| match &a.outcome {
-                        crate::net::Outcome::Failed { detail, .. } => Some(detail.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| "no comment endpoint answered".into());
+                let why = failure(&lost);
                 blocking(store, move |s| s.mark_comment_failed(id, &why)).await?;
-                break;
+                return Ok(delivery);
             }
         }
     }
+    deliver_carried(store, net, &endpoints, carried, &mut delivery).await?;
     Ok(delivery)
+}
+
+/// Delivers the envelopes this reader carries for others (see [`super::carry`]) once its own
+/// outbox is empty, until an endpoint fails.
+async fn deliver_carried(
+    store: &Arc<Store>,
+    net: &Connectivity,
+    endpoints: &[String],
+    carried: Vec<(String, Vec<u8>)>,
+    delivery: &mut Delivery,
+) -> Result<(), StoreError> {
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    for (key, envelope) in carried {
+        let (outcome, stop) = match race(net, endpoints, envelope).await {
+            Ok(won) => match won.value {
+                Answered::Taken => {
+                    delivery.sent += 1;
+                    (CarriedOutcome::Sent, false)
+                }
+                Answered::Refused(_) => {
+                    delivery.refused += 1;
+                    (CarriedOutcome::Refused, false)
+                }
+            },
+            Err(lost) => (CarriedOutcome::Failed(failure(&lost)), true),
+        };
+        if !stop {
+            delivery.waiting -= 1;
+        }
+        blocking(store, move |s| s.mark_carried(&key, &outcome)).await?;
+        if stop {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Item's sealed envelope: sealed now to `key` by this install's device key, kept once
+/// whatever races it (the envelope another caller kept first is returned).
+pub(crate) fn seal_once(
+    store: &Store,
+    item: &OutboxItem,
+    key: &CommentKey,
+) -> Result<Vec<u8>, StoreError> {
+    let device = DeviceKey::from_bytes(&store.device_key()?);
+    let sealed = envelope::seal(&draft(item), &device, key);
+    store.seal_comment(item.id, &sealed.bytes, &sealed.delivery_key)
+}
+
+/// Posts `envelope` to the endpoints, raced, until one answers.
+async fn race(
+    net: &Connectivity,
+    endpoints: &[String],
+    envelope: Vec<u8>,
+) -> Result<crate::net::Won<Answered>, crate::net::Lost> {
+    let key = envelope::delivery_key(&envelope);
+    net.race_endpoints(endpoints, COMMENTS_PATH, |route| {
+        post(net, route, envelope.clone(), key.clone())
+    })
+    .await
+}
+
+/// Why no endpoint took an envelope.
+fn failure(lost: &crate::net::Lost) -> String {
+    lost.attempts
+        .iter()
+        .find_map(|a| match &a.outcome {
+            crate::net::Outcome::Failed { detail, .. } => Some(detail.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "no comment endpoint answered".into())
 }
 
 fn draft(item: &OutboxItem) -> CommentDraft {
@@ -193,7 +247,7 @@ async fn post(
 }
 
 /// Runs a store call off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     store: &Arc<Store>,
     f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {

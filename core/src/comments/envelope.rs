@@ -24,10 +24,13 @@ use crate::format::codec::sha256_hex;
 use crate::format::model::is_valid_id;
 use crate::format::note::SecretKey;
 
-/// Largest sealed envelope accepted, in bytes (the longest valid comment is about 17 KB).
-pub const ENVELOPE_MAX: usize = 32 * 1024;
+pub use crate::format::limits::ENVELOPE_MAX;
 /// Bytes a sealed box adds to its plaintext.
 const SEAL_OVERHEAD: usize = 48;
+/// The shortest sealed envelope: the overhead and a signed form with an empty comment (32-byte
+/// key and 64-byte signature in base64).
+const SEALED_MIN: usize =
+    SEAL_OVERHEAD + r#"{"comment":"","device_key":"","signature":""}"#.len() + 44 + 88;
 const SIGNING_CONTEXT: &[u8] = b"article-sync comment v1\n";
 const COMMENT_KEY_CONTEXT: &str = "article-sync comment key v1";
 
@@ -188,18 +191,26 @@ impl EnvelopeError {
     }
 }
 
-/// Opens `sealed` with the first of `secrets` that can (the current comment key, then the
-/// previous one), checks the device signature and the fields.
-pub fn open(sealed: &[u8], secrets: &[CommentSecret]) -> Result<Opened, EnvelopeError> {
+/// Checks what anyone can check of a sealed envelope without the publisher's secret (a reader
+/// carrying another's envelope): its size is that of a sealed signed comment, at most
+/// [`ENVELOPE_MAX`].
+pub fn check_shape(sealed: &[u8]) -> Result<(), EnvelopeError> {
     if sealed.len() > ENVELOPE_MAX {
         return Err(EnvelopeError::new(
             "envelope",
             format!("larger than {ENVELOPE_MAX} bytes"),
         ));
     }
-    if sealed.len() < SEAL_OVERHEAD {
+    if sealed.len() < SEALED_MIN {
         return Err(EnvelopeError::new("envelope", "too short to be sealed"));
     }
+    Ok(())
+}
+
+/// Opens `sealed` with the first of `secrets` that can (the current comment key, then the
+/// previous one), checks the device signature and the fields.
+pub fn open(sealed: &[u8], secrets: &[CommentSecret]) -> Result<Opened, EnvelopeError> {
+    check_shape(sealed)?;
     let plain = secrets
         .iter()
         .find_map(|s| s.0.unseal(sealed).ok())

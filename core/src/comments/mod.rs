@@ -7,6 +7,8 @@
 //!   receipts that tell readers what became of them.
 //! - [`delivery`]: the reader's side: the outbox delivered over whichever comment endpoint
 //!   answers.
+//! - [`carry`]: envelopes that travel with a reader's exported copy, delivered by the next
+//!   reader that gets online.
 //!
 //! The round trip: the reader composes (the outbox item is `waiting`), a sync seals it once
 //! and posts it to the endpoints of the signed mirror list (directly or through a relay) until
@@ -14,6 +16,7 @@
 //! with a receipt (`published`), or a receipt with the reason (`rejected`). Receipts come
 //! through any mirror, so a reader whose answer was lost still learns what happened.
 
+pub mod carry;
 pub mod delivery;
 pub mod envelope;
 pub mod inbox;

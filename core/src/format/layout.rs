@@ -10,16 +10,27 @@
 //! snapshot/<sha256>.json        a snapshot's part list (every part after the headlines)
 //! mirrors/<sha256>.json         signed mirror lists
 //! media/<sha256>.<ext>          images
+//! outbox/index                  a reader's export only: the carried envelopes, one hash a line
+//! outbox/<sha256>               a carried comment envelope, sealed to the publisher
 //! ```
+//!
+//! `outbox/` is no publisher data and nothing signed names it: a reader that exports its copy
+//! carries there the sealed comment envelopes still waiting for delivery (its own and those it
+//! carries for others), so that a reader that gets online later delivers them too (see
+//! [`crate::comments::carry`]). A reader that syncs a tree never applies them; it keeps at most
+//! [`CARRIED_MAX`] of them, each checked against its name and [`ENVELOPE_MAX`]. Only the
+//! publisher can open them, so carrying them discloses nothing.
 //!
 //! A client only ever fetches paths built by the functions below from verified data, and a
 //! server only serves paths that [`TreePath::parse`] accepts, so `../x` never leaves the tree.
 
 use super::FormatError;
 use super::codec::is_hash_hex;
+#[cfg(doc)]
+use super::limits::CARRIED_MAX;
 use super::limits::{
-    FILE_MAX, HEAD_MAX, MEDIA_MAX, MEDIA_TYPES, MIRRORS_MAX, PART_LIST_MAX, ROOT_MAX,
-    media_extension,
+    CARRIED_INDEX_MAX, ENVELOPE_MAX, FILE_MAX, HEAD_MAX, MEDIA_MAX, MEDIA_TYPES, MIRRORS_MAX,
+    PART_LIST_MAX, ROOT_MAX, media_extension,
 };
 
 pub const HEAD: &str = "head";
@@ -53,6 +64,14 @@ pub fn media(hash: &str, mime: &str) -> Option<String> {
     media_extension(mime).map(|ext| format!("media/{hash}.{ext}"))
 }
 
+/// The list of the envelopes an export carries.
+pub const OUTBOX_INDEX: &str = "outbox/index";
+
+/// The path of a carried comment envelope (`hash`: its delivery key).
+pub fn envelope(hash: &str) -> String {
+    format!("outbox/{hash}")
+}
+
 /// A path of the tree, recognised from text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TreePath {
@@ -64,6 +83,8 @@ pub enum TreePath {
     PartList(String),
     Mirrors(String),
     Media { hash: String, ext: String },
+    OutboxIndex,
+    Envelope(String),
 }
 
 impl TreePath {
@@ -103,6 +124,8 @@ impl TreePath {
             }
             "snapshot" => Ok(TreePath::PartList(hashed(".json")?)),
             "mirrors" => Ok(TreePath::Mirrors(hashed(".json")?)),
+            "outbox" if path == OUTBOX_INDEX => Ok(TreePath::OutboxIndex),
+            "outbox" => Ok(TreePath::Envelope(hashed("")?)),
             "media" => {
                 let (hash, ext) = name.split_once('.').ok_or_else(bad)?;
                 if !is_hash_hex(hash) || !MEDIA_TYPES.iter().any(|(_, e)| *e == ext) {
@@ -127,12 +150,15 @@ impl TreePath {
             TreePath::PartList(_) => PART_LIST_MAX,
             TreePath::Mirrors(_) => MIRRORS_MAX,
             TreePath::Media { .. } => MEDIA_MAX,
+            TreePath::OutboxIndex => CARRIED_INDEX_MAX,
+            TreePath::Envelope(_) => ENVELOPE_MAX as u64,
         }
     }
 
-    /// Whether the file at this path never changes (everything but `head`).
+    /// Whether the file at this path never changes (everything but `head` and the outbox
+    /// index).
     pub fn is_immutable(&self) -> bool {
-        !matches!(self, TreePath::Head)
+        !matches!(self, TreePath::Head | TreePath::OutboxIndex)
     }
 
     /// The SHA-256 the file's bytes must have, for content-addressed paths.
@@ -141,7 +167,8 @@ impl TreePath {
             TreePath::Log(h)
             | TreePath::Snapshot(h)
             | TreePath::PartList(h)
-            | TreePath::Mirrors(h) => Some(h),
+            | TreePath::Mirrors(h)
+            | TreePath::Envelope(h) => Some(h),
             TreePath::Media { hash, .. } => Some(hash),
             _ => None,
         }
@@ -164,6 +191,8 @@ mod tests {
             part_list(&h),
             mirrors(&h),
             media(&h, "image/jpeg").unwrap(),
+            OUTBOX_INDEX.to_string(),
+            envelope(&h),
         ] {
             assert!(TreePath::parse(&ok).is_ok(), "{ok}");
         }
@@ -177,6 +206,8 @@ mod tests {
             &format!("media/{h}.exe"),
             &format!("log/{h}.jsonl.gz/"),
             "/etc/passwd",
+            "outbox/../head",
+            &format!("outbox/{h}.x"),
             "",
         ] {
             assert!(TreePath::parse(bad).is_err(), "{bad}");

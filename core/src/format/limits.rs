@@ -23,6 +23,12 @@ pub const PARTS_MAX: usize = 4096;
 pub const HEAD_FILES_MAX: usize = 128;
 /// Mirrors in one signed list.
 pub const MIRRORS_COUNT_MAX: usize = 64;
+/// Comment envelopes one exported tree carries, and a reader keeps for others, at most.
+pub const CARRIED_MAX: usize = 100;
+/// The `outbox/index` of an export: one 64-digit hash and a newline per carried envelope.
+pub const CARRIED_INDEX_MAX: u64 = CARRIED_MAX as u64 * 65;
+/// Largest sealed comment envelope, in bytes (the longest valid comment is about 17 KB).
+pub const ENVELOPE_MAX: usize = 32 * 1024;
 /// How deep JSON may nest in any fetched file (our documents need 4).
 pub const JSON_DEPTH_MAX: usize = 16;
 

@@ -46,6 +46,8 @@ pub fn data_headers(path: &TreePath, bytes: &[u8]) -> FileHeaders {
         TreePath::Media { ext, .. } => {
             media_type_for_extension(ext).unwrap_or("application/octet-stream")
         }
+        TreePath::OutboxIndex => "text/plain; charset=utf-8",
+        TreePath::Envelope(_) => "application/octet-stream",
     };
     FileHeaders {
         content_type,

@@ -4,6 +4,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::comments::carry;
 use crate::format::layout;
 use crate::store::{Store, StoreError};
 
@@ -15,6 +16,8 @@ pub struct Export {
     /// Files written, `head` included.
     pub files: u64,
     pub bytes: u64,
+    /// Sealed comment envelopes carried along (`outbox/`, see [`crate::comments::carry`]).
+    pub envelopes: u64,
     /// Tree paths the head names that this reader does not hold (it caught up by log files,
     /// or the storage budget dropped them): a reader whose position those files are needed
     /// for cannot sync from this export and names the path it misses.
@@ -45,7 +48,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ShareError + '_ {
 }
 
 /// Writes the copy held in `store` as a mirror tree under `dir` (an existing, writable
-/// directory): the immutable files first, then `head` through a temporary file and a rename,
+/// directory), with the comment envelopes still waiting for delivery: the immutable files first, then `head` through a temporary file and a rename,
 /// so a reader syncing from the folder meanwhile never sees a head newer than its files. Files
 /// already there are overwritten with the held bytes. Blocking.
 pub fn export_tree(store: &Store, dir: &Path) -> Result<Export, ShareError> {
@@ -85,6 +88,13 @@ pub fn export_tree(store: &Store, dir: &Path) -> Result<Export, ShareError> {
         };
         write(&path, &bytes)?;
     }
+    // Always written, so a copy exported over an older one never offers its stale envelopes.
+    let carried = carry::to_carry(store)?;
+    for (key, sealed) in &carried {
+        write(&layout::envelope(key), sealed)?;
+    }
+    write(layout::OUTBOX_INDEX, carry::index(&carried).as_bytes())?;
+    export.envelopes = carried.len() as u64;
     write(layout::HEAD, &head)?;
     Ok(export)
 }

@@ -3,7 +3,8 @@
 //! fingerprint, the copy's date and the URL to add as a mirror, also as a QR code.
 //!
 //! Plain HTTP is enough: the receiving reader verifies every byte against its pinned key.
-//! Only `GET`/`HEAD` of `/`, `/qr.svg` and paths [`TreePath::parse`] accepts are answered.
+//! Only `GET`/`HEAD` of `/`, `/qr.svg` and paths [`TreePath::parse`] accepts are answered;
+//! `outbox/` serves the comment envelopes waiting for delivery (see [`crate::comments::carry`]).
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
@@ -19,6 +20,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use super::ShareError;
+use crate::comments::carry;
 use crate::format::layout::{self, TreePath};
 use crate::publish::serving;
 use crate::store::Store;
@@ -161,6 +163,11 @@ fn respond(store: &Store, url: &str, path: &str) -> Answer {
             };
             let bytes = match &tree_path {
                 TreePath::Media { hash, .. } => store.media(hash),
+                TreePath::OutboxIndex => {
+                    carry::to_carry(store).map(|c| Some(carry::index(&c).into_bytes()))
+                }
+                TreePath::Envelope(key) => carry::to_carry(store)
+                    .map(|c| c.into_iter().find(|(k, _)| k == key).map(|(_, b)| b)),
                 _ => store.tree_file(path),
             };
             bytes.map(|b| {

@@ -11,9 +11,9 @@
 //!   reader's own reading comes first): log files, then snapshot parts, largest first. `head`
 //!   and roots are never dropped.
 //!
-//! A named file the reader does not hold (it caught up by log files, so it never fetched the
-//! newest snapshot; or the budget dropped it) stays as a row without bytes, so that an export
-//! names it as missing.
+//! A named file the reader does not hold (it caught up by log files on a metered network, so it
+//! never fetched the newest snapshot, see `fill_snapshot` in the sync engine; or the budget
+//! dropped it) stays as a row without bytes, so that an export names it as missing.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};

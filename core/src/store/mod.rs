@@ -45,7 +45,7 @@ pub use apply::ApplyStats;
 pub use articles::{ArticleSummary, ArticleView, Counts, Cursor, ListFilter, Page};
 pub use budget::{Eviction, StorageUsage};
 pub use error::{Result, StoreError};
-pub use outbox::{OutboxItem, OutboxState};
+pub use outbox::{CarriedOutcome, OutboxItem, OutboxState};
 pub use position::{SnapshotProgress, StoredRoot, SyncPosition};
 pub use reader_state::ReaderState;
 pub use routes::LastConnection;
@@ -488,6 +488,27 @@ impl Store {
     /// The inbox refused item `id` outright: it is `rejected` with `reason`.
     pub fn mark_comment_refused(&self, id: i64, reason: &str) -> Result<()> {
         self.write(|tx| outbox::mark_refused(tx, id, reason, now()))
+    }
+
+    /// Keeps an envelope found in a copy to deliver for another reader (see
+    /// [`outbox::carry`]); `key` must be its SHA-256. Returns whether it was kept.
+    pub fn carry_envelope(&self, key: &str, envelope: &[u8]) -> Result<bool> {
+        self.write(|tx| outbox::carry(tx, key, envelope, now()))
+    }
+
+    /// Whether this reader holds the envelope with delivery key `key`, its own or carried.
+    pub fn holds_envelope(&self, key: &str) -> Result<bool> {
+        self.db.read(|c| outbox::holds_envelope(c, key))
+    }
+
+    /// The carried envelopes waiting for delivery: (delivery key, sealed bytes).
+    pub fn carried_envelopes(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        self.db.read(outbox::carried_waiting)
+    }
+
+    /// Records how delivering carried envelope `key` ended.
+    pub fn mark_carried(&self, key: &str, outcome: &CarriedOutcome) -> Result<()> {
+        self.write(|tx| outbox::mark_carried(tx, key, outcome))
     }
 
     /// This install's device key (its secret seed), created on first use; [`Store::wipe`]

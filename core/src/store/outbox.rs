@@ -7,6 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::error::{Result, StoreError};
+use crate::format::limits::CARRIED_MAX;
 use crate::format::{Receipt, ReceiptStatus};
 
 /// Where a comment stands.
@@ -217,6 +218,80 @@ pub(crate) fn published_as(conn: &Connection, comment_id: &str, now: i64) -> Res
              AND state IN ('waiting', 'sent')",
     )?
     .execute(params![short, now])?;
+    Ok(())
+}
+
+// ---- envelopes carried for other readers ---------------------------------------------------
+
+/// How a delivery attempt of a carried envelope ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CarriedOutcome {
+    /// An endpoint took it: the envelope is dropped, its key kept.
+    Sent,
+    /// The inbox refused it outright: dropped likewise.
+    Refused,
+    /// No endpoint answered; it stays waiting.
+    Failed(String),
+}
+
+/// Keeps a sealed envelope found in a copy, unless this reader already has it (its own or
+/// carried, in any state) or already carries [`CARRIED_MAX`] waiting envelopes. The caller
+/// checked that `key` is the envelope's SHA-256. Returns whether it was kept.
+pub(crate) fn carry(conn: &Connection, key: &str, envelope: &[u8], now: i64) -> Result<bool> {
+    let n = conn.execute(
+        "INSERT INTO carried (key, envelope, received_at)
+         SELECT ?1, ?2, ?3
+         WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE delivery_key = ?1)
+           AND NOT EXISTS (SELECT 1 FROM carried WHERE key = ?1)
+           AND (SELECT count(*) FROM carried WHERE state = 'waiting') < ?4",
+        params![key, envelope, now, CARRIED_MAX as i64],
+    )?;
+    Ok(n > 0)
+}
+
+/// Whether this reader holds the envelope with delivery key `key` (its own or carried).
+pub(crate) fn holds_envelope(conn: &Connection, key: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE delivery_key = ?1)
+             OR EXISTS (SELECT 1 FROM carried WHERE key = ?1)",
+        [key],
+        |r| r.get(0),
+    )?)
+}
+
+/// The carried envelopes still waiting, oldest first: (delivery key, sealed bytes).
+pub(crate) fn carried_waiting(conn: &Connection) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, envelope FROM carried WHERE state = 'waiting' AND envelope IS NOT NULL
+         ORDER BY received_at, key",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Records how delivering the carried envelope `key` ended.
+pub(crate) fn mark_carried(conn: &Connection, key: &str, outcome: &CarriedOutcome) -> Result<()> {
+    match outcome {
+        CarriedOutcome::Sent | CarriedOutcome::Refused => conn.execute(
+            "UPDATE carried SET state = ?2, envelope = NULL, last_error = NULL
+             WHERE key = ?1 AND state = 'waiting'",
+            params![
+                key,
+                if *outcome == CarriedOutcome::Sent {
+                    "sent"
+                } else {
+                    "refused"
+                }
+            ],
+        )?,
+        CarriedOutcome::Failed(error) => conn.execute(
+            "UPDATE carried SET attempts = attempts + 1, last_error = ?2
+             WHERE key = ?1 AND state = 'waiting'",
+            params![key, error],
+        )?,
+    };
     Ok(())
 }
 

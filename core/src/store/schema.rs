@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_tree_copy",
         include_str!("migrations/0011_tree_copy.sql"),
     ),
+    (
+        "0012_carried_envelopes",
+        include_str!("migrations/0012_carried_envelopes.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -40,16 +40,21 @@ pub fn plan(head: &Head, seq: u64) -> Option<Plan<'_>> {
         return (seq == head.log.size).then_some(Plan::UpToDate);
     }
     let logs = cover(&head.files, seq, head.log.size).map(Plan::Logs);
-    let snapshot = head.snapshot.as_ref().and_then(|snapshot| {
-        let then = cover(&head.files, snapshot.seq, head.log.size)?;
-        Some(Plan::Snapshot { snapshot, then })
-    });
+    let snapshot = snapshot_plan(head);
     match (logs, snapshot) {
         // A new reader takes the snapshot: its headlines come first.
         (_, Some(s)) if seq == 0 => Some(s),
         (Some(l), Some(s)) => Some(if s.bytes() < l.bytes() { s } else { l }),
         (l, s) => l.or(s),
     }
+}
+
+/// The snapshot and the log files after it, if the head names a snapshot the log reaches
+/// from: the way back when a log file from the reader's position is missing from every route.
+pub fn snapshot_plan(head: &Head) -> Option<Plan<'_>> {
+    let snapshot = head.snapshot.as_ref()?;
+    let then = cover(&head.files, snapshot.seq, head.log.size)?;
+    Some(Plan::Snapshot { snapshot, then })
 }
 
 #[cfg(test)]

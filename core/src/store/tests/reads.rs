@@ -344,3 +344,40 @@ fn article_html_is_sanitised_when_read() {
     }
     assert!(body.contains("متن") && body.contains("پیوند"), "{body}");
 }
+
+#[test]
+fn carried_envelopes_are_kept_once_capped_and_never_a_readers_own() {
+    use crate::format::limits::CARRIED_MAX;
+    use crate::store::CarriedOutcome;
+    let (_dir, path) = temp();
+    let store = open(&path);
+    apply(&store, vec![put(article("a", 1, 10))]).unwrap();
+    let key = |i: usize| format!("{i:064x}");
+    // The reader's own sealed comment is never carried as another's.
+    let mine = store.queue_comment("a", "کارو", "نظر").unwrap();
+    store.seal_comment(mine.id, b"mine", &key(0)).unwrap();
+    assert!(!store.carry_envelope(&key(0), b"mine").unwrap());
+    for i in 1..=CARRIED_MAX {
+        assert!(store.carry_envelope(&key(i), b"sealed").unwrap(), "{i}");
+    }
+    assert!(
+        !store.carry_envelope(&key(1), b"sealed").unwrap(),
+        "kept once"
+    );
+    let over = key(CARRIED_MAX + 1);
+    assert!(!store.carry_envelope(&over, b"sealed").unwrap(), "capped");
+    assert_eq!(store.carried_envelopes().unwrap().len(), CARRIED_MAX);
+
+    // Delivered, it leaves the waiting ones (room for another) and is never taken again.
+    store.mark_carried(&key(1), &CarriedOutcome::Sent).unwrap();
+    store
+        .mark_carried(&key(2), &CarriedOutcome::Failed("refused".into()))
+        .unwrap();
+    let waiting = store.carried_envelopes().unwrap();
+    assert_eq!(waiting.len(), CARRIED_MAX - 1);
+    assert!(waiting.iter().all(|(k, _)| *k != key(1)));
+    assert!(waiting.iter().any(|(k, _)| *k == key(2)), "a failure waits");
+    assert!(store.holds_envelope(&key(1)).unwrap());
+    assert!(!store.carry_envelope(&key(1), b"sealed").unwrap());
+    assert!(store.carry_envelope(&over, b"sealed").unwrap());
+}

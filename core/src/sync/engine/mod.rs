@@ -9,7 +9,7 @@ use futures::future::{BoxFuture, Shared};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::plan::{Plan, plan};
+use super::plan::{Plan, plan, snapshot_plan};
 use super::progress::{Phase, Progress, Reporter};
 use super::{SyncError, SyncReport};
 
@@ -316,19 +316,47 @@ impl Inner {
                 ),
             })?;
             report.used_snapshot = matches!(plan, Plan::Snapshot { .. });
-            self.apply_plan(
-                &route,
-                &plan,
-                &position,
-                &reporter,
-                &counters,
-                &mut report.applied,
-            )
-            .await?;
+            let applied = self
+                .apply_plan(
+                    &route,
+                    &plan,
+                    &position,
+                    &reporter,
+                    &counters,
+                    &mut report.applied,
+                )
+                .await;
+            match (applied, &plan, snapshot_plan(&head)) {
+                // No route holds a log file from this reader's position (a copy from a reader
+                // that started from the snapshot holds no log before it): take the snapshot.
+                (Err(SyncError::Missing { path, .. }), Plan::Logs(_), Some(fallback))
+                    if path.starts_with("log/") =>
+                {
+                    tracing::info!(%path, "a log file is missing: the snapshot instead");
+                    let store = self.store.clone();
+                    let position = blocking(move || store.sync_position()).await?;
+                    report.used_snapshot = true;
+                    self.apply_plan(
+                        &route,
+                        &fallback,
+                        &position,
+                        &reporter,
+                        &counters,
+                        &mut report.applied,
+                    )
+                    .await?;
+                }
+                (applied, _, _) => applied?,
+            }
             let copy = copy_of.is_some();
             self.update_mirrors(&route, &head, &root, now, copy, &counters)
                 .await;
             self.accept_head(&head, bytes).await?;
+            if !self.text_only.load(Ordering::Relaxed)
+                && let Err(e) = self.fill_snapshot(&route, &head, &counters).await
+            {
+                tracing::warn!(error = %e, "the head's snapshot could not be kept to pass on");
+            }
             report.head_version = head.version;
             report.changed = true;
         }
@@ -336,6 +364,13 @@ impl Inner {
         let id = route.id().to_string();
         blocking(move || store.set_head_etag(&id, etag.as_deref())).await?;
         self.rebuild_search(&reporter).await?;
+        match crate::comments::carry::take(&self.store, &self.net, &route).await {
+            Ok(0) => {}
+            Ok(kept) => {
+                tracing::info!(kept, route = %route.id(), "carried comment envelopes taken")
+            }
+            Err(e) => tracing::warn!(error = %e, "carried comment envelopes refused"),
+        }
         report.comments_sent = self.deliver_comments().await;
         if !self.text_only.load(Ordering::Relaxed) {
             let (fetched, evicted) = self.fetch_images(&route, &reporter, &counters).await?;
