@@ -50,6 +50,12 @@ class ShareModel(
     var ui = ShareUi(fingerprint = keyFingerprint(publisherKey), copyIssuedAt = reader.copyIssuedAt())
         private set
 
+    /** Reads the copy's date again (a sync since may have brought a newer head). */
+    fun refresh(): ShareUi {
+        ui = ui.copy(copyIssuedAt = reader.copyIssuedAt())
+        return ui
+    }
+
     fun editPort(text: String) {
         ui = ui.copy(port = text.filter { it.isDigit() }.take(5), failure = null, detail = null)
     }
