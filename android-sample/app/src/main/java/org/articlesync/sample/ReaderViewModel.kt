@@ -130,7 +130,8 @@ class ReaderViewModel(
 
     fun cancelSync() = reader.cancelSync()
 
-    fun show(screen: Screen) = _state.update { it.copy(screen = screen, share = sharing.refresh(), receive = receiving.ui) }
+    fun show(screen: Screen) =
+        _state.update { it.copy(screen = screen, share = sharing.refresh(), receive = receiving.ui) }
 
     fun editSharePort(text: String) {
         sharing.editPort(text)
