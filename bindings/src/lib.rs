@@ -6,8 +6,8 @@
 //!
 //! The app's entry point is [`Reader`] (one per database, held for the app's lifetime); its
 //! records live in [`model`]. Free functions: [`format_date`], [`banner_text`],
-//! [`verify_public_key`], [`set_log_listener`] (the core's log records, [`log`]), [`qr_svg`] and
-//! [`key_fingerprint`] (for the "Share" screen).
+//! [`verify_public_key`], [`set_log_listener`] (the core's log records, [`log`]), and for the
+//! "Share" screen [`qr_svg`], [`qr_modules`] and [`key_fingerprint`].
 //!
 //! Rules every export follows:
 //! - Core types cross as records and enums defined here and converted from the core's types, so
@@ -37,7 +37,7 @@ pub use log::{LogLevel, LogListener, LogRecord, set_log_listener};
 pub use reader::{
     ConnectionListener, ProgressListener, Reader, ReaderConfig, StoreListener, SyncHandle,
 };
-pub use share::{key_fingerprint, qr_svg};
+pub use share::{QrCode, key_fingerprint, qr_modules, qr_svg};
 pub use subscription::Subscription;
 
 uniffi::setup_scaffolding!();

@@ -457,6 +457,12 @@ impl Reader {
         Ok(())
     }
 
+    /// When the head this reader holds (the copy `startSharing` and `exportTree` pass on) was
+    /// issued, Unix seconds; `None` before the first sync. For the "Share" screen's date. Fast.
+    pub fn copy_issued_at(&self) -> Result<Option<i64>, ArticleSyncError> {
+        Ok(self.core()?.sync_position()?.head_issued_at)
+    }
+
     /// Bytes stored against the budget. Fast; fine on a UI thread.
     pub fn storage_usage(&self) -> Result<StorageUsage, ArticleSyncError> {
         Ok(self.core()?.usage()?.into())

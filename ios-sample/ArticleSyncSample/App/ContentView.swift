@@ -1,11 +1,19 @@
 import ArticleSync
 import SwiftUI
 
-/// One screen: banner, filters, list, and the open article with its comment form. Renders
-/// `ReaderModel` only; every text is a key of `Localizable.strings` (tests/swift checks that
+/// The reading screen: banner, filters, list, and the open article with its comment form;
+/// "Share" and "Receive" in the toolbar. Renders `ReaderModel`, `ShareModel` and `ReceiveModel` only; every text is a key of `Localizable.strings` (tests/swift checks that
 /// each exists in English and Persian) or the publisher's or reader's own words (`verbatim`).
 struct ContentView: View {
     @Bindable var model: ReaderModel
+    @State private var share: ShareModel
+    @State private var receive: ReceiveModel
+
+    init(model: ReaderModel) {
+        _model = Bindable(model)
+        _share = State(initialValue: ShareModel(reader: model.reader, publisherKey: Config.publisherKey))
+        _receive = State(initialValue: ReceiveModel(reader: model.reader))
+    }
 
     var body: some View {
         NavigationStack {
@@ -37,6 +45,10 @@ struct ContentView: View {
                     }
                 }
             }
+            .toolbar {
+                NavigationLink { ShareView(share: share) } label: { Text("share") }
+                NavigationLink { ReceiveView(receive: receive, model: model) } label: { Text("receive") }
+            }
             .navigationDestination(
                 isPresented: Binding(get: { model.article != nil }, set: { if !$0 { model.close() } })
             ) {
@@ -58,6 +70,7 @@ struct BannerView: View {
         VStack(alignment: .leading, spacing: 4) {
             Text(verbatim: BannerPresenter.line(banner.messages) { NSLocalizedString($0, comment: "") })
             if banner.fromLastRun { Text("banner_last_run").font(.caption) }
+            if let copyLine = banner.copyLine { Text(verbatim: copyLine).font(.caption) }
             if let failure {
                 Text(verbatim: String(format: NSLocalizedString(failure.key, comment: ""), failure.detail))
                     .font(.caption2)

@@ -33,6 +33,9 @@ public struct BannerUi: Equatable, Sendable {
     public let route: String?
     /// The state is the one recorded by the last sync of an earlier run.
     public let fromLastRun: Bool
+    /// When the held head expired: when it was issued (Unix seconds), for the line
+    /// "copy of DATE, not live" (a copy passed on during a shutdown, or not synced since).
+    public let copyOf: Int64?
 }
 
 /// Decides the banner from the core's `ConnectionInfo`.
@@ -72,6 +75,6 @@ public enum BannerPresenter {
         }
         return BannerUi(
             messages: messages(info.state), tone: tone(info.state), showRetry: retry,
-            route: info.route, fromLastRun: !info.live)
+            route: info.route, fromLastRun: !info.live, copyOf: info.copyOf)
     }
 }

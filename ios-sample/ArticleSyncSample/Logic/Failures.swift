@@ -10,13 +10,18 @@ struct SyncFailure: Equatable, Sendable {
 
     /// Nil when there is nothing to add: a cancelled sync (what it applied stays) and `NoRoute`,
     /// whose reason the banner already names (cannot connect, offline, national shutdown). A
-    /// wrong device clock gets its own text: only the reader can mend it.
+    /// wrong device clock and a format newer than the app get their own texts: only the reader
+    /// can mend them (set the clock, update the app).
     init?(_ error: Error) {
         switch error {
         case ArticleSyncError.Cancelled, ArticleSyncError.NoRoute:
             return nil
         case ArticleSyncError.ClockWrong:
             key = "error_clock"
+            detail = "\(error)"
+        case ArticleSyncError.UpdateNeeded:
+            // Stored articles stay readable; only a newer app reads the new format.
+            key = "error_update"
             detail = "\(error)"
         default:
             key = "error_other"

@@ -35,7 +35,10 @@ final class SampleStringsTests: XCTestCase {
         return Set(
             BannerMessage.allCases.map(\.key) + CommentProblem.allCases.map(\.key) + states.map(\.key)
                 + [SyncFailure(ArticleSyncError.Internal(message: "x"))!.key]
-                + [SyncFailure(clockOffBy: 7200)!.key])
+                + [SyncFailure(clockOffBy: 7200)!.key]
+                + [SyncFailure(ArticleSyncError.UpdateNeeded(message: "x"))!.key]
+                + ShareFailure.allCases.map(\.key) + ReceiveFailure.allCases.map(\.key)
+                + ValueText.allCases.map(\.key))
     }
 
     func testEveryKeyTheViewsUseExistsInBothLanguagesAndNoOther() throws {

@@ -35,6 +35,7 @@ object RunAll {
                 ReadingTest::class.java,
                 LifecycleTest::class.java,
                 SyncWorkerTest::class.java,
+                ShareTest::class.java,
             )
         // Arguments (scripts/test-android.sh passes its own): a class's simple name, then a test's.
         val chosen = classes.filter { args.isEmpty() || it.simpleName == args[0] }

@@ -39,9 +39,8 @@ import org.articlesync.ListFilter
 import org.articlesync.OutboxState
 import org.articlesync.sample.logic.BannerMessage
 import org.articlesync.sample.logic.BannerTone
-import org.articlesync.sample.logic.BannerUi
 
-/** One screen: banner, filter chips, list, and the open article. Renders [ViewState] only. */
+/** Banner, then reading (filter chips, list, open article), "Share" or "Receive". Renders [ViewState] only. */
 class MainActivity : ComponentActivity() {
     private val model: ReaderViewModel by viewModels()
 
@@ -62,14 +61,26 @@ fun ReaderScreen(
     model: ReaderViewModel,
 ) {
     Column(Modifier.fillMaxSize()) {
-        Banner(state.banner, state.syncing, state.error, state.clockWrong, onRetry = model::sync)
+        Banner(state, onRetry = model::sync)
         val article = state.article
-        if (article != null) {
+        if (state.screen == Screen.SHARE) {
+            BackHandler { model.show(Screen.READING) }
+            ShareScreen(state.share, model::editSharePort, model::startSharing, model::stopSharing) {
+                model.show(Screen.READING)
+            }
+        } else if (state.screen == Screen.RECEIVE) {
+            BackHandler { model.show(Screen.READING) }
+            ReceiveScreen(state.receive, model::editReceiveUrl, model::receive) { model.show(Screen.READING) }
+        } else if (article != null) {
             BackHandler(onBack = model::close)
             ArticleView(article, onBookmark = { model.toggleBookmark(article.summary) }, onBack = model::close) {
                 CommentFormView(state.comment, model::editCommentAuthor, model::editCommentBody, model::sendComment)
             }
         } else {
+            Row {
+                TextButton(onClick = { model.show(Screen.SHARE) }) { Text(stringResource(R.string.share)) }
+                TextButton(onClick = { model.show(Screen.RECEIVE) }) { Text(stringResource(R.string.receive)) }
+            }
             Filters(state.filter, model::showFilter)
             ArticleList(state.items, state.hasMore, onOpen = model::open, onMore = model::loadMore)
         }
@@ -95,21 +106,27 @@ private fun BannerTone.color(): Color =
         BannerTone.BAD -> Color(0xFFFFCDD2)
     }
 
+/** The banner state's text, "copy of DATE, not live", the clock and update texts, the error line. */
 @Composable
 fun Banner(
-    banner: BannerUi,
-    syncing: Boolean,
-    error: String?,
-    clockWrong: Boolean,
+    state: ViewState,
     onRetry: () -> Unit,
 ) {
+    val banner = state.banner
     Column(Modifier.fillMaxWidth().background(banner.tone.color()).padding(12.dp)) {
         val text = banner.messages.map { stringResource(it.resource()) }.joinToString(". ")
         val suffix = if (banner.fromLastRun) " " + stringResource(R.string.banner_last_run) else ""
         Text(text + suffix, style = MaterialTheme.typography.bodyLarge)
-        if (clockWrong) Text(stringResource(R.string.error_clock), style = MaterialTheme.typography.bodyMedium)
-        if (error != null) Text(error, style = MaterialTheme.typography.bodySmall)
-        if (banner.showRetry && !syncing) {
+        banner.copyOf?.let {
+            Text(
+                stringResource(R.string.copy_of, day(it)),
+                style = MaterialTheme.typography.bodyMedium,
+            )
+        }
+        if (state.clockWrong) Text(stringResource(R.string.error_clock), style = MaterialTheme.typography.bodyMedium)
+        if (state.updateNeeded) Text(stringResource(R.string.error_update), style = MaterialTheme.typography.bodyMedium)
+        state.error?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+        if (banner.showRetry && !state.syncing) {
             TextButton(onClick = onRetry) { Text(stringResource(R.string.retry)) }
         }
     }

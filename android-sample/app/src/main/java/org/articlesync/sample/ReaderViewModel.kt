@@ -24,10 +24,18 @@ import org.articlesync.SyncProgress
 import org.articlesync.sample.logic.ArticleListModel
 import org.articlesync.sample.logic.BannerPresenter
 import org.articlesync.sample.logic.BannerUi
+import org.articlesync.sample.logic.ReceiveModel
+import org.articlesync.sample.logic.ReceiveUi
+import org.articlesync.sample.logic.ShareModel
+import org.articlesync.sample.logic.ShareUi
+
+/** The screens: reading (banner, list, article), "Share" and "Receive". */
+enum class Screen { READING, SHARE, RECEIVE }
 
 /** Everything the screen shows. */
 data class ViewState(
     val banner: BannerUi,
+    val screen: Screen = Screen.READING,
     val filter: ListFilter = ListFilter.All,
     val items: List<ArticleSummary> = emptyList(),
     val hasMore: Boolean = false,
@@ -38,8 +46,12 @@ data class ViewState(
     /** The core found the device's clock wrong (the sync failed for it, or succeeded by the
      *  routes' time): the banner asks the reader to set the date and time. */
     val clockWrong: Boolean = false,
+    /** The news site publishes in a newer format than this app reads: "update the app". */
+    val updateNeeded: Boolean = false,
     /** The comment form under the open article. */
     val comment: CommentForm = CommentForm(),
+    val share: ShareUi = ShareUi(),
+    val receive: ReceiveUi = ReceiveUi(),
 )
 
 /** The comment form: its fields, whether the core refused them, and the reader's own comments. */
@@ -57,6 +69,8 @@ class ReaderViewModel(
     app: Application,
 ) : AndroidViewModel(app) {
     private val reader = (app as SampleApp).reader
+    private val sharing = ShareModel(reader, (app as SampleApp).publisherKey)
+    private val receiving = ReceiveModel(reader)
     private val list = ArticleListModel { filter, cursor, limit -> reader.listArticles(filter, cursor, limit) }
     private val _state = MutableStateFlow(ViewState(BannerPresenter.present(reader.connectionState())))
     val state: StateFlow<ViewState> = _state
@@ -98,12 +112,14 @@ class ReaderViewModel(
         if (syncJob?.isActive == true) return
         syncJob =
             viewModelScope.launch {
-                _state.update { it.copy(error = null, clockWrong = false) }
+                _state.update { it.copy(error = null, clockWrong = false, updateNeeded = false) }
                 try {
                     val summary = reader.sync()
                     _state.update { it.copy(clockWrong = summary.clockOffBySeconds != null) }
                 } catch (e: ArticleSyncException.Cancelled) {
                     // The user or the system stopped it.
+                } catch (e: ArticleSyncException.UpdateNeeded) {
+                    _state.update { it.copy(error = e.message, updateNeeded = true) }
                 } catch (e: ArticleSyncException.ClockWrong) {
                     _state.update { it.copy(error = e.message, clockWrong = true) }
                 } catch (e: ArticleSyncException) {
@@ -113,6 +129,44 @@ class ReaderViewModel(
     }
 
     fun cancelSync() = reader.cancelSync()
+
+    fun show(screen: Screen) =
+        _state.update { it.copy(screen = screen, share = sharing.refresh(), receive = receiving.ui) }
+
+    fun editSharePort(text: String) {
+        sharing.editPort(text)
+        _state.update { it.copy(share = sharing.ui) }
+    }
+
+    /** Starts sharing the copy on the port of the field; the screen shows the URL or why not. */
+    fun startSharing() {
+        viewModelScope.launch {
+            val ui = sharing.start()
+            _state.update { it.copy(share = ui) }
+        }
+    }
+
+    fun stopSharing() = _state.update { it.copy(share = sharing.stop()) }
+
+    fun editReceiveUrl(text: String) {
+        receiving.edit(text)
+        _state.update { it.copy(receive = receiving.ui) }
+    }
+
+    /** Adds the field's URL as a mirror and syncs: the banner and the list show the outcome. */
+    fun receive() {
+        val added = receiving.add()
+        _state.update { it.copy(receive = receiving.ui) }
+        if (added == null) return
+        // A sync that runs raced the routes known before: run one that races this mirror too.
+        viewModelScope.launch {
+            syncJob?.let {
+                reader.cancelSync()
+                it.join()
+            }
+            sync()
+        }
+    }
 
     fun showFilter(filter: ListFilter) {
         list.reload(filter)
@@ -178,6 +232,7 @@ class ReaderViewModel(
         _state.update { it.copy(filter = list.filter, items = list.items, hasMore = list.hasMore) }
 
     override fun onCleared() {
+        sharing.stop()
         connection.close()
         changes.close()
         progress.close()

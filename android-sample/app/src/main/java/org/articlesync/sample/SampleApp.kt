@@ -18,6 +18,9 @@ open class SampleApp : Application() {
     /** Opened on first use (opening does no network I/O; it opens the database). */
     val reader: Reader by lazy { Reader(readerConfig()) }
 
+    /** The publisher key the app pins (the "Share" screen shows its fingerprint). */
+    val publisherKey: String by lazy { readerConfig().publisherKeys.first() }
+
     /** The publisher's values (res/values/config.xml). The host tests point it at loopback. */
     protected open fun readerConfig(): ReaderConfig =
         ReaderConfig(

@@ -23,6 +23,9 @@ data class BannerUi(
     val route: String?,
     /** The state is the one recorded by the last sync of an earlier run. */
     val fromLastRun: Boolean,
+    /** When the held head expired: when it was issued (Unix seconds), for the line
+     *  "copy of DATE, not live" (a copy passed on during a shutdown, or not synced since). */
+    val copyOf: Long? = null,
 )
 
 /** Decides the banner from the core's [ConnectionInfo]. Plain Kotlin: tested on the JVM. */
@@ -54,5 +57,6 @@ object BannerPresenter {
                 info.state in setOf(BannerState.NO_ROUTE, BannerState.OFFLINE, BannerState.NATIONAL_SHUTDOWN),
             route = info.route,
             fromLastRun = !info.live,
+            copyOf = info.copyOf,
         )
 }
