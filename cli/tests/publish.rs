@@ -195,15 +195,7 @@ fn publish_writes_the_format_asked_for() {
 #[test]
 fn publish_to_folders_copies_only_what_they_lack() {
     let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    assert!(
-        Command::new(BIN)
-            .args(["keygen", "--out", keys.to_str().unwrap()])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    let keys = keygen(dir.path());
     let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed");
     let tree = dir.path().join("tree");
     let (one, two) = (dir.path().join("usb"), dir.path().join("www/fa"));
@@ -267,15 +259,7 @@ fn publish_to_folders_copies_only_what_they_lack() {
 fn publish_to_an_ipfs_node_reports_the_url_readers_use() {
     let kubo = article_sync_test_support::kubo::Kubo::start();
     let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    assert!(
-        Command::new(BIN)
-            .args(["keygen", "--out", keys.to_str().unwrap()])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    let keys = keygen(dir.path());
     let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed");
     let tree = dir.path().join("tree");
     let api = kubo.api.trim_start_matches("http://");

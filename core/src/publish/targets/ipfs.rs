@@ -139,6 +139,10 @@ pub struct IpfsTarget {
     listings: Mutex<HashMap<String, HashSet<String>>>,
     /// Sub-folders known to exist.
     folders: Mutex<HashSet<String>>,
+    /// Held while the folder tree changes: uploads run in parallel, but kubo's MFS takes
+    /// concurrent `files/mkdir` and `files/cp` in one tree badly (a copy beside a sibling's
+    /// `mkdir` was answered "file does not exist"), so only the adds run side by side.
+    changing: Mutex<()>,
     /// The URL readers use, once published; `head` is read back through it.
     published: Mutex<Option<String>>,
 }
@@ -194,6 +198,7 @@ impl IpfsTarget {
             runtime,
             listings: Mutex::default(),
             folders: Mutex::default(),
+            changing: Mutex::default(),
             published: Mutex::default(),
         })
     }
@@ -412,7 +417,6 @@ impl Target for IpfsTarget {
     /// IPFS keeps no headers: the gateway chooses them.
     fn put(&self, path: &str, bytes: &[u8], _headers: FileHeaders) -> Result<(), TargetError> {
         let (folder, name) = split(path);
-        self.make_folder(folder)?;
         let options = [
             ("pin", "false"),
             ("cid-version", "1"),
@@ -430,7 +434,10 @@ impl Target for IpfsTarget {
             ("arg", self.mfs(path)),
             ("force", "true".into()),
         ];
+        let changing = lock(&self.changing);
+        self.make_folder(folder)?;
         self.block(self.call("files/cp", &pairs(&args), None, JSON_MAX))?;
+        drop(changing);
         if let Some(names) = lock(&self.listings).get_mut(folder) {
             names.insert(name.to_string());
         }
