@@ -15,8 +15,8 @@
 
 use std::sync::Arc;
 
-use super::delivery::{blocking, seal_once};
-use super::envelope::{self, CommentKey};
+use super::delivery::{blocking, publisher_comment_key, seal_once};
+use super::envelope;
 use crate::format::codec::{is_hash_hex, sha256_hex};
 use crate::format::layout::{self, TreePath};
 use crate::format::limits::CARRIED_MAX;
@@ -40,12 +40,7 @@ pub enum CarryError {
 /// [`CARRIED_MAX`]: its own waiting comments first (sealed now, once, if the publisher's comment
 /// key is known and they were not sealed yet), then those it carries for others.
 pub fn to_carry(store: &Store) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-    let key = store
-        .sync_position()?
-        .root
-        .comment_key
-        .as_deref()
-        .and_then(CommentKey::parse);
+    let key = publisher_comment_key(store)?;
     let mut carried = Vec::new();
     for (item, sealed) in store.waiting_comments()? {
         let sealed = match (sealed, &key) {

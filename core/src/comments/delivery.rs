@@ -65,12 +65,7 @@ pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery,
         ..Delivery::default()
     };
     let endpoints = blocking(store, |s| s.comment_endpoints()).await?;
-    let comment_key = blocking(store, |s| s.sync_position())
-        .await?
-        .root
-        .comment_key
-        .as_deref()
-        .and_then(CommentKey::parse);
+    let comment_key = blocking(store, publisher_comment_key).await?;
     for (item, envelope) in waiting {
         let unreachable = if endpoints.is_empty() {
             Some("the publisher has named no comment endpoint yet")
@@ -153,6 +148,17 @@ async fn deliver_carried(
         }
     }
     Ok(())
+}
+
+/// The publisher's comment key, as the reader's trusted root names it (none before the
+/// first sync or when the publisher takes no comments).
+pub(crate) fn publisher_comment_key(store: &Store) -> Result<Option<CommentKey>, StoreError> {
+    Ok(store
+        .sync_position()?
+        .root
+        .comment_key
+        .as_deref()
+        .and_then(CommentKey::parse))
 }
 
 /// Item's sealed envelope: sealed now to `key` by this install's device key, kept once
