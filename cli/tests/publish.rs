@@ -1,6 +1,7 @@
 //! `keygen` and `publish` as a publisher runs them, including a feed fetched over HTTP, a
 //! second feed that fails and an article removed on request.
 
+use std::path::Path;
 use std::process::Command;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -41,6 +42,21 @@ fn keygen(dir: &std::path::Path) -> std::path::PathBuf {
     keys
 }
 
+/// `article-sync publish --key KEYS/publisher.key --from FROM --tree TREE`, for a test to add
+/// its own flags to.
+fn publish_command(keys: &Path, from: impl AsRef<std::ffi::OsStr>, tree: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .arg("publish")
+        .arg("--key")
+        .arg(keys.join("publisher.key"))
+        .arg("--from")
+        .arg(from)
+        .arg("--tree")
+        .arg(tree);
+    command
+}
+
 // Two workers: the feed server runs on one while the test blocks on the child process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keygen_then_publish_a_feed_from_a_url() {
@@ -61,20 +77,12 @@ async fn keygen_then_publish_a_feed_from_a_url() {
     let addr = serve_feed(RSS).await;
     let tree = dir.path().join("tree");
     let url = format!("http://{addr}/feed.xml");
-    let key = keys.join("publisher.key");
     let publish = |extra: &[&str]| -> std::process::Output {
-        let mut args = vec![
-            "publish",
-            "--key",
-            key.to_str().unwrap(),
-            "--from",
-            &url,
-            "--tree",
-            tree.to_str().unwrap(),
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        Command::new(BIN).args(&args).output().unwrap()
+        publish_command(&keys, &url, &tree)
+            .arg("--json")
+            .args(extra)
+            .output()
+            .unwrap()
     };
     let out = publish(&[]);
     assert!(
@@ -148,18 +156,10 @@ fn publish_writes_the_format_asked_for() {
     let feed = dir.path().join("feed.xml");
     std::fs::write(&feed, RSS).unwrap();
     let publish = |tree: &str, extra: &[&str]| -> std::process::Output {
-        let (key, tree) = (keys.join("publisher.key"), dir.path().join(tree));
-        let mut args = vec![
-            "publish",
-            "--key",
-            key.to_str().unwrap(),
-            "--from",
-            feed.to_str().unwrap(),
-            "--tree",
-            tree.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        Command::new(BIN).args(&args).output().unwrap()
+        publish_command(&keys, &feed, &dir.path().join(tree))
+            .args(extra)
+            .output()
+            .unwrap()
     };
     // The head's format, and the first bytes of its log file.
     let written = |tree: &str| -> (u64, Vec<u8>) {
@@ -201,20 +201,11 @@ fn publish_to_folders_copies_only_what_they_lack() {
     let (one, two) = (dir.path().join("usb"), dir.path().join("www/fa"));
     let to = |p: &std::path::Path| format!("file://{}", p.display());
     let publish = |extra: &[String]| {
-        let mut args: Vec<String> = [
-            "publish",
-            "--key",
-            keys.join("publisher.key").to_str().unwrap(),
-            "--from",
-            seed.to_str().unwrap(),
-            "--tree",
-            tree.to_str().unwrap(),
-            "--json",
-        ]
-        .map(String::from)
-        .to_vec();
-        args.extend_from_slice(extra);
-        Command::new(BIN).args(&args).output().unwrap()
+        publish_command(&keys, &seed, &tree)
+            .arg("--json")
+            .args(extra)
+            .output()
+            .unwrap()
     };
     let targets = ["--to".into(), to(&one), "--to".into(), to(&two)];
     let out = publish(&targets);
@@ -265,15 +256,8 @@ fn publish_to_an_ipfs_node_reports_the_url_readers_use() {
     let api = kubo.api.trim_start_matches("http://");
     let to = format!("ipfs://{api}/news?gateway={}", kubo.gateway);
     let publish = |json: bool| {
-        let mut command = Command::new(BIN);
-        command
-            .args(["publish", "--key"])
-            .arg(keys.join("publisher.key"))
-            .arg("--from")
-            .arg(&seed)
-            .arg("--tree")
-            .arg(&tree)
-            .args(["--to", &to]);
+        let mut command = publish_command(&keys, &seed, &tree);
+        command.args(["--to", &to]);
         if json {
             command.arg("--json");
         }
@@ -304,13 +288,7 @@ fn publish_to_an_ipfs_node_reports_the_url_readers_use() {
     assert!(text.contains(&format!("{to}: 0 files uploaded")), "{text}");
     assert!(text.contains(&format!("readers use {mirror}")), "{text}");
 
-    let bad = Command::new(BIN)
-        .args(["publish", "--key"])
-        .arg(keys.join("publisher.key"))
-        .arg("--from")
-        .arg(&seed)
-        .arg("--tree")
-        .arg(&tree)
+    let bad = publish_command(&keys, &seed, &tree)
         .args(["--to", &format!("ipfs://{api}/news")])
         .output()
         .unwrap();
@@ -340,29 +318,15 @@ fn a_killed_upload_to_a_bucket_resumes_without_sending_anything_twice() {
     let feed = dir.path().join("feed.rss");
     std::fs::write(&feed, RSS).unwrap();
     let url = format!("s3://{}/fa", weed.bucket);
-    let args = |extra: &[&str]| {
-        let mut args: Vec<String> = [
-            "publish",
-            "--key",
-            keys.join("publisher.key").to_str().unwrap(),
-            "--from",
-            feed.to_str().unwrap(),
-            "--tree",
-            tree.to_str().unwrap(),
-            "--to",
-            &url,
-            "--json",
-        ]
-        .map(String::from)
-        .to_vec();
-        args.extend(extra.iter().map(|s| s.to_string()));
-        args
+    let publish = |extra: &[&str]| {
+        let mut command = publish_command(&keys, &feed, &tree);
+        command.args(["--to", &url, "--json"]).args(extra);
+        command
     };
 
     let options = weed.target_options();
     let bucket = BucketTarget::open(&url, &options).unwrap();
-    let mut child = Command::new(BIN)
-        .args(args(&["--jobs", "1"]))
+    let mut child = publish(&["--jobs", "1"])
         .envs(weed.env())
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -387,8 +351,7 @@ fn a_killed_upload_to_a_bucket_resumes_without_sending_anything_twice() {
         .map(|(k, v)| format!("{k} = {v:?}\n"))
         .collect();
     std::fs::write(&config, format!("[{url:?}]\n{table}")).unwrap();
-    let out = Command::new(BIN)
-        .args(args(&["--target-config", config.to_str().unwrap()]))
+    let out = publish(&["--target-config", config.to_str().unwrap()])
         .env_remove("AWS_ENDPOINT_URL")
         .output()
         .unwrap();
