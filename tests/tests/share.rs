@@ -451,9 +451,16 @@ async fn a_reader_shares_over_http_and_another_syncs_from_it() {
     let key = a.outbox().unwrap()[0].delivery_key.clone();
     assert_eq!(key.as_ref(), Some(&carried[0].0), "sealed once, as carried");
 
+    // The port is free as soon as stop_sharing returns: sharing starts on it again at once.
     a.stop_sharing();
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let authority = url.trim_start_matches("http://").trim_end_matches('/');
+    let port: u16 = authority.rsplit(':').next().unwrap().parse().unwrap();
+    for _ in 0..10 {
+        let again = a.start_sharing(port).await.expect("the port is free again");
+        assert!(again.ends_with(&format!(":{port}/")), "{again}");
+        a.stop_sharing();
+    }
+    drop(std::net::TcpListener::bind(("0.0.0.0", port)).expect("free after the last stop"));
     assert!(
         tokio::net::TcpStream::connect(authority).await.is_err(),
         "stopped"

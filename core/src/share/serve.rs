@@ -37,12 +37,21 @@ pub struct Sharing {
     /// The URL another reader adds as a mirror (`http://<this device>:<port>/`).
     pub url: String,
     stop: CancellationToken,
+    /// Disconnected once the listener is closed.
+    closed: std::sync::mpsc::Receiver<()>,
 }
 
 impl Sharing {
-    /// Stops listening; requests being answered finish.
+    /// Stops listening; requests being answered finish. Returns once the port is free again
+    /// (so sharing can start on it at once), waiting at most a second, except on a
+    /// current-thread runtime's thread, which the listener's task needs to close it.
     pub fn stop(&self) {
         self.stop.cancel();
+        let current_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+        if !current_thread {
+            let _ = self.closed.recv_timeout(std::time::Duration::from_secs(1));
+        }
     }
 }
 
@@ -78,14 +87,15 @@ pub async fn start(store: Arc<Store>, bind: SocketAddr) -> Result<Sharing, Share
         }),
     );
     let permits = Arc::new(tokio::sync::Semaphore::new(CONNECTIONS));
+    let (closing, closed) = std::sync::mpsc::channel();
     tokio::spawn(async move {
         loop {
             let permit = tokio::select! {
-                () = token.cancelled() => return,
-                p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+                () = token.cancelled() => break,
+                p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
             };
             let stream = tokio::select! {
-                () = token.cancelled() => return,
+                () = token.cancelled() => break,
                 s = listener.accept() => match s { Ok((s, _)) => s, Err(_) => continue },
             };
             let site = site.clone();
@@ -100,8 +110,15 @@ pub async fn start(store: Arc<Store>, bind: SocketAddr) -> Result<Sharing, Share
                 drop(permit);
             });
         }
+        drop(listener);
+        drop(closing);
     });
-    Ok(Sharing { addr, url, stop })
+    Ok(Sharing {
+        addr,
+        url,
+        stop,
+        closed,
+    })
 }
 
 /// This device's address on the local network: the source address of the default route
