@@ -368,9 +368,10 @@ impl Reader {
         Ok(self.core()?.set_reading_position(&article_id, position)?)
     }
 
-    /// Adds a mirror the reader got from a message or a QR code (a tree base URL); the next
-    /// sync races it too, and it is remembered. Returns its normalised URL. Throws
-    /// `BadArgument` for a URL that is not a usable `https://`/`http://` tree URL.
+    /// Adds a mirror the reader got from a message or a QR code (a tree base URL: `https://`,
+    /// `http://`, e.g. another phone's share), or a copy on this device (a `file://` URL or an
+    /// absolute folder path, e.g. an SD card); the next sync races it too, and it is
+    /// remembered. Returns its normalised URL. Throws `BadArgument` for anything else.
     pub fn add_mirror(&self, url: String) -> Result<String, ArticleSyncError> {
         Ok(self.core()?.add_mirror(&url)?)
     }
