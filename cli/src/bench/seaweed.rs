@@ -131,42 +131,6 @@ impl Seaweed {
         .collect()
     }
 
-    /// A plain anonymous GET of `path` from the S3 endpoint: status, headers (lower-case
-    /// names) and body. A test's helper: panics when the server does not answer.
-    pub fn fetch(&self, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.s3_port)).expect("connects");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("an answer");
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("a header");
-        let head = String::from_utf8_lossy(&raw[..split]).to_string();
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|s| s.parse().ok())
-            .expect("a status");
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-            .collect();
-        let body = raw[split + 4..].to_vec();
-        let chunked = headers
-            .iter()
-            .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
-        (status, headers, if chunked { dechunk(&body) } else { body })
-    }
-
     /// An error with the end of its log when SeaweedFS exited or `deadline` passed.
     fn running(&mut self, deadline: Instant) -> Result<(), String> {
         let exited = self.child.try_wait().ok().flatten();
@@ -238,21 +202,4 @@ fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Option<u16> {
     stream.read_to_end(&mut raw).ok()?;
     let line = String::from_utf8_lossy(&raw);
     line.split(' ').nth(1)?.parse().ok()
-}
-
-/// The body of a chunked response.
-fn dechunk(mut body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(end) = body.windows(2).position(|w| w == b"\r\n") {
-        let size = std::str::from_utf8(&body[..end])
-            .ok()
-            .and_then(|s| usize::from_str_radix(s.split(';').next()?.trim(), 16).ok())
-            .unwrap_or(0);
-        if size == 0 || body.len() < end + 2 + size {
-            break;
-        }
-        out.extend_from_slice(&body[end + 2..end + 2 + size]);
-        body = &body[end + 2 + size + 2..];
-    }
-    out
 }
