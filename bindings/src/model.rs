@@ -522,6 +522,9 @@ pub struct ExportSummary {
     /// Files written, `head` included.
     pub files: u64,
     pub bytes: u64,
+    /// Sealed comments carried along (this reader's waiting ones and those it carries for
+    /// others): whoever syncs from the copy and later gets online delivers them too.
+    pub envelopes: u64,
     /// Tree paths the head names that this reader does not hold: a reader that needs one of
     /// them cannot sync from this copy.
     pub missing: Vec<String>,
@@ -533,6 +536,7 @@ impl From<article_sync_core::share::Export> for ExportSummary {
             head_version: e.head_version,
             files: e.files,
             bytes: e.bytes,
+            envelopes: e.envelopes,
             missing: e.missing,
         }
     }

@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from test_reader import config
+from test_reader import SEED_ID, config
 
 
 def test_qr_modules_are_a_square_with_finder_patterns(article_sync):
@@ -53,3 +53,30 @@ def test_the_shared_copy_has_its_date_and_another_reader_syncs_from_its_url(
         assert c.copy_issued_at() == issued
     finally:
         a.stop_sharing()
+
+
+def test_an_exported_copy_carries_a_waiting_comment_and_another_reader_syncs_from_the_folder(
+    article_sync, servers, tmp_path
+):
+    a = article_sync.Reader(config(article_sync, servers, tmp_path / "a.db", servers.mirror))
+    with pytest.raises(article_sync.ArticleSyncError.NotFound):
+        a.export_tree(str(tmp_path))
+    asyncio.run(a.sync())
+    a.compose_comment(SEED_ID, "کارو", "نظری که با کارت حافظه می‌رود")
+    copy = tmp_path / "sd-card"
+    copy.mkdir()
+    summary = a.export_tree(str(copy))
+    # A first sync takes the snapshot, not the log files before it: those may be missing, and
+    # only a reader at an older position would need them.
+    assert all(path.startswith("log/") for path in summary.missing)
+    assert summary.envelopes == 1
+    assert summary.files > 3 and summary.bytes > 0
+    assert (copy / "head").is_file()
+    with pytest.raises(article_sync.ArticleSyncError.BadArgument):
+        a.export_tree(str(tmp_path / "no-such-folder"))
+
+    b = article_sync.Reader(config(article_sync, servers, tmp_path / "b.db", servers.closed))
+    assert b.add_mirror(str(copy)).startswith("file://")
+    asyncio.run(b.sync())
+    assert b.counts().total == a.counts().total > 0
+    assert b.article(SEED_ID).body_html == a.article(SEED_ID).body_html != ""
