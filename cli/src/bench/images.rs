@@ -352,9 +352,9 @@ pub fn rows(costs: Result<ImageCosts, BenchError>) -> Vec<Row> {
                         "text-only",
                         c.export_text_only_bytes,
                         format!(
-                            "the copy of the reader whose first sync took {} articles and \
-                             prefetched {} of their {} distinct photos, against the text-only \
-                             reader's copy of the same articles",
+                            "the copy of the reader whose first sync took {} articles (feed \
+                             items: title and summary, no body or comments) and prefetched {} of \
+                             their {} distinct photos, against the text-only reader's copy",
                             c.articles, c.first_sync_images, c.photos
                         ),
                     ),
