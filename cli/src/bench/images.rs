@@ -1,12 +1,15 @@
 //! What images cost (issue 20): the time to publish articles with one photo each from a feed
 //! whose photos a loopback web server serves (download, checks, phone variants, tree writes),
-//! the bytes of the phone variants readers download against the originals, and the bytes of a
-//! first sync with images against a text-only one. Size-independent rows.
+//! the bytes of the phone variants readers download against the originals, the bytes of a
+//! first sync with images against a text-only one, and (issue 17) the size of the copy the
+//! reader with images exports against the text-only reader's. Size-independent rows.
 //!
 //! The photos are real JPEG and PNG files made once with the `image` crate
 //! ([`crate::photos`]): photo-like JPEGs of 0.7–1.6 megapixels at quality 85 (100–400 KB),
-//! every tenth a PNG graphic. Each article's picture is its own, so nothing is deduplicated
-//! and every one is decoded.
+//! every tenth a PNG graphic, no two alike. There are fewer photos than articles: article `i`
+//! has photo `i mod photos`, as a site reuses its pictures. The publisher fetches and decodes
+//! each distinct photo once; the newest `photos` articles each have a distinct one, so a
+//! reader's prefetch of the newest photos is not shortened by repeats.
 
 use std::path::Path;
 use std::time::Instant;
@@ -43,12 +46,14 @@ const DIMENSIONS: &[(u32, u32)] = &[
 #[derive(Debug, Clone)]
 pub struct ImageCosts {
     pub articles: usize,
+    /// Distinct photos among the articles.
+    pub photos: usize,
     /// Each run's publish time, in milliseconds.
     pub publish_ms: Vec<f64>,
-    /// The photos as the feed serves them.
+    /// The distinct photos as the feed serves them.
     pub original_bytes: u64,
-    /// What readers download by default: each photo's phone variant, or the photo itself
-    /// when it needs none.
+    /// What readers download by default: each distinct photo's phone variant, or the photo
+    /// itself when it needs none.
     pub phone_bytes: u64,
     /// A new reader's first sync, images prefetched as on an unmetered network.
     pub first_sync_bytes: u64,
@@ -62,7 +67,7 @@ pub struct ImageCosts {
 
 /// Makes `n` distinct photos (distinct pixels: no two share a phone variant): (file name,
 /// bytes).
-fn photos(n: usize) -> Vec<(String, Vec<u8>)> {
+fn distinct_photos(n: usize) -> Vec<(String, Vec<u8>)> {
     (0..n)
         .map(|i| {
             if i % 10 == 9 {
@@ -80,13 +85,15 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// An RSS feed of corpus articles, each with its photo as an enclosure at `base`.
+/// An RSS feed of `n` corpus articles, article `i` with photo `i mod files.len()` as an
+/// enclosure at `base`.
 fn feed(n: usize, base: &str, files: &[(String, Vec<u8>)]) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
          <title>example-news</title><link>https://www.example-news.org/fa/</link>\n",
     );
-    for (a, (name, bytes)) in Corpus::new(7).articles(0..n as u64).iter().zip(files) {
+    let articles = Corpus::new(7).articles(0..n as u64);
+    for (a, (name, bytes)) in articles.iter().zip(files.iter().cycle()) {
         let date = chrono::DateTime::from_timestamp(a.published_at, 0).unwrap_or_default();
         let mime = if name.ends_with(".png") {
             "image/png"
@@ -108,9 +115,15 @@ fn feed(n: usize, base: &str, files: &[(String, Vec<u8>)]) -> String {
     out
 }
 
-/// Publishes `n` articles with one photo each `runs` times into fresh trees, then syncs the
-/// last tree into two new readers (with images, text-only).
-pub async fn measure(scratch: &Path, n: usize, runs: usize) -> Result<ImageCosts, BenchError> {
+/// Publishes `n` articles with one of `photos` distinct photos each `runs` times into fresh
+/// trees, checks that every article has its photo, then syncs the last tree into two new
+/// readers (with images, text-only) and exports both copies.
+pub async fn measure(
+    scratch: &Path,
+    n: usize,
+    photos: usize,
+    runs: usize,
+) -> Result<ImageCosts, BenchError> {
     let io = |what: &Path| {
         let what = what.to_path_buf();
         move |e: std::io::Error| BenchError::io(&what, e)
@@ -120,7 +133,7 @@ pub async fn measure(scratch: &Path, n: usize, runs: usize) -> Result<ImageCosts
     let host_dir = scratch.join("photo-host");
     let media = host_dir.join("media");
     std::fs::create_dir_all(&media).map_err(io(&media))?;
-    let files = tokio::task::block_in_place(|| photos(n));
+    let files = tokio::task::block_in_place(|| distinct_photos(photos.clamp(1, n.max(1))));
     let mut named = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let mime = if name.ends_with(".png") {
@@ -171,18 +184,37 @@ pub async fn measure(scratch: &Path, n: usize, runs: usize) -> Result<ImageCosts
     host.shutdown().await;
 
     let state = TreeState::load(&tree).map_err(|e| BenchError::Check(e.to_string()))?;
-    let leads: Vec<_> = state
-        .articles
-        .values()
+    // Oldest first, which is the feed's order: article `i` must show photo `i mod photos`.
+    let mut articles: Vec<_> = state.articles.values().collect();
+    articles.sort_by_key(|a| a.published_at);
+    let leads: Vec<_> = articles
+        .iter()
         .filter_map(|a| a.lead_image.as_ref())
         .collect();
-    if leads.len() != n {
+    if articles.len() != n || leads.len() != n {
         return Err(BenchError::Check(format!(
             "{} of {n} articles have their photo",
             leads.len()
         )));
     }
-    let phone_bytes = leads.iter().map(|m| m.size).sum();
+    // Variants by hash: each distinct photo counts once, however many articles show it.
+    let variants: std::collections::BTreeMap<_, _> = leads
+        .iter()
+        .take(named.len())
+        .map(|m| (&m.hash, m.size))
+        .collect();
+    let cycled = leads
+        .iter()
+        .skip(named.len())
+        .zip(&leads)
+        .all(|(later, first)| later.hash == first.hash);
+    if variants.len() != named.len() || !cycled {
+        return Err(BenchError::Check(format!(
+            "the articles do not show their {} distinct photos in turn",
+            named.len()
+        )));
+    }
+    let phone_bytes = variants.values().sum();
 
     let mirror = Server::start(ServeConfig::new(&tree))
         .await
@@ -200,21 +232,42 @@ pub async fn measure(scratch: &Path, n: usize, runs: usize) -> Result<ImageCosts
         async move {
             let reader =
                 Reader::open(config).map_err(|e| BenchError::Check(format!("reader: {e}")))?;
-            reader
+            let report = reader
                 .sync()
                 .await
-                .map_err(|e| BenchError::Check(format!("sync: {e}")))
+                .map_err(|e| BenchError::Check(format!("sync: {e}")))?;
+            let held = reader
+                .counts()
+                .map_err(|e| BenchError::Check(e.to_string()))?
+                .total;
+            if held != n as u64 {
+                return Err(BenchError::Check(format!(
+                    "a reader synced {held} of {n} articles"
+                )));
+            }
+            Ok(report)
         }
     };
     let with_images = sync("images.db", false).await?;
     let text_only = sync("text-only.db", true).await?;
     mirror.shutdown().await;
-    let (export, _) = super::share::export(&scratch.join("images.db"), &scratch.join("copy"))?;
+    let copy = scratch.join("copy");
+    let (export, _) = super::share::export(&scratch.join("images.db"), &copy)?;
+    // The copy carries every photo the reader prefetched.
+    let media = copy.join("media");
+    let carried = std::fs::read_dir(&media).map_err(io(&media))?.count() as u64;
+    if with_images.media_fetched == 0 || carried != with_images.media_fetched {
+        return Err(BenchError::Check(format!(
+            "the copy carries {carried} photos; the reader prefetched {}",
+            with_images.media_fetched
+        )));
+    }
     let (text_export, _) =
         super::share::export(&scratch.join("text-only.db"), &scratch.join("copy-text"))?;
     let _ = std::fs::remove_dir_all(scratch);
     Ok(ImageCosts {
         articles: n,
+        photos: named.len(),
         publish_ms,
         original_bytes,
         phone_bytes,
@@ -239,9 +292,10 @@ pub fn rows(costs: Result<ImageCosts, BenchError>) -> Vec<Row> {
         Ok(c) => {
             let mut publish = Cell::new(0, Summary::of(&c.publish_ms));
             publish.note = Some(format!(
-                "{} articles, one photo each (JPEG 100–400 KB, every tenth a PNG), from a loopback \
-                 web server: download, checks, phone variants, tree writes",
-                c.articles
+                "{} articles, one photo each, from {} distinct photos (JPEG 100–400 KB, every \
+                 tenth a PNG) on a loopback web server, each fetched and resized once: download, \
+                 checks, phone variants, tree writes",
+                c.articles, c.photos
             ));
             // Bytes against a baseline's bytes, with a note.
             let compared = |ours: u64, name: &str, theirs: u64, note: String| {
@@ -255,8 +309,9 @@ pub fn rows(costs: Result<ImageCosts, BenchError>) -> Vec<Row> {
                 "originals",
                 c.original_bytes,
                 format!(
-                    "the {} photos readers download by default, against the files the feed named",
-                    c.articles
+                    "the {} distinct photos as readers download them by default (each counted \
+                     once, not per article), against the files the feed named",
+                    c.photos
                 ),
             );
             let first = compared(
@@ -264,7 +319,8 @@ pub fn rows(costs: Result<ImageCosts, BenchError>) -> Vec<Row> {
                 "text-only",
                 c.text_only_bytes,
                 format!(
-                    "{} articles; {} phone-sized photos prefetched (newest first) on an unmetered network",
+                    "{} articles; {} phone-sized photos prefetched (the newest articles', \
+                     distinct) on an unmetered network",
                     c.articles, c.first_sync_images
                 ),
             );
@@ -296,9 +352,10 @@ pub fn rows(costs: Result<ImageCosts, BenchError>) -> Vec<Row> {
                         "text-only",
                         c.export_text_only_bytes,
                         format!(
-                            "{} articles, one photo each: the copy of the reader whose first sync \
-                             prefetched {} photos, against the text-only reader's",
-                            c.articles, c.first_sync_images
+                            "the copy of the reader whose first sync took {} articles (feed \
+                             items: title and summary, no body or comments) and prefetched {} of \
+                             their {} distinct photos, against the text-only reader's copy",
+                            c.articles, c.first_sync_images, c.photos
                         ),
                     ),
                 ),

@@ -287,10 +287,15 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
         stage.stop().await;
     }
     let comment_costs = comments::measure(&out.join("comments")).await;
-    // 1,000 articles with a photo each; --quick: a few, for the rows' existence.
-    let photo_articles = if args.quick { 20 } else { 1_000 };
-    eprintln!("bench: publishing {photo_articles} articles with a photo each…");
-    let image_costs = images::measure(&out.join("images"), photo_articles, runs).await;
+    // 10,000 articles with one of 1,000 photos each; --quick: a few, each photo shown twice.
+    let (photo_articles, photos) = if args.quick {
+        (40, 20)
+    } else {
+        (10_000, 1_000)
+    };
+    eprintln!("bench: publishing {photo_articles} articles with one of {photos} photos each…");
+    let scratch = out.join("images");
+    let image_costs = images::measure(&scratch, photo_articles, photos, runs).await;
     // 10,000 articles to SeaweedFS; --quick: 200. On a thread of its own: each target blocks
     // on its own runtime.
     let publish_articles = if args.quick { 200 } else { 10_000 };
