@@ -260,7 +260,10 @@ impl HttpClient {
             .get(reqwest::header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let mut bytes = Vec::new();
+        // The announced length (at most `max_bytes`) is reserved at once: growing by doubling
+        // would hold up to twice each file while files are fetched in parallel.
+        let announced = response.content_length().unwrap_or(0).min(max_bytes);
+        let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
             if (bytes.len() + chunk.len()) as u64 > max_bytes {
                 return Err(too_large(path, max_bytes));

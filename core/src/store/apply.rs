@@ -1,6 +1,7 @@
 //! Writing sync data: log entries and snapshot steps, each in one transaction together with the
 //! new sync position, so a crash never leaves data and position out of step.
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -487,13 +488,13 @@ pub(crate) fn apply_entries(
 }
 
 /// See [`super::Store::apply_snapshot_items`].
-pub(crate) fn apply_snapshot_items(
+pub(crate) fn apply_snapshot_items<P: Borrow<PartItem>, E: From<StoreError>>(
     conn: &Connection,
     seq: u64,
     id: &str,
     part_index: u32,
-    items: &[PartItem],
-) -> Result<ApplyStats> {
+    items: impl IntoIterator<Item = std::result::Result<P, E>>,
+) -> std::result::Result<ApplyStats, E> {
     let pos = read_position(conn)?;
     let applied = match pos.snapshot {
         Some(s) if s.seq == seq && s.id == id => s.parts_applied,
@@ -504,25 +505,29 @@ pub(crate) fn apply_snapshot_items(
                     "part {part_index} of snapshot {seq} ({id}), but snapshot {} ({}) is in progress",
                     s.seq, s.id
                 ),
-            });
+            }
+            .into());
         }
         None => {
             return Err(StoreError::Snapshot {
                 reason: format!("part {part_index} of snapshot {seq} before its part 0"),
-            });
+            }
+            .into());
         }
     };
     if part_index > applied {
         return Err(StoreError::Snapshot {
             reason: format!("part {part_index} of snapshot {seq}, but {applied} parts applied"),
-        });
+        }
+        .into());
     }
     let mut stats = ApplyStats::default();
     // The search index is rebuilt once, by `finish_snapshot`: indexing each article as its
     // headline, body and comments arrive would index it three times.
     let mut dirty = Dirty::default();
     for item in items {
-        let done = match item {
+        let item = item?;
+        let done = match item.borrow() {
             PartItem::Headline(h) => {
                 put_headline(conn, h, seq, &mut dirty)?;
                 continue;
@@ -552,7 +557,8 @@ pub(crate) fn apply_snapshot_items(
         "UPDATE sync_position SET snapshot_seq = ?1, snapshot_parts_applied = ?2,
              snapshot_id = ?3",
         params![seq as i64, applied.max(part_index + 1), id],
-    )?;
+    )
+    .map_err(StoreError::from)?;
     Ok(stats)
 }
 

@@ -101,11 +101,18 @@ impl Db {
 
     /// Runs `f` in an IMMEDIATE transaction on the writer; commits if it returns `Ok`, rolls
     /// back otherwise. Subscribers of [`Db::changes`] are told after the commit.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    /// The error type is the caller's: a write that also consumes fallible input (a snapshot
+    /// part parsed as it is applied) rolls back on the input's error too.
+    pub(crate) fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         let out = f(&tx)?;
-        tx.commit()?;
+        tx.commit().map_err(StoreError::from)?;
         drop(conn);
         self.changes.send_modify(|n| *n += 1);
         Ok(out)

@@ -33,6 +33,7 @@ pub mod routes;
 pub mod schema;
 pub mod search;
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -133,6 +134,14 @@ impl Store {
     }
 
     fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        self.write_with(f)
+    }
+
+    /// [`Store::write`] with the caller's error type (see [`db::Db::write`]).
+    fn write_with<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T, E>,
+    ) -> Result<T, E> {
         let touched = std::mem::take(&mut *self.touched.lock().unwrap_or_else(|e| e.into_inner()));
         self.db.write(|tx| {
             for (hash, at) in &touched {
@@ -255,7 +264,25 @@ impl Store {
         part_index: u32,
         items: &[PartItem],
     ) -> Result<ApplyStats> {
-        self.write(|tx| {
+        self.apply_snapshot_part(
+            snapshot_seq,
+            snapshot_id,
+            part_index,
+            items.iter().map(Ok::<_, StoreError>),
+        )
+    }
+
+    /// [`Store::apply_snapshot_items`] from items as they are parsed, so that a part is never
+    /// held whole in memory: the first `Err` the iterator yields rolls the part back (nothing
+    /// of it is stored, the progress stays) and is returned.
+    pub fn apply_snapshot_part<P: Borrow<PartItem>, E: From<StoreError>>(
+        &self,
+        snapshot_seq: u64,
+        snapshot_id: &str,
+        part_index: u32,
+        items: impl IntoIterator<Item = std::result::Result<P, E>>,
+    ) -> std::result::Result<ApplyStats, E> {
+        self.write_with(|tx| {
             let mut stats =
                 apply::apply_snapshot_items(tx, snapshot_seq, snapshot_id, part_index, items)?;
             stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;

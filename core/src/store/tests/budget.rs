@@ -122,7 +122,7 @@ fn reading_media_counts_as_a_use_at_the_next_write() {
     };
     store
         .db
-        .write(|tx| Ok(tx.execute("UPDATE media SET last_used_at = 5", [])?))
+        .write(|tx| Ok::<_, StoreError>(tx.execute("UPDATE media SET last_used_at = 5", [])?))
         .unwrap();
     assert_eq!(last_used(&store), 5);
     assert!(store.media(&m.hash).unwrap().is_some());

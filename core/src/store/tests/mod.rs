@@ -635,6 +635,52 @@ fn a_snapshot_applies_in_resumable_steps_and_replaces_sync_data_but_not_reader_s
 }
 
 #[test]
+fn a_part_whose_items_fail_midway_is_rolled_back_whole() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let (a, b) = (article("a", 1, 1), article("b", 1, 2));
+    store
+        .apply_snapshot_items(10, "s", 0, &[PartItem::Headline(Headline::from(&a))])
+        .unwrap();
+    // Part 1 as it is parsed: one article stored, then the parser fails.
+    let items = vec![
+        Ok(PartItem::Article(a.clone())),
+        Ok(PartItem::Headline(Headline::from(&b))),
+        Err(StoreError::Invalid {
+            what: "part".into(),
+            detail: "torn".into(),
+        }),
+        Ok(PartItem::Article(b.clone())),
+    ];
+    assert!(matches!(
+        store.apply_snapshot_part(10, "s", 1, items),
+        Err(StoreError::Invalid { .. })
+    ));
+    assert_eq!(
+        store
+            .sync_position()
+            .unwrap()
+            .snapshot
+            .unwrap()
+            .parts_applied,
+        1,
+        "the failed part is not counted"
+    );
+    let page = store.list(&ListFilter::All, None, 10).unwrap();
+    assert_eq!(ids(&page), ["a"], "nothing of the failed part is stored");
+    assert!(!page.items[0].has_body);
+    // The same part, parsed whole the next time, applies.
+    let items = [PartItem::Article(a), PartItem::Article(b)];
+    store
+        .apply_snapshot_part(10, "s", 1, items.iter().map(Ok::<_, StoreError>))
+        .unwrap();
+    assert_eq!(
+        ids(&store.list(&ListFilter::All, None, 10).unwrap()),
+        ["b", "a"]
+    );
+}
+
+#[test]
 fn root_and_head_versions_only_grow() {
     let (_dir, path) = temp();
     let store = open(&path);

@@ -1,8 +1,9 @@
 //! Applying a plan: snapshot parts and log files, verified, in transactions with the position.
 
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender};
 
-use futures::{StreamExt, stream};
+use futures::StreamExt;
 
 use crate::format::codec::parse_hash;
 use crate::format::head::{LogFileRef, PartRef, SnapshotRef};
@@ -186,8 +187,11 @@ impl Inner {
         Ok(parts)
     }
 
-    /// Fetches `parts` (numbered in the snapshot) and stores each with its number, in order;
-    /// the next part is parsed while one is written.
+    /// Fetches `parts` (numbered in the snapshot) and stores each with its number, in order.
+    /// A part is parsed on one thread while the store applies its items on another, a few
+    /// items apart ([`PART_CHUNK`]): no part is ever held parsed whole, so memory stays flat
+    /// whatever a part's size, and the part is still one transaction (a killed sync resumes
+    /// at the first part not committed).
     async fn apply_parts(
         self: &Arc<Self>,
         route: &Route,
@@ -198,7 +202,7 @@ impl Inner {
         applied: &mut ApplyStats,
     ) -> Result<(), SyncError> {
         let (seq, id) = (snapshot.seq, snapshot.id());
-        let fetched = self.prefetch(
+        let mut fetched = self.prefetch(
             route,
             parts
                 .iter()
@@ -206,30 +210,18 @@ impl Inner {
                 .collect(),
             counters,
         );
-        let route_id = route.id().to_string();
-        let mut parsed = fetched
-            .zip(stream::iter(parts))
-            .map(|(fetch, (index, part))| {
-                let route_id = route_id.clone();
-                async move {
-                    let (bytes, permit) = fetch?;
-                    let (len, count, path) = (part.len, part.items, layout::snapshot(&part.hash));
-                    let (items, bytes) = parse_part(route_id, part, bytes).await?;
-                    Ok::<_, SyncError>((index, items, len, count, (path, bytes), permit))
-                }
-            })
-            .buffered(2)
-            .boxed();
-        while let Some(next) = parsed.next().await {
-            let (index, items, len, count, (path, bytes), _permit) = next?;
+        for (index, part) in parts {
+            let (bytes, _permit) = fetched.next().await.expect("one fetch per part")?;
+            let (len, count, path) = (part.len, part.items, layout::snapshot(&part.hash));
+            let (sender, items) = std::sync::mpsc::sync_channel(2);
+            let parsed = parse_part(route.id().to_string(), part, bytes, sender);
             let store = self.store.clone();
             let id = id.clone();
-            let stats = blocking(move || {
-                let stats = store.apply_snapshot_items(seq, &id, index, &items)?;
-                store.keep_tree_file(&path, &bytes)?;
-                Ok::<_, SyncError>(stats)
-            })
-            .await?;
+            let written = blocking(move || {
+                store.apply_snapshot_part(seq, &id, index, Received::new(items, count))
+            });
+            let (bytes, stats) = tokio::try_join!(parsed, written)?;
+            self.keep(path, bytes).await?;
             *applied += stats;
             reporter.update(|p| {
                 p.bytes += len;
@@ -268,28 +260,169 @@ impl Inner {
     }
 }
 
-/// Verifies and parses one fetched snapshot part; gives the bytes back to be kept. (Article
-/// HTML is sanitised when it is read, see [`crate::store::Store::article`].)
+/// Items of a part sent to the store at a time: a few hundred KiB of text at most.
+const PART_CHUNK: usize = 64;
+
+/// Verifies and parses one fetched snapshot part, sending its items to `items` in chunks (a
+/// failure is sent too, so the store rolls the part back); gives the bytes back to be kept.
+/// Stops early when the receiver is gone. (Article HTML is sanitised when it is read, see
+/// [`crate::store::Store::article`].)
 async fn parse_part(
     route_id: String,
     part: PartRef,
     bytes: Vec<u8>,
-) -> Result<(Vec<PartItem>, Vec<u8>), SyncError> {
+    items: SyncSender<Result<Vec<PartItem>, SyncError>>,
+) -> Result<Vec<u8>, SyncError> {
     blocking(move || {
         let mut reader = PartReader::new(&part, &bytes);
-        let mut items = Vec::with_capacity(part.items.min(100_000) as usize);
-        while let Some(item) = reader.next_item().map_err(|e| SyncError::Verification {
-            route: route_id.clone(),
-            check: e.to_string(),
-        })? {
-            items.push(item);
+        let mut chunk = Vec::with_capacity(PART_CHUNK);
+        loop {
+            let next = reader.next_item().map_err(|e| SyncError::Verification {
+                route: route_id.clone(),
+                check: e.to_string(),
+            });
+            let sent = match next {
+                Ok(Some(item)) => {
+                    chunk.push(item);
+                    if chunk.len() < PART_CHUNK {
+                        continue;
+                    }
+                    items.send(Ok(std::mem::replace(
+                        &mut chunk,
+                        Vec::with_capacity(PART_CHUNK),
+                    )))
+                }
+                Ok(None) => {
+                    let _ = items.send(Ok(chunk));
+                    break;
+                }
+                Err(e) => {
+                    let _ = items.send(Err(e));
+                    break;
+                }
+            };
+            if sent.is_err() {
+                break;
+            }
         }
         drop(reader);
-        Ok::<_, SyncError>((items, bytes))
+        Ok::<_, SyncError>(bytes)
     })
     .await
+}
+
+/// The items of one part as the store receives them from [`parse_part`]: a parser that stops
+/// before the part's item count (it panicked, or was cancelled) is an error, so a part is
+/// never committed short.
+struct Received {
+    chunks: Receiver<Result<Vec<PartItem>, SyncError>>,
+    chunk: std::vec::IntoIter<PartItem>,
+    expected: u64,
+    seen: u64,
+    /// A failure was yielded: nothing follows it.
+    failed: bool,
+}
+
+impl Received {
+    fn new(chunks: Receiver<Result<Vec<PartItem>, SyncError>>, expected: u64) -> Self {
+        Received {
+            chunks,
+            chunk: Vec::new().into_iter(),
+            expected,
+            seen: 0,
+            failed: false,
+        }
+    }
+}
+
+impl Iterator for Received {
+    type Item = Result<PartItem, SyncError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.chunk.next() {
+                self.seen += 1;
+                return Some(Ok(item));
+            }
+            if self.failed {
+                return None;
+            }
+            let failure = match self.chunks.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk.into_iter();
+                    continue;
+                }
+                Ok(Err(e)) => e,
+                Err(_) if self.seen == self.expected => return None,
+                Err(_) => SyncError::Internal(format!(
+                    "a snapshot part's parser stopped after {} of its {} items",
+                    self.seen, self.expected
+                )),
+            };
+            self.failed = true;
+            return Some(Err(failure));
+        }
+    }
 }
 
 /// Articles indexed per search rebuild transaction: long enough to batch FTS5's work, short
 /// enough that a reader's bookmark never waits long for the writer.
 const REBUILD_BATCH: usize = 500;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::snapshot::Body;
+
+    fn body(id: &str) -> PartItem {
+        PartItem::Body(Body {
+            id: id.into(),
+            revision: 1,
+            body_html: String::new(),
+            images: Vec::new(),
+            related: Vec::new(),
+            links: Vec::new(),
+        })
+    }
+
+    fn ids(received: Received) -> Vec<Result<String, String>> {
+        received
+            .map(|item| match item {
+                Ok(PartItem::Body(b)) => Ok(b.id),
+                Ok(_) => Err("not a body".into()),
+                Err(e) => Err(e.to_string()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_part_received_whole_ends_and_a_short_one_is_an_error() {
+        let (sender, chunks) = std::sync::mpsc::sync_channel(2);
+        sender.send(Ok(vec![body("a"), body("b")])).unwrap();
+        sender.send(Ok(vec![body("c")])).unwrap();
+        drop(sender);
+        let whole = ids(Received::new(chunks, 3));
+        assert_eq!(whole, [Ok("a".into()), Ok("b".into()), Ok("c".into())]);
+
+        // A parser that stopped (panicked) after two of three items: the part must not commit.
+        let (sender, chunks) = std::sync::mpsc::sync_channel(2);
+        sender.send(Ok(vec![body("a"), body("b")])).unwrap();
+        drop(sender);
+        let short = ids(Received::new(chunks, 3));
+        assert_eq!(short.len(), 3, "{short:?}");
+        assert!(short[2].as_ref().is_err_and(|e| e.contains("2 of its 3")));
+
+        // A parse failure is passed on as it was sent.
+        let (sender, chunks) = std::sync::mpsc::sync_channel(2);
+        sender.send(Ok(vec![body("a")])).unwrap();
+        let failure = SyncError::Verification {
+            route: "r".into(),
+            check: "torn".into(),
+        };
+        sender.send(Err(failure)).unwrap();
+        drop(sender);
+        let failed = ids(Received::new(chunks, 3));
+        assert_eq!(failed.len(), 2, "nothing follows a failure: {failed:?}");
+        assert!(failed[1].as_ref().is_err_and(|e| e.contains("torn")));
+    }
+}
