@@ -1,5 +1,6 @@
-# Sourced by scripts/test-bindings.sh and scripts/test-android.sh with the CLI's path, from the
-# repository's root: publishes tests/fixtures/seed with a fresh key and starts
+# Sourced by scripts/test-bindings.sh and scripts/test-android.sh with the debug build's folder
+# (where the FFI library is), from the repository's root: builds the CLI and the test tool
+# future-head (tests/src/bin) there, publishes tests/fixtures/seed with a fresh key and starts
 # `article-sync serve --tls` on loopback; the tests read ARTICLE_SYNC_TEST_*:
 #   KEY, CA          the publisher's public key; a PEM file with every server's throw-away CA
 #   MAIN             a healthy main site
@@ -11,11 +12,17 @@
 #   PHOTOS           a healthy server of another tree (same key), published from
 #                    tests/fixtures/photos: one article whose wide photo has a phone-sized
 #                    variant and its full-size original
+#   FUTURE           a copy of MAIN's tree whose head is re-signed (same key) in the tree
+#                    format after the one this build reads: a sync from it alone fails with
+#                    UpdateNeeded ("update the app")
 #   RELAY            a comment relay to the publisher's inbox (the tree's comment endpoint)
 #   PUBLISH_COMMENTS a URL: a POST approves every comment the inbox received and publishes them
 #                    (the publisher's side, reachable from the Swift chroot too)
 # The servers stop when the sourcing script exits (its EXIT trap calls stop_servers).
-cli="$(realpath "$1")"
+bin="$(realpath "$1")"
+# One build of both (shared dependencies, one feature resolution).
+cargo build -q -p article-sync-cli -p article-sync-tests --bin article-sync --bin future-head
+cli="$bin/article-sync"
 fixtures="$(mktemp -d)"
 stop_servers() {
     local pid_file
@@ -92,6 +99,10 @@ ARTICLE_SYNC_TEST_BLACKHOLE_B="$(serve blackhole-b blackhole)"
     --tree "$fixtures/photos-tree" >/dev/null
 ARTICLE_SYNC_TEST_PHOTOS="$(start photos 'https://127\.0\.0\.1:[0-9]*/' "$cli" serve \
     --tree "$fixtures/photos-tree" --addr 127.0.0.1:0 --tls --ca-out "$fixtures/ca-photos.pem")"
+cp -r "$fixtures/tree" "$fixtures/future-tree"
+"$bin/future-head" "$fixtures/keys/publisher.key" "$fixtures/future-tree" >/dev/null
+ARTICLE_SYNC_TEST_FUTURE="$(start future 'https://127\.0\.0\.1:[0-9]*/' "$cli" serve \
+    --tree "$fixtures/future-tree" --addr 127.0.0.1:0 --tls --ca-out "$fixtures/ca-future.pem")"
 closed_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 ARTICLE_SYNC_TEST_CLOSED="https://127.0.0.1:$closed_port/"
 cat "$fixtures"/ca-*.pem >"$fixtures/ca.pem"
@@ -100,4 +111,4 @@ ARTICLE_SYNC_TEST_KEY="$(cat "$fixtures/keys/publisher.pub")"
 export ARTICLE_SYNC_TEST_MAIN ARTICLE_SYNC_TEST_MAIN_BLOCKED ARTICLE_SYNC_TEST_MIRROR \
     ARTICLE_SYNC_TEST_BLACKHOLE_A ARTICLE_SYNC_TEST_BLACKHOLE_B ARTICLE_SYNC_TEST_CLOSED \
     ARTICLE_SYNC_TEST_CA ARTICLE_SYNC_TEST_KEY ARTICLE_SYNC_TEST_RELAY \
-    ARTICLE_SYNC_TEST_PUBLISH_COMMENTS ARTICLE_SYNC_TEST_PHOTOS
+    ARTICLE_SYNC_TEST_PUBLISH_COMMENTS ARTICLE_SYNC_TEST_PHOTOS ARTICLE_SYNC_TEST_FUTURE

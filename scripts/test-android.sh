@@ -146,9 +146,8 @@ mapfile -t test_sources < <(find tests/android/src -name '*.kt' | sort)
 compile "$out/tests" "$classpath:$android_sdk:$out/app" "${test_sources[@]}"
 
 step "loopback servers"
-cargo build -q -p article-sync-cli
 # shellcheck source=scripts/loopback-servers.sh
-source scripts/loopback-servers.sh "$(dirname "$lib")/article-sync"
+source scripts/loopback-servers.sh "$(dirname "$lib")"
 
 step "Robolectric tests"
 mkdir -p "$out/robolectric"

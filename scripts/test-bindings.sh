@@ -13,7 +13,7 @@
 #
 # Every language runs the same scenarios through the real API against real servers on loopback,
 # started here once for all three by scripts/loopback-servers.sh: `article-sync serve --tls`
-# (the CLI, built here) on a tree published from tests/fixtures/seed with a fresh key. The
+# (the CLI, built there) on a tree published from tests/fixtures/seed with a fresh key. The
 # servers' addresses, the publisher key and the test CAs reach the tests as ARTICLE_SYNC_TEST_*
 # variables (that script lists them all); the binding tests use:
 #   KEY          the publisher's public key (ed25519:…)
@@ -23,6 +23,7 @@
 #   BLACKHOLE_A  two servers that accept connections and never answer
 #   BLACKHOLE_B
 #   CLOSED       a loopback https URL nothing listens on
+#   FUTURE       the same tree, its head re-signed in a tree format newer than this build's
 #
 # Each runner prints its own summary line; the script stops at the first failure.
 set -euo pipefail
@@ -45,9 +46,8 @@ lib="$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")"
 bindings="$(cd "$(dirname "$lib")/../bindings" && pwd)"
 
 echo "== starting loopback servers" >&2
-cargo build -q -p article-sync-cli
 # shellcheck source=scripts/loopback-servers.sh
-source scripts/loopback-servers.sh "$(dirname "$lib")/article-sync"
+source scripts/loopback-servers.sh "$(dirname "$lib")"
 
 test_python() {
     echo "== python (pytest)" >&2
@@ -115,6 +115,7 @@ test_swift() {
         ARTICLE_SYNC_TEST_BLACKHOLE_A="$ARTICLE_SYNC_TEST_BLACKHOLE_A" \
         ARTICLE_SYNC_TEST_BLACKHOLE_B="$ARTICLE_SYNC_TEST_BLACKHOLE_B" \
         ARTICLE_SYNC_TEST_CLOSED="$ARTICLE_SYNC_TEST_CLOSED" \
+        ARTICLE_SYNC_TEST_FUTURE="$ARTICLE_SYNC_TEST_FUTURE" \
         ARTICLE_SYNC_TEST_RELAY="$ARTICLE_SYNC_TEST_RELAY" \
         ARTICLE_SYNC_TEST_PUBLISH_COMMENTS="$ARTICLE_SYNC_TEST_PUBLISH_COMMENTS" \
         ARTICLE_SYNC_IOS_SAMPLE=/w/ios-sample \

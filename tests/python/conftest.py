@@ -41,7 +41,7 @@ class Servers:
 
     def __init__(self):
         names = ["KEY", "CA", "MAIN_BLOCKED", "MIRROR", "BLACKHOLE_A", "BLACKHOLE_B", "CLOSED",
-                 "RELAY", "PUBLISH_COMMENTS", "PHOTOS"]
+                 "RELAY", "PUBLISH_COMMENTS", "PHOTOS", "FUTURE"]
         missing = [n for n in names if not os.environ.get("ARTICLE_SYNC_TEST_" + n)]
         if missing:
             pytest.fail(f"ARTICLE_SYNC_TEST_{missing[0]} is not set: run scripts/test-bindings.sh")
@@ -56,6 +56,7 @@ class Servers:
         self.relay = env["RELAY"]
         self.publish_comments = env["PUBLISH_COMMENTS"]
         self.photos = env["PHOTOS"]
+        self.future = env["FUTURE"]
 
 
 @pytest.fixture(scope="session")

@@ -290,6 +290,17 @@ def test_no_route_is_a_typed_error(article_sync, servers, tmp_path):
     )
 
 
+def test_a_head_of_a_newer_format_asks_to_update_the_app(article_sync, servers, tmp_path):
+    db = tmp_path / "reader.db"
+    asyncio.run(article_sync.Reader(config(article_sync, servers, db, servers.mirror)).sync())
+    # The same database; the site now signs its head in a format newer than this build reads.
+    reader = article_sync.Reader(config(article_sync, servers, db, servers.future))
+    with pytest.raises(article_sync.ArticleSyncError.UpdateNeeded) as err:
+        asyncio.run(reader.sync())
+    assert "update the app" in str(err.value)
+    assert reader.counts().total == 2  # the stored articles stay
+
+
 def test_a_bad_publisher_key_is_a_typed_error(article_sync, servers, tmp_path):
     bad = config(article_sync, servers, tmp_path / "reader.db", servers.mirror)
     bad.publisher_keys = ["ed25519:AAAA"]

@@ -212,9 +212,9 @@ pub mod craft {
     use std::path::Path;
 
     use article_sync_core::format::codec::parse_hash;
-    use article_sync_core::format::head::Head;
+    use article_sync_core::format::head::{Head, TreeFormat};
     use article_sync_core::format::log::LogFileBuilder;
-    use article_sync_core::format::note::SecretKey;
+    use article_sync_core::format::note::{self, NoteKind, SecretKey};
     use article_sync_core::format::{Change, Entry, layout};
 
     /// Appends `changes` to the tree's log as one new file and signs a new head with `key`,
@@ -237,6 +237,20 @@ pub mod craft {
         head.version += 1;
         write_head(tree, key, &head);
         head
+    }
+
+    /// Re-signs the tree's head with `key` as a head of the tree format after the one this
+    /// reader knows ([`TreeFormat::CURRENT`] + 1), changing nothing else: a site that moved to
+    /// a format this build must refuse with "update the app". Returns that format.
+    pub fn raise_format(tree: &Path, key: &SecretKey) -> u32 {
+        let head = std::fs::read(tree.join(layout::HEAD)).unwrap();
+        let (body, _) = note::split(NoteKind::Head, &head).unwrap();
+        let mut body: serde_json::Value = serde_json::from_slice(body).unwrap();
+        let future = u32::from(TreeFormat::CURRENT) + 1;
+        body["format"] = future.into();
+        let signed = note::sign(NoteKind::Head, &serde_json::to_vec(&body).unwrap(), &[key]);
+        std::fs::write(tree.join(layout::HEAD), signed).unwrap();
+        future
     }
 
     /// Signs and writes `head` (and its archive copy).

@@ -505,7 +505,6 @@ async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
 /// app must be updated); what the reader holds stays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_head_of_a_newer_format_asks_to_update_the_app() {
-    use article_sync_core::format::note::{self, NoteKind};
     let mut world = World::new(10);
     let main = world.serve(&world.tree, Fault::None).await;
     let reader = world.reader(&world.dir.path().join("reader.db"), &main.url(), &[]);
@@ -514,25 +513,17 @@ async fn a_head_of_a_newer_format_asks_to_update_the_app() {
         .articles
         .extend(world.corpus.articles(10..12).iter().cloned());
     world.publish();
-    let head = std::fs::read(world.tree.join(layout::HEAD)).unwrap();
-    let (body, _) = note::split(NoteKind::Head, &head).unwrap();
-    let mut later: serde_json::Value = serde_json::from_slice(body).unwrap();
-    later["format"] = 3.into();
-    let signed = note::sign(
-        NoteKind::Head,
-        &serde_json::to_vec(&later).unwrap(),
-        &[&world.key],
-    );
-    std::fs::write(world.tree.join(layout::HEAD), signed).unwrap();
+    let future = article_sync_tests::craft::raise_format(&world.tree, &world.key);
 
     let err = reader
         .syncer()
         .unwrap()
         .sync()
         .await
-        .expect_err("format 3 is not read");
+        .expect_err("a later format is not read");
+    let known = u32::from(TreeFormat::CURRENT);
     assert!(
-        matches!(err, SyncError::UpdateNeeded { found: 3, known: 2 }),
+        matches!(err, SyncError::UpdateNeeded { found, known: k } if found == u64::from(future) && k == known),
         "{err:?}"
     );
     assert!(err.to_string().contains("update the app"), "{err}");

@@ -14,6 +14,8 @@ struct MissingEnvironment: Error, CustomStringConvertible {
 /// The loopback servers scripts/test-bindings.sh starts (ARTICLE_SYNC_TEST_* variables).
 struct Servers {
     let key, caPem, mainBlocked, mirror, blackholeA, blackholeB, closed, relay: String
+    /// The same tree, its head re-signed in a tree format newer than this build reads.
+    let future: String
     /// A POST here approves every comment the test inbox received and publishes them.
     let publishComments: String
 
@@ -30,7 +32,7 @@ struct Servers {
             caPem: try String(contentsOfFile: try get("CA"), encoding: .utf8),
             mainBlocked: try get("MAIN_BLOCKED"), mirror: try get("MIRROR"),
             blackholeA: try get("BLACKHOLE_A"), blackholeB: try get("BLACKHOLE_B"),
-            closed: try get("CLOSED"), relay: try get("RELAY"),
+            closed: try get("CLOSED"), relay: try get("RELAY"), future: try get("FUTURE"),
             publishComments: try get("PUBLISH_COMMENTS"))
     }
 

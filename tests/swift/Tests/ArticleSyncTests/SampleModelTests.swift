@@ -149,6 +149,20 @@ final class SampleModelTests: StoreTestCase {
     }
 
     @MainActor
+    func testAHeadOfANewerFormatAsksForTheAppUpdateAndKeepsTheArticles() async throws {
+        let servers = try Servers.load()
+        // The site now signs its head in a format newer than this build reads.
+        let reader = try await readerWithStoredArticles(servers, servers.config(db(), main: servers.future))
+        let model = try ReaderModel(reader: reader)
+        await model.refresh()
+        let failure = try XCTUnwrap(model.failure)
+        XCTAssertEqual(failure.key, "error_update", "the core's typed UpdateNeeded")
+        XCTAssertTrue(failure.detail.contains("update the app"), failure.detail)
+        XCTAssertEqual(try reader.counts().total, 2)
+        try await waitUntil("the stored articles show") { model.items.map(\.id) == [seedId, helsinkiId] }
+    }
+
+    @MainActor
     func testOtherSyncFailuresShowAnErrorLine() async throws {
         let servers = try Servers.load()
         let reader = try Reader(config: servers.config(db(), main: servers.mirror))

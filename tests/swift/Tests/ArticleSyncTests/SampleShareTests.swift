@@ -97,10 +97,4 @@ final class SampleShareTests: StoreTestCase {
         try await waitUntil("the banner names the share as the route") { model.banner.route == url }
         XCTAssertNil(model.banner.copyOf, "a live head is no copy")
     }
-
-    func testAnUpdateNeededAsksForTheAppUpdate() throws {
-        let failure = try XCTUnwrap(SyncFailure(ArticleSyncError.UpdateNeeded(message: "format 3")))
-        XCTAssertEqual(failure.key, "error_update")
-        XCTAssertEqual(SyncFailure(ArticleSyncError.Internal(message: "x"))?.key, "error_other")
-    }
 }

@@ -4,6 +4,10 @@ import android.net.ConnectivityManager
 import android.view.View
 import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.onNodeWithText
+import androidx.test.core.app.ActivityScenario
+import kotlinx.coroutines.runBlocking
+import org.articlesync.Reader
+import org.articlesync.sample.MainActivity
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
@@ -65,6 +69,31 @@ class BannerTest : HostTest() {
         launch(Routes.nationalShutdown())
         waitForText("احتمال دارد اینترنت به طور سراسری قطع شده باشد").assertIsDisplayed()
         waitForText("تلاش دوباره").assertIsDisplayed()
+    }
+
+    /**
+     * The app synced yesterday (a reader of its database on the healthy main site); today the
+     * site signs its head in a tree format newer than this build reads, and the app starts on it.
+     */
+    private fun launchAfterTheSiteMovedToANewerFormat(): ActivityScenario<MainActivity> {
+        Reader(app.config(Routes.direct())).use { runBlocking { it.sync() } }
+        return launch(Routes.future())
+    }
+
+    @Test fun aHeadOfANewerFormatAsksToUpdateTheAppAndKeepsTheArticles() {
+        val scenario = launchAfterTheSiteMovedToANewerFormat()
+        waitForText("Update the app to get new articles").assertIsDisplayed()
+        assertTrue(state(scenario).updateNeeded)
+        waitForText(headline).assertIsDisplayed() // stored articles stay readable
+        assertEquals(2, state(scenario).items.size)
+    }
+
+    @Test
+    @Config(qualifiers = "+fa")
+    fun aHeadOfANewerFormatAsksToUpdateTheAppInPersian() {
+        launchAfterTheSiteMovedToANewerFormat()
+        waitForText("برای گرفتن مقاله\u200Cهای تازه برنامه را به\u200Cروز کنید").assertIsDisplayed()
+        waitForText(headline)
     }
 
     @Test fun losingTheNetworkShowsOffline() {

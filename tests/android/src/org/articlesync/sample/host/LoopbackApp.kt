@@ -34,6 +34,9 @@ data class Routes(
         fun nationalShutdown() =
             Routes(env("CLOSED"), listOf(env("CLOSED")), listOf(env("CLOSED")), listOf(env("MAIN")))
 
+        /** The site signs its head in a tree format newer than this build reads: UpdateNeeded. */
+        fun future() = Routes(env("FUTURE"))
+
         /** Nothing answers: a sync fails with NoRoute. */
         fun noRoute() = Routes(env("CLOSED"))
 

@@ -38,6 +38,9 @@ object Servers {
     val closed get() = env("CLOSED")
     val relay get() = env("RELAY")
 
+    /** The same tree, its head re-signed in a tree format newer than this build reads. */
+    val future get() = env("FUTURE")
+
     /** Approves every comment the test inbox received and publishes (the publisher's side). */
     fun publishComments() {
         val request =
@@ -245,6 +248,17 @@ class ReaderTest {
         val reader = Reader(Servers.config(tmp.resolve("reader.db"), Servers.closed))
         val e = assertThrows<ArticleSyncException.NoRoute> { runBlocking { reader.sync() } }
         assertTrue(e.message!!.contains("refused"), e.message)
+    }
+
+    @Test
+    fun aHeadOfANewerFormatAsksToUpdateTheApp() {
+        val db = tmp.resolve("reader.db")
+        Reader(Servers.config(db, Servers.mirror)).use { runBlocking { it.sync() } }
+        // The same database; the site now signs its head in a format newer than this build reads.
+        val reader = Reader(Servers.config(db, Servers.future))
+        val e = assertThrows<ArticleSyncException.UpdateNeeded> { runBlocking { reader.sync() } }
+        assertTrue(e.message!!.contains("update the app"), e.message)
+        assertEquals(2uL, reader.counts().total, "the stored articles stay")
     }
 
     @Test
