@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use article_sync_core::format::codec::PACKED_MARK;
+use article_sync_core::format::head::TreeFormat;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_article-sync");
@@ -147,8 +149,9 @@ fn a_missing_key_fails_with_one_line() {
     assert!(stderr.contains("publisher.key"), "{stderr}");
 }
 
-/// `--format 1` writes a tree apps older than format 2 read (gzip files, a head of format 1);
-/// the default is format 2 (zstd); a format this build does not know is refused.
+/// `--format 1` writes a tree apps older than format 2 read (gzip files, a head of format 1),
+/// `--format 2` one apps older than format 3 read (zstd); the default is format 3 (packed text
+/// in zstd, marked at the start); a format this build does not know is refused.
 #[test]
 fn publish_writes_the_format_asked_for() {
     let dir = tempfile::tempdir().unwrap();
@@ -173,7 +176,13 @@ fn publish_writes_the_format_asked_for() {
     };
     for (tree, extra, format, magic) in [
         ("v1", &["--format", "1"][..], 1, &[0x1f, 0x8b][..]),
-        ("v2", &[][..], 2, &[0x28, 0xb5, 0x2f, 0xfd][..]),
+        (
+            "v2",
+            &["--format", "2"][..],
+            2,
+            &[0x28, 0xb5, 0x2f, 0xfd][..],
+        ),
+        ("v3", &[][..], 3, &PACKED_MARK[..4]),
     ] {
         let out = publish(tree, extra);
         assert!(
@@ -185,9 +194,10 @@ fn publish_writes_the_format_asked_for() {
         assert_eq!(found, format);
         assert!(first.starts_with(magic), "{tree}: {first:?}");
     }
-    let out = publish("v3", &["--format", "3"]);
+    let newer = (u32::from(TreeFormat::CURRENT) + 1).to_string();
+    let out = publish("newer", &["--format", &newer]);
     assert!(!out.status.success());
-    assert!(!dir.path().join("v3").exists());
+    assert!(!dir.path().join("newer").exists());
 }
 
 /// `--to file:///…` (repeatable) copies the tree to each folder, head last and verified; run

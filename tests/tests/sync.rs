@@ -501,6 +501,69 @@ async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
     assert_eq!(stored_articles(&world, &old), from_v2);
 }
 
+/// A format 2 tree moves to format 3 (the text packed before zstd, marked in each file): a
+/// reader that followed format 2 follows with the log, a new reader takes the new snapshot,
+/// both hold the same articles, and the snapshot is smaller by more than 3 %.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_format_2_tree_moves_to_format_3() {
+    use article_sync_core::format::codec::{Codec, PACKED_MARK};
+    let mut world = World::with_parts(300, 64 * 1024);
+    world.format = TreeFormat::V2;
+    world.publish();
+    let v2 = article_sync_tests::read_head(&world.tree, &world.key);
+    assert_eq!(v2.format, TreeFormat::V2);
+    let v2_snapshot = v2.snapshot.clone().unwrap();
+    let main = world.serve(&world.tree, Fault::None).await;
+    let old = world.reader(&world.dir.path().join("old.db"), &main.url(), &[]);
+    old.sync().await.expect("a format 2 tree syncs");
+
+    world.format = TreeFormat::V3;
+    world
+        .articles
+        .extend(world.corpus.articles(300..310).iter().cloned());
+    assert!(
+        world.publish().snapshot_written,
+        "a new format writes its snapshot"
+    );
+    let v3 = article_sync_tests::read_head(&world.tree, &world.key);
+    assert_eq!(v3.format, TreeFormat::V3);
+    let v3_snapshot = v3.snapshot.clone().unwrap();
+    let part = std::fs::read(
+        world
+            .tree
+            .join(layout::snapshot(&v3_snapshot.headlines.hash)),
+    );
+    let log = std::fs::read(world.tree.join(layout::log(&v3.files.last().unwrap().hash)));
+    for file in [part.unwrap(), log.unwrap()] {
+        assert!(file.starts_with(&PACKED_MARK));
+        assert_eq!(Codec::of(&file), Codec::ZstdPacked);
+    }
+    assert!(
+        v3_snapshot.bytes() * 100 < v2_snapshot.bytes() * 97,
+        "format 3's snapshot: {} bytes, format 2's: {}",
+        v3_snapshot.bytes(),
+        v2_snapshot.bytes()
+    );
+    let followed = old
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect("the old reader follows");
+    assert!(!followed.used_snapshot);
+    let new = world.reader(&world.dir.path().join("new.db"), &main.url(), &[]);
+    let fresh = new
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect("a format 3 tree syncs");
+    assert!(fresh.used_snapshot);
+    let from_v3 = stored_articles(&world, &new);
+    assert_eq!(from_v3.len(), 310);
+    assert_eq!(stored_articles(&world, &old), from_v3);
+}
+
 /// A head signed in a format newer than this reader's is refused with `UpdateNeeded` (the
 /// app must be updated); what the reader holds stays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -65,10 +65,11 @@ pub struct Args {
     /// Seconds one image download may take.
     #[arg(long, default_value_t = 30)]
     pub image_timeout: u64,
-    /// The tree format to write: 2 (zstd, fewer bytes for readers) or 1 (gzip), which apps
-    /// older than format 2 still read. An app refuses a newer format than it knows and asks its
-    /// reader to update, so keep 1 while such apps are in use.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
+    /// The tree format to write: 3 (Persian text packed, then zstd: fewest bytes for
+    /// readers), 2 (zstd) or 1 (gzip). An app reads the formats up to its own and refuses a
+    /// newer one, asking its reader to update: keep the format the oldest apps in use read.
+    #[arg(long, default_value_t = TreeFormat::CURRENT.into(),
+          value_parser = clap::value_parser!(u32).range(1..=u32::from(TreeFormat::CURRENT) as i64))]
     pub format: u32,
     /// After publishing, copy the tree to this mirror (repeat): `file:///path`,
     /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix`, or an IPFS node's

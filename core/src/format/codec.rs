@@ -1,5 +1,6 @@
-//! Hashes, the hash chain, bounded JSON and bounded decompression (gzip, and zstd from format 2
-//! on): the primitives every file of the tree is read and written with.
+//! Hashes, the hash chain, bounded JSON and bounded decompression (gzip; zstd from format 2 on;
+//! packed text in zstd from format 3 on): the primitives every file of the tree is read and
+//! written with.
 
 use std::io::{BufRead, BufReader, Read, Write};
 
@@ -9,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::FormatError;
 use super::limits::{JSON_DEPTH_MAX, LINE_MAX};
+use super::pack::{Unpack, pack};
 
 /// A SHA-256 digest.
 pub type Hash = [u8; 32];
@@ -97,14 +99,18 @@ pub fn parse_json<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, Fo
     serde_json::from_slice(bytes).map_err(|e| FormatError::malformed(what, e))
 }
 
-/// How a tree's log files and snapshot parts are compressed. Readers tell the two apart by
-/// their magic bytes, so a client reads the files of any format it knows.
+/// How a tree's log files and snapshot parts are compressed. Readers tell them apart by their
+/// first bytes, so a client reads the files of any format it knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
     /// Format 1.
     Gzip,
     /// Format 2: about a third fewer bytes than gzip on article HTML, and faster to decode.
     Zstd,
+    /// Format 3: the text packed (Persian letters one byte each, [`super::pack`]), then zstd:
+    /// about 7 % fewer bytes than format 2 on Persian articles. The file starts with
+    /// [`PACKED_MARK`], a zstd skippable frame, so it is still a zstd file.
+    ZstdPacked,
 }
 
 /// What a file of the tree is, for how hard the publisher compresses it.
@@ -136,11 +142,19 @@ const ZSTD_SNAPSHOT_LEVEL: i32 = 19;
 /// snapshot parts at once, and a window as large as a part (8 MiB) saves under 1 % of bytes.
 const ZSTD_WINDOW_LOG: u32 = 21;
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+/// The start of a format 3 file: a zstd skippable frame (magic `0x184D2A50`, 8 bytes long)
+/// whose content names the packing and its table; zstd decoders skip it.
+pub const PACKED_MARK: [u8; 16] = [
+    0x50, 0x2a, 0x4d, 0x18, 8, 0, 0, 0, b'f', b'a', b'-', b'p', b'a', b'c', b'k', b'1',
+];
 
 impl Codec {
-    /// The codec of a compressed file, by its magic bytes (what is not zstd is read as gzip).
+    /// The codec of a compressed file, by its first bytes (what is neither format 3's mark
+    /// nor zstd is read as gzip).
     pub fn of(compressed: &[u8]) -> Codec {
-        if compressed.starts_with(&ZSTD_MAGIC) {
+        if compressed.starts_with(&PACKED_MARK) {
+            Codec::ZstdPacked
+        } else if compressed.starts_with(&ZSTD_MAGIC) {
             Codec::Zstd
         } else {
             Codec::Gzip
@@ -152,14 +166,20 @@ impl Codec {
     pub fn media_type(self) -> &'static str {
         match self {
             Codec::Gzip => "application/gzip",
-            Codec::Zstd => "application/zstd",
+            Codec::Zstd | Codec::ZstdPacked => "application/zstd",
         }
     }
 
     /// Compresses `bytes`, a file used as `usage` says (deterministically: no name, no time).
+    /// Bytes that are not UTF-8 (never the case for JSON lines) cannot be packed: with
+    /// [`Codec::ZstdPacked`] they are written as [`Codec::Zstd`], which readers read as well.
     pub fn compress(self, bytes: &[u8], usage: FileUse) -> Vec<u8> {
         match self {
             Codec::Gzip => gzip(bytes),
+            Codec::ZstdPacked => match std::str::from_utf8(bytes) {
+                Ok(text) => [&PACKED_MARK[..], &Codec::Zstd.compress(&pack(text), usage)].concat(),
+                Err(_) => Codec::Zstd.compress(bytes, usage),
+            },
             Codec::Zstd => {
                 let compress = || {
                     let mut c = zstd::bulk::Compressor::new(usage.zstd_level())?;
@@ -201,21 +221,30 @@ pub fn decompress_capped(what: &str, compressed: &[u8], cap: u64) -> Result<Vec<
     Ok(out)
 }
 
-/// A decompressing reader of a file's bytes, gzip or zstd as its magic bytes say.
+type ZstdDecoder<'a> = zstd::stream::read::Decoder<'static, BufReader<&'a [u8]>>;
+
+/// A decompressing reader of a file's bytes, by its [`Codec`]. Packed text is unpacked in the
+/// same pass.
 enum Decoder<'a> {
     Gzip(Box<MultiGzDecoder<&'a [u8]>>),
-    Zstd(zstd::stream::read::Decoder<'static, BufReader<&'a [u8]>>),
+    Zstd(ZstdDecoder<'a>),
+    Packed(Unpack<ZstdDecoder<'a>>),
 }
 
 impl<'a> Decoder<'a> {
     fn new(compressed: &'a [u8]) -> std::io::Result<Self> {
-        if Codec::of(compressed) == Codec::Zstd {
+        let zstd = |compressed| -> std::io::Result<ZstdDecoder<'a>> {
             let mut d = zstd::stream::read::Decoder::new(compressed)?;
             d.window_log_max(ZSTD_WINDOW_LOG)?;
-            Ok(Decoder::Zstd(d))
-        } else {
-            Ok(Decoder::Gzip(Box::new(MultiGzDecoder::new(compressed))))
-        }
+            Ok(d)
+        };
+        Ok(match Codec::of(compressed) {
+            Codec::Gzip => Decoder::Gzip(Box::new(MultiGzDecoder::new(compressed))),
+            Codec::Zstd => Decoder::Zstd(zstd(compressed)?),
+            Codec::ZstdPacked => {
+                Decoder::Packed(Unpack::new(zstd(&compressed[PACKED_MARK.len()..])?))
+            }
+        })
     }
 }
 
@@ -224,6 +253,7 @@ impl Read for Decoder<'_> {
         match self {
             Decoder::Gzip(d) => d.read(buf),
             Decoder::Zstd(d) => d.read(buf),
+            Decoder::Packed(d) => d.read(buf),
         }
     }
 }
@@ -392,6 +422,94 @@ mod tests {
                 text
             );
         }
+    }
+
+    /// Format 3's files: packed text in zstd, marked so readers tell them from format 2's,
+    /// read back whole, smaller than format 2's on Persian text, and still zstd files.
+    #[test]
+    fn packed_files_read_back_and_are_smaller_on_persian_text() {
+        let text: Vec<u8> = (0..3000)
+            .flat_map(|i| {
+                format!("{{\"id\":\"a{i}\",\"title\":\"سه‌شنبه {i} «پوتین» و ترامپ در هلسینکی؛ café 漢字\"}}\n")
+                    .into_bytes()
+            })
+            .collect();
+        let (plain, packed) = (
+            Codec::Zstd.compress(&text, FileUse::Snapshot),
+            Codec::ZstdPacked.compress(&text, FileUse::Snapshot),
+        );
+        assert_eq!(Codec::of(&plain), Codec::Zstd);
+        assert_eq!(Codec::of(&packed), Codec::ZstdPacked);
+        assert!(
+            packed.len() < plain.len(),
+            "{} {}",
+            packed.len(),
+            plain.len()
+        );
+        assert_eq!(
+            decompress_capped("t", &packed, text.len() as u64).unwrap(),
+            text
+        );
+        let mut lines = Lines::new("t", &packed[..], text.len() as u64);
+        assert!(
+            lines
+                .next_line()
+                .unwrap()
+                .unwrap()
+                .starts_with(b"{\"id\":\"a0\"")
+        );
+        // A zstd decoder skips the mark and yields the packed text.
+        let inner = zstd::stream::decode_all(&packed[..]).unwrap();
+        assert_eq!(inner, pack(std::str::from_utf8(&text).unwrap()));
+        // Bytes that are not UTF-8 are written unpacked.
+        assert_eq!(
+            Codec::of(&Codec::ZstdPacked.compress(b"\xff", FileUse::Log)),
+            Codec::Zstd
+        );
+    }
+
+    /// A packed file with a bad sequence or one cut short is a decompression error; the cap
+    /// holds on the unpacked text (each packed byte may become three).
+    #[test]
+    fn hostile_packed_files_are_refused() {
+        let packed_file =
+            |inner: &[u8]| [&PACKED_MARK[..], &Codec::Zstd.compress(inner, FileUse::Log)].concat();
+        for bad in [
+            &b"{\"a\":\"\xC3A\"}\n"[..],
+            b"ok\n\xE2\x80",
+            b"\xED\xA0\x80\n",
+        ] {
+            let file = packed_file(bad);
+            let err = decompress_capped("t", &file, 1 << 20).unwrap_err();
+            assert!(matches!(err, FormatError::Decompress { .. }), "{err}");
+            let mut lines = Lines::new("t", &file[..], 1 << 20);
+            let mut result = lines.next_line().map(|_| ());
+            while let Ok(()) = result {
+                result = match lines.next_line() {
+                    Ok(Some(_)) => Ok(()),
+                    Ok(None) => break,
+                    Err(e) => Err(e),
+                };
+            }
+            assert!(
+                matches!(result, Err(FormatError::Decompress { .. })),
+                "{bad:?}"
+            );
+        }
+        // 1 MiB of ZWNJ, the table's widest character, unpacks to 3 MiB: refused at 2 MiB.
+        let bomb = packed_file(&vec![packed_byte_of('\u{200C}'); 1 << 20]);
+        let err = decompress_capped("t", &bomb, 2 << 20).unwrap_err();
+        assert!(matches!(err, FormatError::TooLarge { .. }), "{err}");
+        // The mark followed by what is not zstd.
+        let not_zstd = [&PACKED_MARK[..], b"gzip?"].concat();
+        assert!(matches!(
+            decompress_capped("t", &not_zstd, 1 << 20),
+            Err(FormatError::Decompress { .. })
+        ));
+    }
+
+    fn packed_byte_of(c: char) -> u8 {
+        pack(c.encode_utf8(&mut [0; 4]))[0]
     }
 
     /// Found by fuzzing (fuzz/ target `codec`): the largest cap, as a signed head's `raw_len`

@@ -26,16 +26,19 @@ pub enum TreeFormat {
     V1,
     /// zstd files; snapshot article parts hold only what the headlines lack ([`PartKind::Bodies`]).
     V2,
+    /// As format 2, with the text packed before zstd ([`Codec::ZstdPacked`]).
+    V3,
 }
 
 impl TreeFormat {
     /// What the publisher writes and the newest a reader accepts.
-    pub const CURRENT: TreeFormat = TreeFormat::V2;
+    pub const CURRENT: TreeFormat = TreeFormat::V3;
 
     pub fn codec(self) -> Codec {
         match self {
             TreeFormat::V1 => Codec::Gzip,
             TreeFormat::V2 => Codec::Zstd,
+            TreeFormat::V3 => Codec::ZstdPacked,
         }
     }
 }
@@ -46,6 +49,7 @@ impl TryFrom<u32> for TreeFormat {
         match n {
             1 => Ok(TreeFormat::V1),
             2 => Ok(TreeFormat::V2),
+            3 => Ok(TreeFormat::V3),
             n => Err(format!(
                 "tree format {n} is newer than this reader's {}",
                 u32::from(TreeFormat::CURRENT)
@@ -59,6 +63,7 @@ impl From<TreeFormat> for u32 {
         match f {
             TreeFormat::V1 => 1,
             TreeFormat::V2 => 2,
+            TreeFormat::V3 => 3,
         }
     }
 }

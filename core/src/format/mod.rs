@@ -11,6 +11,8 @@
 //! - [`mirrors`]: the signed list of places to fetch from.
 //! - [`layout`]: the paths of the tree and the only paths a client will fetch.
 //! - [`limits`]: size caps applied to every fetched file.
+//! - [`codec`], [`pack`]: hashes, the hash chain, bounded JSON, compression and format 3's
+//!   packing of Persian text.
 
 pub mod codec;
 pub mod error;
@@ -21,6 +23,7 @@ pub mod log;
 pub mod mirrors;
 pub mod model;
 pub mod note;
+pub mod pack;
 pub mod root;
 pub mod snapshot;
 

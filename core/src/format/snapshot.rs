@@ -154,7 +154,7 @@ impl SnapshotBuilder {
         for a in &newest_first {
             match self.format {
                 TreeFormat::V1 => self.push(PartKind::Articles, *a),
-                TreeFormat::V2 => self.push(PartKind::Bodies, &Body::from(*a)),
+                TreeFormat::V2 | TreeFormat::V3 => self.push(PartKind::Bodies, &Body::from(*a)),
             }
         }
         for c in comments {

@@ -71,8 +71,8 @@ pub struct PublishOptions {
     pub site: Option<url::Url>,
     /// Raw bytes per snapshot part: [`SNAPSHOT_PART_BYTES`] but in tests.
     pub snapshot_part_bytes: usize,
-    /// The format of the files this run writes: [`TreeFormat::CURRENT`], or format 1 while
-    /// apps that read only format 1 are still in use.
+    /// The format of the files this run writes: [`TreeFormat::CURRENT`], or an older one
+    /// while apps that read only up to it are still in use.
     pub format: TreeFormat,
 }
 

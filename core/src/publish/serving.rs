@@ -83,8 +83,9 @@ mod tests {
     #[test]
     fn logs_and_snapshot_parts_are_served_as_the_codec_they_are() {
         let path = layout::log(&"a".repeat(64));
-        for codec in [Codec::Gzip, Codec::Zstd] {
+        for codec in [Codec::Gzip, Codec::Zstd, Codec::ZstdPacked] {
             let bytes = codec.compress(b"{}", crate::format::codec::FileUse::Log);
+            assert_eq!(Codec::of(&bytes), codec);
             let served = headers(&path, &bytes).unwrap();
             assert_eq!(served.content_type, codec.media_type(), "{codec:?}");
         }
