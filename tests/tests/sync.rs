@@ -509,6 +509,7 @@ async fn a_format_2_tree_moves_to_format_3() {
     use article_sync_core::format::codec::{Codec, PACKED_MARK};
     let mut world = World::with_parts(300, 64 * 1024);
     world.format = TreeFormat::V2;
+    world.tree = world.dir.path().join("v2");
     world.publish();
     let v2 = article_sync_tests::read_head(&world.tree, &world.key);
     assert_eq!(v2.format, TreeFormat::V2);
