@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use article_sync_cli::serve::{Fault, PathKind};
-use article_sync_core::format::head::TreeFormat;
+use article_sync_core::format::head::{Head, TreeFormat};
 use article_sync_core::format::{Article, layout};
 use article_sync_core::net::NetConfig;
 use article_sync_core::publish::SNAPSHOT_PART_BYTES;
@@ -431,29 +431,23 @@ fn stored_articles(world: &World, reader: &Reader) -> Vec<Article> {
         .collect()
 }
 
-/// A tree of format 1 (gzip files, whole articles in the snapshot) still syncs; once its
-/// publisher writes format 2 (zstd files, bodies without the headline fields), an old reader
-/// follows with the log, a new reader takes the new snapshot, both hold the same articles, and
-/// the snapshot (with 10 more articles, in small parts) is smaller by more than a tenth.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
+/// The move from format `from` to `to`: a `from` tree (in a folder of its own) syncs; the
+/// publisher adds 10 articles in format `to`, which writes a new snapshot smaller than the old
+/// one by more than `saving_percent`; a reader that followed `from` follows with the log, a new
+/// reader takes the new snapshot, and both hold the same 310 articles. Gives the world and both
+/// heads for the format's own checks.
+async fn moves_between_formats(
+    from: TreeFormat,
+    to: TreeFormat,
+    saving_percent: u64,
+) -> (World, Head, Head) {
     let mut world = World::with_parts(300, 64 * 1024);
-    world.format = TreeFormat::V1;
+    world.format = from;
     world.articles = world.corpus.articles(0..300);
-    let tree = world.dir.path().join("v1");
-    world.tree = tree;
+    world.tree = world.dir.path().join(format!("{from:?}"));
     world.publish();
-    let v1 = article_sync_tests::read_head(&world.tree, &world.key);
-    assert_eq!(v1.format, TreeFormat::V1);
-    let v1_snapshot = v1.snapshot.clone().unwrap();
-    let headlines = std::fs::read(
-        world
-            .tree
-            .join(layout::snapshot(&v1_snapshot.headlines.hash)),
-    )
-    .unwrap();
-    assert_eq!(headlines[..2], [0x1f, 0x8b], "format 1 parts are gzip");
-
+    let before = article_sync_tests::read_head(&world.tree, &world.key);
+    assert_eq!(before.format, from);
     let main = world.serve(&world.tree, Fault::None).await;
     let old = world.reader(&world.dir.path().join("old.db"), &main.url(), &[]);
     let first = old
@@ -461,12 +455,15 @@ async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
         .unwrap()
         .sync()
         .await
-        .expect("a format 1 tree syncs");
+        .expect("the old format syncs");
     assert!(first.used_snapshot);
-    let synced = stored_articles(&world, &old);
-    assert!(synced.iter().all(|a| !a.body_html.is_empty()));
+    assert!(
+        stored_articles(&world, &old)
+            .iter()
+            .all(|a| !a.body_html.is_empty())
+    );
 
-    world.format = TreeFormat::V2;
+    world.format = to;
     world
         .articles
         .extend(world.corpus.articles(300..310).iter().cloned());
@@ -474,76 +471,15 @@ async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
         world.publish().snapshot_written,
         "a new format writes its snapshot"
     );
-    let v2 = article_sync_tests::read_head(&world.tree, &world.key);
-    assert_eq!(v2.format, TreeFormat::V2);
-    let v2_snapshot = v2.snapshot.clone().unwrap();
-    assert!(
-        v2_snapshot.bytes() * 10 < v1_snapshot.bytes() * 9,
-        "format 2's snapshot: {} bytes, format 1's: {}",
-        v2_snapshot.bytes(),
-        v1_snapshot.bytes()
+    let after = article_sync_tests::read_head(&world.tree, &world.key);
+    assert_eq!(after.format, to);
+    let (old_bytes, new_bytes) = (
+        before.snapshot.as_ref().unwrap().bytes(),
+        after.snapshot.as_ref().unwrap().bytes(),
     );
-    old.syncer()
-        .unwrap()
-        .sync()
-        .await
-        .expect("the old reader follows");
-    let new = world.reader(&world.dir.path().join("new.db"), &main.url(), &[]);
-    let fresh = new
-        .syncer()
-        .unwrap()
-        .sync()
-        .await
-        .expect("a format 2 tree syncs");
-    assert!(fresh.used_snapshot);
-    let from_v2 = stored_articles(&world, &new);
-    assert_eq!(from_v2.len(), 310);
-    assert_eq!(stored_articles(&world, &old), from_v2);
-}
-
-/// A format 2 tree moves to format 3 (the text packed before zstd, marked in each file): a
-/// reader that followed format 2 follows with the log, a new reader takes the new snapshot,
-/// both hold the same articles, and the snapshot is smaller by more than 3 %.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_format_2_tree_moves_to_format_3() {
-    use article_sync_core::format::codec::{Codec, PACKED_MARK};
-    let mut world = World::with_parts(300, 64 * 1024);
-    world.format = TreeFormat::V2;
-    world.tree = world.dir.path().join("v2");
-    world.publish();
-    let v2 = article_sync_tests::read_head(&world.tree, &world.key);
-    assert_eq!(v2.format, TreeFormat::V2);
-    let v2_snapshot = v2.snapshot.clone().unwrap();
-    let main = world.serve(&world.tree, Fault::None).await;
-    let old = world.reader(&world.dir.path().join("old.db"), &main.url(), &[]);
-    old.sync().await.expect("a format 2 tree syncs");
-
-    world.format = TreeFormat::V3;
-    world
-        .articles
-        .extend(world.corpus.articles(300..310).iter().cloned());
     assert!(
-        world.publish().snapshot_written,
-        "a new format writes its snapshot"
-    );
-    let v3 = article_sync_tests::read_head(&world.tree, &world.key);
-    assert_eq!(v3.format, TreeFormat::V3);
-    let v3_snapshot = v3.snapshot.clone().unwrap();
-    let part = std::fs::read(
-        world
-            .tree
-            .join(layout::snapshot(&v3_snapshot.headlines.hash)),
-    );
-    let log = std::fs::read(world.tree.join(layout::log(&v3.files.last().unwrap().hash)));
-    for file in [part.unwrap(), log.unwrap()] {
-        assert!(file.starts_with(&PACKED_MARK));
-        assert_eq!(Codec::of(&file), Codec::ZstdPacked);
-    }
-    assert!(
-        v3_snapshot.bytes() * 100 < v2_snapshot.bytes() * 97,
-        "format 3's snapshot: {} bytes, format 2's: {}",
-        v3_snapshot.bytes(),
-        v2_snapshot.bytes()
+        new_bytes * 100 < old_bytes * (100 - saving_percent),
+        "{to:?}'s snapshot: {new_bytes} bytes, {from:?}'s: {old_bytes}"
     );
     let followed = old
         .syncer()
@@ -558,11 +494,47 @@ async fn a_format_2_tree_moves_to_format_3() {
         .unwrap()
         .sync()
         .await
-        .expect("a format 3 tree syncs");
+        .expect("the new format syncs");
     assert!(fresh.used_snapshot);
-    let from_v3 = stored_articles(&world, &new);
-    assert_eq!(from_v3.len(), 310);
-    assert_eq!(stored_articles(&world, &old), from_v3);
+    let synced = stored_articles(&world, &new);
+    assert_eq!(synced.len(), 310);
+    assert_eq!(stored_articles(&world, &old), synced);
+    (world, before, after)
+}
+
+/// A format 1 tree (gzip) still syncs, and moves to format 2 (zstd, smaller parts by more than
+/// a tenth).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
+    let (world, v1, _) = moves_between_formats(TreeFormat::V1, TreeFormat::V2, 10).await;
+    let headlines = &v1.snapshot.unwrap().headlines.hash;
+    let headlines = std::fs::read(
+        world
+            .dir
+            .path()
+            .join("V1")
+            .join(layout::snapshot(headlines)),
+    );
+    assert_eq!(
+        headlines.unwrap()[..2],
+        [0x1f, 0x8b],
+        "format 1 parts are gzip"
+    );
+}
+
+/// A format 2 tree moves to format 3: the text packed before zstd, marked in each file, the
+/// snapshot smaller by more than 3 %.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_format_2_tree_moves_to_format_3() {
+    use article_sync_core::format::codec::{Codec, PACKED_MARK};
+    let (world, _, v3) = moves_between_formats(TreeFormat::V2, TreeFormat::V3, 3).await;
+    let headlines = &v3.snapshot.as_ref().unwrap().headlines.hash;
+    let part = std::fs::read(world.tree.join(layout::snapshot(headlines)));
+    let log = std::fs::read(world.tree.join(layout::log(&v3.files.last().unwrap().hash)));
+    for file in [part.unwrap(), log.unwrap()] {
+        assert!(file.starts_with(&PACKED_MARK));
+        assert_eq!(Codec::of(&file), Codec::ZstdPacked);
+    }
 }
 
 /// A head signed in a format newer than this reader's is refused with `UpdateNeeded` (the
@@ -595,10 +567,7 @@ async fn a_head_of_a_newer_format_asks_to_update_the_app() {
 }
 
 /// The part files of `tree`'s snapshot after its headlines, in order.
-fn snapshot_parts(
-    tree: &std::path::Path,
-    head: &article_sync_core::format::head::Head,
-) -> Vec<String> {
+fn snapshot_parts(tree: &std::path::Path, head: &Head) -> Vec<String> {
     use article_sync_core::format::snapshot::PartList;
     let snapshot = head.snapshot.as_ref().expect("the tree has a snapshot");
     let list = std::fs::read(tree.join(layout::part_list(&snapshot.rest.hash))).unwrap();
