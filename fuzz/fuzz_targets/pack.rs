@@ -17,10 +17,15 @@ fuzz_target!(|data: &[u8]| {
     }
     let text = String::from_utf8_lossy(data);
     let mut back = Vec::new();
-    Unpack::new(&pack(&text)[..]).read_to_end(&mut back).unwrap();
+    Unpack::new(&pack(&text)[..])
+        .read_to_end(&mut back)
+        .unwrap();
     assert_eq!(back, text.as_bytes());
     let file = Codec::ZstdPacked.compress(text.as_bytes(), FileUse::Log);
-    assert_eq!(decompress_capped("fuzz", &file, u64::MAX).unwrap(), text.as_bytes());
+    assert_eq!(
+        decompress_capped("fuzz", &file, u64::MAX).unwrap(),
+        text.as_bytes()
+    );
     let hostile = [&PACKED_MARK[..], data].concat();
     if let Ok(plain) = decompress_capped("fuzz", &hostile, CAP) {
         assert!(plain.len() as u64 <= CAP);
