@@ -277,32 +277,28 @@ async fn parse_part(
         let mut reader = PartReader::new(&part, &bytes);
         let mut chunk = Vec::with_capacity(PART_CHUNK);
         loop {
-            let next = reader.next_item().map_err(|e| SyncError::Verification {
-                route: route_id.clone(),
-                check: e.to_string(),
-            });
-            let sent = match next {
+            match reader.next_item() {
                 Ok(Some(item)) => {
                     chunk.push(item);
                     if chunk.len() < PART_CHUNK {
                         continue;
                     }
-                    items.send(Ok(std::mem::replace(
-                        &mut chunk,
-                        Vec::with_capacity(PART_CHUNK),
-                    )))
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(PART_CHUNK));
+                    if items.send(Ok(full)).is_err() {
+                        break; // the store stopped: nothing more is wanted
+                    }
                 }
                 Ok(None) => {
                     let _ = items.send(Ok(chunk));
                     break;
                 }
                 Err(e) => {
-                    let _ = items.send(Err(e));
+                    let _ = items.send(Err(SyncError::Verification {
+                        route: route_id,
+                        check: e.to_string(),
+                    }));
                     break;
                 }
-            };
-            if sent.is_err() {
-                break;
             }
         }
         drop(reader);
