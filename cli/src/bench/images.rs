@@ -79,12 +79,6 @@ fn distinct_photos(n: usize) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// An RSS feed of `n` corpus articles, article `i` with photo `i mod files.len()` as an
 /// enclosure at `base`.
 fn feed(n: usize, base: &str, files: &[(String, Vec<u8>)]) -> String {
@@ -105,9 +99,9 @@ fn feed(n: usize, base: &str, files: &[(String, Vec<u8>)]) -> String {
              <description>{}</description><enclosure url=\"{base}{name}\" type=\"{mime}\" \
              length=\"{}\"/></item>\n",
             a.id,
-            escape(&a.title),
+            super::rss::escape(&a.title),
             date.to_rfc2822(),
-            escape(&a.summary),
+            super::rss::escape(&a.summary),
             bytes.len()
         ));
     }

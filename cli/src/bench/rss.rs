@@ -89,7 +89,8 @@ pub fn feed(articles: &[SourceArticle], descriptions: Descriptions) -> String {
     out
 }
 
-fn escape(s: &str) -> String {
+/// `s` as XML text or attribute value.
+pub(super) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
