@@ -68,28 +68,55 @@ const TEXTS_SELECT: &str = "SELECT a.pk, a.title, a.summary, a.body_html,
             (SELECT body FROM comments c WHERE c.article_id = a.id ORDER BY posted_at, id))
     FROM articles a";
 
-fn texts_from_row(r: &rusqlite::Row) -> rusqlite::Result<(i64, Texts)> {
-    Ok((
-        r.get(0)?,
-        Texts {
-            title: r.get(1)?,
-            summary: r.get(2)?,
-            body: r
-                .get_ref(3)?
-                .as_str_or_null()?
-                .map(html_to_text)
-                .unwrap_or_default(),
-            comments: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-        },
-    ))
+/// An article's text columns of [`TEXTS_SELECT`] as stored, copied out of the row; the
+/// UTF-8 check and the HTML to text ([`Stored::texts`]) can then run on another thread.
+struct Stored {
+    pk: i64,
+    title: Vec<u8>,
+    summary: Vec<u8>,
+    body_html: Vec<u8>,
+    comments: Vec<u8>,
+}
+
+impl Stored {
+    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
+        let bytes = |i| -> rusqlite::Result<Vec<u8>> {
+            Ok(r.get_ref(i)?
+                .as_bytes_or_null()?
+                .unwrap_or_default()
+                .to_vec())
+        };
+        Ok(Stored {
+            pk: r.get(0)?,
+            title: bytes(1)?,
+            summary: bytes(2)?,
+            body_html: bytes(3)?,
+            comments: bytes(4)?,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.title.len() + self.summary.len() + self.body_html.len() + self.comments.len()
+    }
+
+    fn texts(self) -> rusqlite::Result<Texts> {
+        let text =
+            |b: Vec<u8>| String::from_utf8(b).map_err(|e| rusqlite::Error::from(e.utf8_error()));
+        Ok(Texts {
+            title: text(self.title)?,
+            summary: text(self.summary)?,
+            body: html_to_text(&text(self.body_html)?),
+            comments: text(self.comments)?,
+        })
+    }
 }
 
 fn texts(conn: &Connection, pk: i64) -> Result<Option<Texts>> {
-    Ok(conn
+    let stored = conn
         .prepare_cached(&format!("{TEXTS_SELECT} WHERE a.pk = ?1"))?
-        .query_row([pk], texts_from_row)
-        .optional()?
-        .map(|(_, t)| t))
+        .query_row([pk], Stored::from_row)
+        .optional()?;
+    Ok(stored.map(Stored::texts).transpose()?)
 }
 
 fn pk_of(conn: &Connection, id: &str) -> Result<Option<i64>> {
@@ -99,17 +126,20 @@ fn pk_of(conn: &Connection, id: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
-fn insert_row(conn: &Connection, pk: i64, t: &Texts) -> Result<()> {
+/// The index's columns of an article: each field's [`index_text`].
+fn index_columns(t: &Texts) -> [String; 4] {
+    [&t.title, &t.summary, &t.body, &t.comments].map(|f| index_text(f))
+}
+
+fn insert_row(
+    conn: &Connection,
+    pk: i64,
+    [title, summary, body, comments]: &[String; 4],
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO search (rowid, title, summary, body, comments) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![
-        pk,
-        index_text(&t.title),
-        index_text(&t.summary),
-        index_text(&t.body),
-        index_text(&t.comments)
-    ])?;
+    .execute(params![pk, title, summary, body, comments])?;
     Ok(())
 }
 
@@ -139,7 +169,7 @@ pub(crate) fn index_article(conn: &Connection, id: &str) -> Result<()> {
     conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
         .execute([pk])?;
     if let Some(t) = texts(conn, pk)? {
-        insert_row(conn, pk, &t)?;
+        insert_row(conn, pk, &index_columns(&t))?;
     }
     Ok(())
 }
@@ -175,25 +205,44 @@ pub struct RebuildStep {
     pub finished: bool,
 }
 
-/// Indexes up to `batch` more articles of a pending rebuild (the first step drops the old
-/// index). `None` when no rebuild is pending.
+/// Indexes up to `batch` more articles of a pending rebuild, fewer when their text passes
+/// [`STEP_BYTES`] (the first step drops the old index). `None` when no rebuild is pending.
 pub(crate) fn rebuild_step(conn: &Connection, batch: usize) -> Result<Option<RebuildStep>> {
     let Some(from) = rebuild_from(conn)? else {
         return Ok(None);
     };
     if from == 0 {
         conn.execute("INSERT INTO search (search) VALUES ('delete-all')", [])?;
+        set_merging(conn, true)?;
     }
-    let (indexed, last) = index_from(conn, from, batch as i64)?;
-    let finished = indexed < batch as u64;
-    if finished {
-        // One b-tree segment instead of one per batch: every later query reads one doclist.
-        conn.execute("INSERT INTO search (search) VALUES ('optimize')", [])?;
-        conn.execute("DELETE FROM search_rebuild", [])?;
-    } else {
-        conn.execute("UPDATE search_rebuild SET next_pk = ?1", [last + 1])?;
+    let step = index_from(conn, from, batch)?;
+    match step.next {
+        Some(next) => {
+            conn.execute("UPDATE search_rebuild SET next_pk = ?1", [next])?;
+        }
+        None => {
+            // One b-tree segment instead of one per step: every later query reads one doclist.
+            conn.execute("INSERT INTO search (search) VALUES ('optimize')", [])?;
+            set_merging(conn, false)?;
+            conn.execute("DELETE FROM search_rebuild", [])?;
+        }
     }
-    Ok(Some(RebuildStep { indexed, finished }))
+    Ok(Some(RebuildStep {
+        indexed: step.indexed,
+        finished: step.next.is_none(),
+    }))
+}
+
+/// How FTS5 merges the index's segments: during a rebuild each step adds one, and they are
+/// merged by the final `optimize` (and in between only when 64 pile up on one level, for the
+/// searches that run meanwhile); otherwise FTS5's defaults.
+fn set_merging(conn: &Connection, rebuilding: bool) -> Result<()> {
+    let (automerge, crisismerge) = if rebuilding { (0, 64) } else { (4, 16) };
+    conn.execute(
+        "INSERT INTO search (search, rank) VALUES ('automerge', ?1), ('crisismerge', ?2)",
+        [automerge, crisismerge],
+    )?;
+    Ok(())
 }
 
 /// Turns on FTS5's `secure-delete` for the search table (kept in its config, so written only
@@ -222,28 +271,68 @@ pub(crate) fn merge(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Rebuilds the whole index at once, in one pass (after a search migration, which may run
-/// before the rebuild table exists).
+/// Rebuilds the whole index at once (after a search migration, which may run before the
+/// rebuild table exists).
 pub(crate) fn reindex_all(conn: &Connection) -> Result<()> {
     conn.execute("INSERT INTO search (search) VALUES ('delete-all')", [])?;
-    index_from(conn, 0, -1)?;
+    let mut from = Some(0);
+    while let Some(pk) = from {
+        from = index_from(conn, pk, usize::MAX)?.next;
+    }
     Ok(())
 }
 
-/// Indexes the articles from `pk` `from` on in `pk` order, at most `limit` of them (-1: all):
-/// how many it indexed and the last `pk` (`from` when none).
-fn index_from(conn: &Connection, from: i64, limit: i64) -> Result<(u64, i64)> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{TEXTS_SELECT} WHERE a.pk >= ?1 ORDER BY a.pk LIMIT ?2"
-    ))?;
-    let mut rows = stmt.query(params![from, limit])?;
-    let (mut indexed, mut last) = (0u64, from);
+/// Text read by one [`index_from`] at most, whatever the articles' sizes.
+const STEP_BYTES: usize = 8 << 20;
+
+/// What one [`index_from`] did.
+struct Indexed {
+    indexed: u64,
+    /// The `pk` to go on from; `None` when no article is left.
+    next: Option<i64>,
+}
+
+/// Indexes the articles from `pk` `from` on in `pk` order: at most `limit` of them, and no
+/// more once [`STEP_BYTES`] of text are read.
+fn index_from(conn: &Connection, from: i64, limit: usize) -> Result<Indexed> {
+    let mut stmt =
+        conn.prepare_cached(&format!("{TEXTS_SELECT} WHERE a.pk >= ?1 ORDER BY a.pk"))?;
+    let mut rows = stmt.query([from])?;
+    let (mut batch, mut bytes, mut next) = (Vec::new(), 0, None);
     while let Some(row) = rows.next()? {
-        let (pk, t) = texts_from_row(row)?;
-        insert_row(conn, pk, &t)?;
-        (indexed, last) = (indexed + 1, pk);
+        if batch.len() == limit || bytes >= STEP_BYTES {
+            next = Some(row.get(0)?);
+            break;
+        }
+        let stored = Stored::from_row(row)?;
+        bytes += stored.len();
+        batch.push(stored);
     }
-    Ok((indexed, last))
+    drop(rows);
+    let indexed = batch.len() as u64;
+    insert_rows(conn, batch)?;
+    Ok(Indexed { indexed, next })
+}
+
+/// Inserts the index rows of `batch` in its order, their text normalised on a second thread
+/// while this one writes them: the two halves of indexing cost about the same.
+fn insert_rows(conn: &Connection, batch: Vec<Stored>) -> Result<()> {
+    std::thread::scope(|s| {
+        let (sender, rows) = std::sync::mpsc::sync_channel(16);
+        s.spawn(move || {
+            for stored in batch {
+                let pk = stored.pk;
+                let columns = stored.texts().map(|t| index_columns(&t));
+                if sender.send((pk, columns)).is_err() {
+                    return; // the writer failed and stopped
+                }
+            }
+        });
+        for (pk, columns) in rows {
+            insert_row(conn, pk, &columns?)?;
+        }
+        Ok(())
+    })
 }
 
 /// Searches stored articles; see [`super::Store::search`].

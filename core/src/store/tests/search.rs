@@ -294,6 +294,11 @@ fn after_a_snapshot_the_index_is_rebuilt_in_resumable_batches() {
     let step = store.rebuild_search_step(2).unwrap().unwrap();
     assert_eq!((step.indexed, step.finished), (2, false));
     assert_eq!(found(&store, "هلسینکی").len(), 2);
+    assert_eq!(
+        merging(&store),
+        (0, 64),
+        "segments wait for the final merge"
+    );
     assert!(found(&store, "عنوان").is_empty(), "the old index is gone");
 
     // An edit of an article the rebuild has not reached yet, then a reopen (a killed app).
@@ -318,4 +323,40 @@ fn after_a_snapshot_the_index_is_rebuilt_in_resumable_batches() {
     assert_eq!(store.rebuild_search_step(2).unwrap(), None);
     assert_eq!(found(&store, "هلسینکی").len(), 4);
     assert_eq!(found(&store, "پوتین"), ["s4"]);
+    assert_eq!(merging(&store), (4, 16), "FTS5's defaults are back");
+}
+
+/// The search table's `automerge` and `crisismerge` settings.
+fn merging(store: &Store) -> (i64, i64) {
+    let setting = |c: &rusqlite::Connection, k: &str| -> rusqlite::Result<i64> {
+        c.query_row("SELECT v FROM search_config WHERE k = ?1", [k], |r| {
+            r.get(0)
+        })
+    };
+    store
+        .db
+        .read(|c| Ok((setting(c, "automerge")?, setting(c, "crisismerge")?)))
+        .unwrap()
+}
+
+#[test]
+fn a_rebuild_step_stops_after_a_few_mebibytes_of_text_and_goes_on_from_there() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    // Four articles of 3 MiB each: the third passes the step's 8 MiB, the fourth waits.
+    let words = "هلسینکی ".repeat((3 << 20) / "هلسینکی ".len());
+    let items: Vec<PartItem> = (0..4)
+        .map(|i| {
+            let mut a = article(&format!("big{i}"), 1, 10 + i);
+            a.body_html = format!("<p>{words}</p>");
+            PartItem::Article(a)
+        })
+        .collect();
+    store.apply_snapshot_items(10, "s", 0, &items).unwrap();
+    store.finish_snapshot(10, "ff").unwrap();
+    let step = store.rebuild_search_step(500).unwrap().unwrap();
+    assert_eq!((step.indexed, step.finished), (3, false));
+    let step = store.rebuild_search_step(500).unwrap().unwrap();
+    assert_eq!((step.indexed, step.finished), (1, true));
+    assert_eq!(found(&store, "هلسینکی").len(), 4);
 }
