@@ -46,38 +46,74 @@ const fn packed_byte(i: usize) -> u8 {
     }
 }
 
-/// What a byte of packed text is, for the reader.
+/// What a byte of packed text that starts a character is, for the reader.
 #[derive(Clone, Copy)]
 enum Class {
-    /// ASCII, written as it is.
-    Ascii,
-    /// A table character: its UTF-8 bytes (the first `len`).
-    Table { utf8: [u8; 3], len: u8 },
+    /// ASCII or a table character: its UTF-8 bytes (the first `len`; the rest are zero and
+    /// written too, so that every character is one four-byte store).
+    Plain { utf8: [u8; 4], len: u8 },
     /// The lead byte of a UTF-8 sequence with `more` continuation bytes, the first of which
     /// must lie in `lo..=hi` (which refuses overlong forms, surrogates and code points past
     /// U+10FFFF, as UTF-8 does).
     Lead { more: u8, lo: u8, hi: u8 },
+    /// Neither: not valid here.
+    Invalid,
 }
 
+/// The output room [`Unpack`] needs to write one character: up to three bytes, written as
+/// four.
+const CHAR_ROOM: usize = 4;
+
 static CLASSES: LazyLock<[Class; 256]> = LazyLock::new(|| {
-    let mut classes = [Class::Ascii; 256];
+    let mut classes = [Class::Invalid; 256];
     for (b, class) in classes.iter_mut().enumerate() {
-        let (more, lo, hi) = match b {
-            0xC2..=0xDF => (1, 0x80, 0xBF),
-            0xE0 => (2, 0xA0, 0xBF),
-            0xED => (2, 0x80, 0x9F),
-            0xE1..=0xEF => (2, 0x80, 0xBF),
-            0xF0 => (3, 0x90, 0xBF),
-            0xF1..=0xF3 => (3, 0x80, 0xBF),
-            0xF4 => (3, 0x80, 0x8F),
+        *class = match b {
+            0..0x80 => Class::Plain {
+                utf8: [b as u8, 0, 0, 0],
+                len: 1,
+            },
+            0xC2..=0xDF => Class::Lead {
+                more: 1,
+                lo: 0x80,
+                hi: 0xBF,
+            },
+            0xE0 => Class::Lead {
+                more: 2,
+                lo: 0xA0,
+                hi: 0xBF,
+            },
+            0xED => Class::Lead {
+                more: 2,
+                lo: 0x80,
+                hi: 0x9F,
+            },
+            0xE1..=0xEF => Class::Lead {
+                more: 2,
+                lo: 0x80,
+                hi: 0xBF,
+            },
+            0xF0 => Class::Lead {
+                more: 3,
+                lo: 0x90,
+                hi: 0xBF,
+            },
+            0xF1..=0xF3 => Class::Lead {
+                more: 3,
+                lo: 0x80,
+                hi: 0xBF,
+            },
+            0xF4 => Class::Lead {
+                more: 3,
+                lo: 0x80,
+                hi: 0x8F,
+            },
             _ => continue,
         };
-        *class = Class::Lead { more, lo, hi };
     }
     for (i, c) in TABLE.iter().enumerate() {
-        let mut utf8 = [0; 3];
+        let mut utf8 = [0; 4];
         let len = c.encode_utf8(&mut utf8).len() as u8;
-        classes[usize::from(packed_byte(i))] = Class::Table { utf8, len };
+        classes[usize::from(packed_byte(i))] = Class::Plain { utf8, len };
     }
     classes
 });
@@ -125,7 +161,7 @@ pub struct Unpack<R> {
     more: u8,
     next: (u8, u8),
     /// Output that did not fit the caller's buffer.
-    carry: [u8; 3],
+    carry: [u8; CHAR_ROOM],
     carry_at: usize,
     carry_len: usize,
 }
@@ -139,17 +175,18 @@ impl<R: Read> Unpack<R> {
             end: 0,
             more: 0,
             next: (0x80, 0xBF),
-            carry: [0; 3],
+            carry: [0; CHAR_ROOM],
             carry_at: 0,
             carry_len: 0,
         }
     }
 
-    /// Unpacks input bytes into `out` while a whole character fits; returns the bytes written.
+    /// Unpacks input bytes into `out` while a whole character fits (with [`CHAR_ROOM`]);
+    /// returns the bytes written.
     fn unpack_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let classes = &*CLASSES;
         let mut w = 0;
-        while self.pos < self.end && w + 3 <= out.len() {
+        while self.pos < self.end && w + CHAR_ROOM <= out.len() {
             let b = self.input[self.pos];
             self.pos += 1;
             if self.more > 0 {
@@ -163,23 +200,18 @@ impl<R: Read> Unpack<R> {
                 continue;
             }
             match classes[usize::from(b)] {
-                Class::Ascii if b < 0x80 => {
-                    out[w] = b;
-                    w += 1;
-                }
-                Class::Ascii => {
-                    return Err(invalid("a byte that is neither text nor a table entry"));
-                }
-                Class::Table { utf8, len } => {
-                    let len = usize::from(len);
-                    out[w..w + len].copy_from_slice(&utf8[..len]);
-                    w += len;
+                Class::Plain { utf8, len } => {
+                    out[w..w + CHAR_ROOM].copy_from_slice(&utf8);
+                    w += usize::from(len);
                 }
                 Class::Lead { more, lo, hi } => {
                     out[w] = b;
                     w += 1;
                     self.more = more;
                     self.next = (lo, hi);
+                }
+                Class::Invalid => {
+                    return Err(invalid("a byte that is neither text nor a table entry"));
                 }
             }
         }
@@ -213,9 +245,9 @@ impl<R: Read> Read for Unpack<R> {
                     };
                 }
             }
-            if out.len() < 3 {
+            if out.len() < CHAR_ROOM {
                 // Too small for every character: unpack one into the carry, then copy.
-                let mut carry = [0; 3];
+                let mut carry = [0; CHAR_ROOM];
                 let saved = (self.end, self.pos);
                 self.end = self.pos + 1;
                 let n = self.unpack_into(&mut carry);
