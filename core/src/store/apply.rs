@@ -407,12 +407,14 @@ fn put_comment(
     Ok(true)
 }
 
-/// See [`super::Store::apply_entries`].
+/// See [`super::Store::apply_entries`]: the entries, then the storage `budget`, then the search
+/// rows of what either changed.
 pub(crate) fn apply_entries(
     conn: &Connection,
     entries: &[Entry],
     new_seq: u64,
     new_tip: &str,
+    budget: u64,
 ) -> Result<ApplyStats> {
     let pos = read_position(conn)?;
     let expected = pos.log_seq + 1;
@@ -478,6 +480,7 @@ pub(crate) fn apply_entries(
             }
         }
     }
+    stats.evicted = super::budget::enforce_into(conn, budget, &mut dirty)?.articles;
     dirty.reindex(conn)?;
     conn.execute(
         "UPDATE sync_position SET log_seq = ?1, log_tip = ?2, snapshot_seq = NULL, snapshot_id = NULL,

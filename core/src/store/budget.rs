@@ -8,8 +8,9 @@
 
 use rusqlite::{Connection, params};
 
+use super::apply::Dirty;
+use super::copy;
 use super::error::Result;
-use super::{copy, search};
 
 /// Bytes the budget counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,8 +71,18 @@ fn drop_media(conn: &Connection, hash: &str, ev: &mut Eviction) -> Result<u64> {
     Ok(size as u64)
 }
 
+/// Evicts until the store fits `budget`; the evicted articles' search rows are rewritten.
 pub(crate) fn enforce(conn: &Connection, budget: u64) -> Result<Eviction> {
-    let ev = evict(conn, budget)?;
+    let mut dirty = Dirty::default();
+    let ev = enforce_into(conn, budget, &mut dirty)?;
+    dirty.reindex(conn)?;
+    Ok(ev)
+}
+
+/// As [`enforce`], but the evicted articles join `dirty` instead, for a write that rewrites its
+/// search rows at its end: an article it put and evicted is indexed once, without its body.
+pub(crate) fn enforce_into(conn: &Connection, budget: u64, dirty: &mut Dirty) -> Result<Eviction> {
+    let ev = evict(conn, budget, dirty)?;
     if ev != Eviction::default() {
         tracing::info!(
             articles = ev.articles,
@@ -84,7 +95,7 @@ pub(crate) fn enforce(conn: &Connection, budget: u64) -> Result<Eviction> {
     Ok(ev)
 }
 
-fn evict(conn: &Connection, budget: u64) -> Result<Eviction> {
+fn evict(conn: &Connection, budget: u64, dirty: &mut Dirty) -> Result<Eviction> {
     let mut ev = Eviction::default();
     let mut total = usage(conn, budget)?.total();
     if total <= budget {
@@ -150,6 +161,7 @@ fn evict(conn: &Connection, budget: u64) -> Result<Eviction> {
                     break;
                 }
                 let freed = evict_article(conn, &id, &mut shared, &mut ev)?;
+                dirty.add(&id);
                 total -= freed.min(total);
             }
         }
@@ -158,7 +170,7 @@ fn evict(conn: &Connection, budget: u64) -> Result<Eviction> {
 }
 
 /// Drops article `id`'s body and the media `shared` finds no other kept article using; its
-/// search row keeps the title, summary and comments. Returns the bytes freed.
+/// search row is to be rewritten (title, summary and comments). Returns the bytes freed.
 fn evict_article(
     conn: &Connection,
     id: &str,
@@ -182,7 +194,6 @@ fn evict_article(
     for h in hashes {
         freed += drop_media(conn, &h, ev)?;
     }
-    search::index_article(conn, id)?;
     ev.articles += 1;
     ev.bytes += freed;
     Ok(freed)

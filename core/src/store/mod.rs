@@ -230,9 +230,7 @@ impl Store {
         new_tip: &str,
     ) -> Result<ApplyStats> {
         self.write(|tx| {
-            let mut stats = apply::apply_entries(tx, entries, new_seq, new_tip)?;
-            stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
-            Ok(stats)
+            apply::apply_entries(tx, entries, new_seq, new_tip, self.config.budget_bytes)
         })
     }
 

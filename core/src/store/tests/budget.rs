@@ -185,6 +185,11 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
         .unwrap();
     assert_eq!(hits[0].article.id, "oldest-read");
     assert!(hits[0].article.evicted);
+    let body_word = "x".repeat(1_000);
+    let by_body = store.search(&body_word, &SearchOptions::default()).unwrap();
+    let mut by_body: Vec<&str> = by_body.iter().map(|h| h.article.id.as_str()).collect();
+    by_body.sort();
+    assert_eq!(by_body, ["bookmarked", "unread-new", "unread-old"]);
 
     // Within budget: nothing more goes. Tighter: unread content goes, bookmarks never.
     assert_eq!(store.enforce_budget().unwrap(), Eviction::default());
@@ -240,18 +245,24 @@ fn far_over_budget_the_oldest_go_in_order_across_batches() {
 fn sync_writes_keep_the_budget_in_the_same_transaction() {
     let (_dir, path) = temp();
     let store = with_budget(&path, 2_500);
-    let stats = apply(
-        &store,
-        vec![
-            put(with_body("old", 1, 1_000)),
-            put(with_body("mid", 2, 1_000)),
-            put(with_body("new", 3, 1_000)),
-        ],
-    )
-    .unwrap();
+    let [old, mid, new] = [("old", 1), ("mid", 2), ("new", 3)].map(|(id, t)| {
+        let mut a = with_body(id, t, 1_000);
+        a.body_html.replace_range(..6, "quake ");
+        a
+    });
+    let stats = apply(&store, vec![put(old), put(mid), put(new)]).unwrap();
     assert_eq!(stats.evicted, 1);
     assert!(store.article("old").unwrap().unwrap().evicted);
     assert!(store.usage().unwrap().total() <= 2_500);
+    // Put and evicted by the same write: indexed once, by its headline, without the body.
+    let found = |q: &str| -> Vec<String> {
+        let hits = store.search(q, &SearchOptions::default()).unwrap();
+        let mut ids: Vec<String> = hits.into_iter().map(|h| h.article.id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(found("quake"), ["mid", "new"]);
+    assert_eq!(found("عنوان old"), ["old"]);
 }
 
 #[test]

@@ -295,7 +295,7 @@ fn a_read_during_a_10000_article_sync_returns_in_under_50_ms() {
         std::thread::spawn(move || {
             store.write(|tx| {
                 started.send(()).unwrap();
-                let stats = apply::apply_entries(tx, &entries, 10_001, "tip");
+                let stats = apply::apply_entries(tx, &entries, 10_001, "tip", u64::MAX);
                 committing.store(true, Ordering::SeqCst);
                 stats
             })
