@@ -283,7 +283,11 @@ impl Store {
         self.write_with(|tx| {
             let mut stats =
                 apply::apply_snapshot_items(tx, snapshot_seq, snapshot_id, part_index, items)?;
-            stats.evicted = budget::enforce(tx, self.config.budget_bytes)?.articles;
+            // No search row is written for what this evicts: `finish_snapshot` has the whole
+            // index rebuilt.
+            let unindexed = &mut apply::Dirty::default();
+            let budget = self.config.budget_bytes;
+            stats.evicted = budget::enforce_into(tx, budget, unindexed)?.articles;
             Ok(stats)
         })
     }
