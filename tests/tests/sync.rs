@@ -583,6 +583,32 @@ async fn a_format_3_tree_moves_to_format_4_and_sends_no_summary_twice() {
     assert!(ellipses > 100, "{ellipses} summaries end with `…`");
 }
 
+/// Format 4's cut bodies under a head that says format 3 (a buggy or hostile publisher) are a
+/// malformed part: the sync fails, no body is stored, the headlines already stored stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_bodies_under_a_format_3_head_are_refused() {
+    let mut world = World::new(30);
+    world.tree = world.dir.path().join("whole");
+    world.articles = world.corpus.whole_articles(0..30);
+    world.publish();
+    article_sync_tests::craft::sign_as_format(&world.tree, &world.key, 3);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let reader = world.reader(&world.dir.path().join("reader.db"), &main.url(), &[]);
+    let err = reader
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect_err("cut bodies in a format 3 tree");
+    assert!(
+        matches!(&err, SyncError::Verification { check, .. } if check.contains("cut in a format 3 tree")),
+        "{err:?}"
+    );
+    let page = reader.store().list(&ListFilter::All, None, 100).unwrap();
+    assert_eq!(page.items.len(), 30, "the headlines stay");
+    assert!(page.items.iter().all(|a| !a.has_body), "no body is stored");
+}
+
 /// A head signed in a format newer than this reader's is refused with `UpdateNeeded` (the
 /// app must be updated); what the reader holds stays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
