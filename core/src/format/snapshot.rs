@@ -130,24 +130,19 @@ impl Body {
             (Some(at), Some(len)) => (at, len),
             _ => return Err(bad("summary_at and summary_len come together".into())),
         };
-        let at = usize::try_from(at)
-            .ok()
-            .filter(|&i| html.is_char_boundary(i))
-            .ok_or_else(|| {
-                bad(format!(
-                    "summary_at {at} is not a character boundary of its {}-byte HTML",
-                    html.len()
-                ))
-            })?;
-        let len = usize::try_from(len)
-            .ok()
-            .filter(|&n| summary.is_char_boundary(n))
-            .ok_or_else(|| {
-                bad(format!(
-                    "summary_len {len} is not a character boundary of its {}-byte summary",
-                    summary.len()
-                ))
-            })?;
+        let boundary = |field: &str, n: u64, text: &str, of: &str| {
+            usize::try_from(n)
+                .ok()
+                .filter(|&i| text.is_char_boundary(i))
+                .ok_or_else(|| {
+                    let len = text.len();
+                    bad(format!(
+                        "{field} {n} is not a character boundary of its {len}-byte {of}"
+                    ))
+                })
+        };
+        let at = boundary("summary_at", at, html, "HTML")?;
+        let len = boundary("summary_len", len, summary, "summary")?;
         let mut whole = String::with_capacity(html.len() + len);
         whole.push_str(&html[..at]);
         whole.push_str(&summary[..len]);
