@@ -96,6 +96,12 @@ impl Corpus {
         range.map(|n| self.article(n)).collect()
     }
 
+    /// Articles `range` as a feed whose descriptions are whole articles gives them: the
+    /// summary is the body's text (the publisher keeps its first sentences).
+    pub fn whole_articles(&self, range: std::ops::Range<u64>) -> Vec<SourceArticle> {
+        self.articles(range).iter().map(whole).collect()
+    }
+
     fn sentence(&self, rng: &mut StdRng, len: std::ops::Range<usize>) -> String {
         let n = rng.random_range(len);
         let mut s: Vec<&str> = (0..n)
@@ -108,6 +114,14 @@ impl Corpus {
             .collect();
         s.insert(n / 2, &persian);
         s.join(" ") + "."
+    }
+}
+
+/// `a` as a feed whose descriptions are whole articles gives it: its summary is its body's text.
+pub fn whole(a: &SourceArticle) -> SourceArticle {
+    SourceArticle {
+        summary: article_sync_core::content::plain_text(&a.body_html),
+        ..a.clone()
     }
 }
 

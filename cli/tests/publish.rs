@@ -150,8 +150,9 @@ fn a_missing_key_fails_with_one_line() {
 }
 
 /// `--format 1` writes a tree apps older than format 2 read (gzip files, a head of format 1),
-/// `--format 2` one apps older than format 3 read (zstd); the default is format 3 (packed text
-/// in zstd, marked at the start); a format this build does not know is refused.
+/// `--format 2` one apps older than format 3 read (zstd), `--format 3` one apps older than
+/// format 4 read (packed text in zstd, marked at the start); the default is format 4 (files as
+/// format 3's); a format this build does not know is refused.
 #[test]
 fn publish_writes_the_format_asked_for() {
     let dir = tempfile::tempdir().unwrap();
@@ -182,7 +183,8 @@ fn publish_writes_the_format_asked_for() {
             2,
             &[0x28, 0xb5, 0x2f, 0xfd][..],
         ),
-        ("v3", &[][..], 3, &PACKED_MARK[..4]),
+        ("v3", &["--format", "3"][..], 3, &PACKED_MARK[..4]),
+        ("v4", &[][..], 4, &PACKED_MARK[..4]),
     ] {
         let out = publish(tree, extra);
         assert!(

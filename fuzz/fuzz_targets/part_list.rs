@@ -3,7 +3,7 @@
 #![no_main]
 
 use article_sync_core::format::codec::{is_hash_hex, sha256_hex};
-use article_sync_core::format::head::PartListRef;
+use article_sync_core::format::head::{PartListRef, TreeFormat};
 use article_sync_core::format::snapshot::{PartList, PartReader};
 use libfuzzer_sys::fuzz_target;
 
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(parts) = PartList::parse(data, &list) {
         for part in &parts {
             assert!(is_hash_hex(&part.hash));
-            let mut reader = PartReader::new(part, &[]);
+            let mut reader = PartReader::new(part, &[], TreeFormat::CURRENT);
             assert!(reader.next_item().is_err() || part.items == 0);
         }
     }

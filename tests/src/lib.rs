@@ -243,14 +243,20 @@ pub mod craft {
     /// reader knows ([`TreeFormat::CURRENT`] + 1), changing nothing else: a site that moved to
     /// a format this build must refuse with "update the app". Returns that format.
     pub fn raise_format(tree: &Path, key: &SecretKey) -> u32 {
+        let future = u32::from(TreeFormat::CURRENT) + 1;
+        sign_as_format(tree, key, future);
+        future
+    }
+
+    /// Re-signs the tree's head with `key` as a head of tree format `format`, changing
+    /// nothing else.
+    pub fn sign_as_format(tree: &Path, key: &SecretKey, format: u32) {
         let head = std::fs::read(tree.join(layout::HEAD)).unwrap();
         let (body, _) = note::split(NoteKind::Head, &head).unwrap();
         let mut body: serde_json::Value = serde_json::from_slice(body).unwrap();
-        let future = u32::from(TreeFormat::CURRENT) + 1;
-        body["format"] = future.into();
+        body["format"] = format.into();
         let signed = note::sign(NoteKind::Head, &serde_json::to_vec(&body).unwrap(), &[key]);
         std::fs::write(tree.join(layout::HEAD), signed).unwrap();
-        future
     }
 
     /// Signs and writes `head` (and its archive copy).

@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
+use article_sync_cli::corpus::Corpus;
 use article_sync_cli::serve::{Fault, PathKind};
 use article_sync_core::format::head::{Head, TreeFormat};
 use article_sync_core::format::{Article, layout};
 use article_sync_core::net::NetConfig;
 use article_sync_core::publish::SNAPSHOT_PART_BYTES;
+use article_sync_core::publish::source::SourceArticle;
 use article_sync_core::reader::Reader;
 use article_sync_core::store::ListFilter;
 use article_sync_core::sync::SyncError;
@@ -431,19 +433,20 @@ fn stored_articles(world: &World, reader: &Reader) -> Vec<Article> {
         .collect()
 }
 
-/// The move from format `from` to `to`: a `from` tree (in a folder of its own) syncs; the
-/// publisher adds 10 articles in format `to`, which writes a new snapshot smaller than the old
-/// one by more than `saving_percent`; a reader that followed `from` follows with the log, a new
-/// reader takes the new snapshot, and both hold the same 310 articles. Gives the world and both
-/// heads for the format's own checks.
+/// The move from format `from` to `to`: a `from` tree (in a folder of its own) of `articles`
+/// syncs; the publisher adds 10 articles in format `to`, which writes a new snapshot smaller
+/// than the old one by more than `saving_percent`; a reader that followed `from` follows with
+/// the log, a new reader takes the new snapshot, and both hold the same 310 articles. Gives the
+/// world and both heads for the format's own checks.
 async fn moves_between_formats(
     from: TreeFormat,
     to: TreeFormat,
     saving_percent: u64,
+    articles: fn(&Corpus, std::ops::Range<u64>) -> Vec<SourceArticle>,
 ) -> (World, Head, Head) {
     let mut world = World::with_parts(300, 64 * 1024);
     world.format = from;
-    world.articles = world.corpus.articles(0..300);
+    world.articles = articles(&world.corpus, 0..300);
     world.tree = world.dir.path().join(format!("{from:?}"));
     world.publish();
     let before = article_sync_tests::read_head(&world.tree, &world.key);
@@ -464,9 +467,7 @@ async fn moves_between_formats(
     );
 
     world.format = to;
-    world
-        .articles
-        .extend(world.corpus.articles(300..310).iter().cloned());
+    world.articles.extend(articles(&world.corpus, 300..310));
     assert!(
         world.publish().snapshot_written,
         "a new format writes its snapshot"
@@ -506,7 +507,8 @@ async fn moves_between_formats(
 /// a tenth).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
-    let (world, v1, _) = moves_between_formats(TreeFormat::V1, TreeFormat::V2, 10).await;
+    let (world, v1, _) =
+        moves_between_formats(TreeFormat::V1, TreeFormat::V2, 10, Corpus::articles).await;
     let headlines = &v1.snapshot.unwrap().headlines.hash;
     let headlines = std::fs::read(
         world
@@ -527,7 +529,8 @@ async fn a_format_1_tree_still_syncs_and_moves_to_format_2() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_format_2_tree_moves_to_format_3() {
     use article_sync_core::format::codec::{Codec, PACKED_MARK};
-    let (world, _, v3) = moves_between_formats(TreeFormat::V2, TreeFormat::V3, 3).await;
+    let (world, _, v3) =
+        moves_between_formats(TreeFormat::V2, TreeFormat::V3, 3, Corpus::articles).await;
     let headlines = &v3.snapshot.as_ref().unwrap().headlines.hash;
     let part = std::fs::read(world.tree.join(layout::snapshot(headlines)));
     let log = std::fs::read(world.tree.join(layout::log(&v3.files.last().unwrap().hash)));
@@ -535,6 +538,75 @@ async fn a_format_2_tree_moves_to_format_3() {
         assert!(file.starts_with(&PACKED_MARK));
         assert_eq!(Codec::of(&file), Codec::ZstdPacked);
     }
+}
+
+/// A format 3 tree of whole-article descriptions moves to format 4: each body is sent without
+/// the summary its headline carries (the first paragraph's start, the summary's `…` left off),
+/// the snapshot smaller by more than 3 % (with 10 articles more), and every body arrives as published, byte for byte
+/// (the reader that followed the log holds the same).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_format_3_tree_moves_to_format_4_and_sends_no_summary_twice() {
+    use article_sync_core::format::head::PartKind;
+    use article_sync_core::format::snapshot::{PartItem, PartList, PartReader};
+    let (world, _, v4) =
+        moves_between_formats(TreeFormat::V3, TreeFormat::V4, 3, Corpus::whole_articles).await;
+    let snapshot = v4.snapshot.as_ref().unwrap();
+    let list = std::fs::read(world.tree.join(layout::part_list(&snapshot.rest.hash))).unwrap();
+    let mut cut = 0;
+    for part in PartList::parse(&list, &snapshot.rest).unwrap() {
+        let bytes = std::fs::read(world.tree.join(layout::snapshot(&part.hash))).unwrap();
+        let mut reader = PartReader::new(&part, &bytes, v4.format);
+        while let Some(item) = reader.next_item().unwrap() {
+            if let PartItem::Body(b) = item {
+                assert_eq!(part.kind, PartKind::Bodies);
+                cut += usize::from(b.is_cut());
+            }
+        }
+    }
+    assert_eq!(cut, 310, "every body is cut");
+
+    let new = world.reader(
+        &world.dir.path().join("new.db"),
+        &world.serve(&world.tree, Fault::None).await.url(),
+        &[],
+    );
+    let mut ellipses = 0;
+    for (source, stored) in world.articles.iter().zip(stored_articles(&world, &new)) {
+        ellipses += usize::from(stored.summary.ends_with('…'));
+        let summary = stored.summary.trim_end_matches('…');
+        assert!(stored.body_html.contains(summary));
+        assert_eq!(
+            stored.body_html,
+            article_sync_core::content::sanitize_html(&source.body_html)
+        );
+    }
+    assert!(ellipses > 100, "{ellipses} summaries end with `…`");
+}
+
+/// Format 4's cut bodies under a head that says format 3 (a buggy or hostile publisher) are a
+/// malformed part: the sync fails, no body is stored, the headlines already stored stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_bodies_under_a_format_3_head_are_refused() {
+    let mut world = World::new(30);
+    world.tree = world.dir.path().join("whole");
+    world.articles = world.corpus.whole_articles(0..30);
+    world.publish();
+    article_sync_tests::craft::sign_as_format(&world.tree, &world.key, 3);
+    let main = world.serve(&world.tree, Fault::None).await;
+    let reader = world.reader(&world.dir.path().join("reader.db"), &main.url(), &[]);
+    let err = reader
+        .syncer()
+        .unwrap()
+        .sync()
+        .await
+        .expect_err("cut bodies in a format 3 tree");
+    assert!(
+        matches!(&err, SyncError::Verification { check, .. } if check.contains("cut in a format 3 tree")),
+        "{err:?}"
+    );
+    let page = reader.store().list(&ListFilter::All, None, 100).unwrap();
+    assert_eq!(page.items.len(), 30, "the headlines stay");
+    assert!(page.items.iter().all(|a| !a.has_body), "no body is stored");
 }
 
 /// A head signed in a format newer than this reader's is refused with `UpdateNeeded` (the

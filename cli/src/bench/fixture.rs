@@ -113,13 +113,7 @@ impl Fixture {
         publish::publish(&fixture.base, &key, articles.clone(), &options)
             .map_err(|e| BenchError::Publish(size, e.to_string()))?;
         write_feed(&fixture.feed_base, &articles, Descriptions::Summaries)?;
-        let whole: Vec<SourceArticle> = articles
-            .iter()
-            .map(|a| SourceArticle {
-                summary: article_sync_core::content::plain_text(&a.body_html),
-                ..a.clone()
-            })
-            .collect();
+        let whole: Vec<SourceArticle> = articles.iter().map(crate::corpus::whole).collect();
         publish::publish(&fixture.whole, &key, whole.clone(), &options)
             .map_err(|e| BenchError::Publish(size, e.to_string()))?;
         write_feed(&fixture.feed_whole, &whole, Descriptions::WholeArticles)?;

@@ -65,8 +65,9 @@ pub struct Args {
     /// Seconds one image download may take.
     #[arg(long, default_value_t = 30)]
     pub image_timeout: u64,
-    /// The tree format to write: 3 (Persian text packed, then zstd: fewest bytes for
-    /// readers), 2 (zstd) or 1 (gzip). An app reads the formats up to its own and refuses a
+    /// The tree format to write: 4 (as 3, and snapshot bodies without the summary their
+    /// headlines carry: fewest bytes for readers), 3 (Persian text packed, then zstd), 2 (zstd)
+    /// or 1 (gzip). An app reads the formats up to its own and refuses a
     /// newer one, asking its reader to update: keep the format the oldest apps in use read.
     #[arg(long, default_value_t = TreeFormat::CURRENT.into(),
           value_parser = clap::value_parser!(u32).range(1..=u32::from(TreeFormat::CURRENT) as i64))]

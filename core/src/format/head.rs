@@ -28,18 +28,26 @@ pub enum TreeFormat {
     V2,
     /// As format 2, with the text packed before zstd ([`Codec::ZstdPacked`]).
     V3,
+    /// As format 3, and a snapshot body may lack its headline's summary, which the reader
+    /// puts back ([`crate::format::snapshot::Body::spliced_html`]).
+    V4,
 }
 
 impl TreeFormat {
     /// What the publisher writes and the newest a reader accepts.
-    pub const CURRENT: TreeFormat = TreeFormat::V3;
+    pub const CURRENT: TreeFormat = TreeFormat::V4;
 
     pub fn codec(self) -> Codec {
         match self {
             TreeFormat::V1 => Codec::Gzip,
             TreeFormat::V2 => Codec::Zstd,
-            TreeFormat::V3 => Codec::ZstdPacked,
+            TreeFormat::V3 | TreeFormat::V4 => Codec::ZstdPacked,
         }
+    }
+
+    /// Whether snapshot bodies may be sent without their headline's summary (format 4 on).
+    pub fn cuts_summaries(self) -> bool {
+        matches!(self, TreeFormat::V4)
     }
 }
 
@@ -50,6 +58,7 @@ impl TryFrom<u32> for TreeFormat {
             1 => Ok(TreeFormat::V1),
             2 => Ok(TreeFormat::V2),
             3 => Ok(TreeFormat::V3),
+            4 => Ok(TreeFormat::V4),
             n => Err(format!(
                 "tree format {n} is newer than this reader's {}",
                 u32::from(TreeFormat::CURRENT)
@@ -64,6 +73,7 @@ impl From<TreeFormat> for u32 {
             TreeFormat::V1 => 1,
             TreeFormat::V2 => 2,
             TreeFormat::V3 => 3,
+            TreeFormat::V4 => 4,
         }
     }
 }

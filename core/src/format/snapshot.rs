@@ -1,9 +1,12 @@
 //! Snapshots: the state after one log entry, without tombstones, so a new reader does not replay
 //! history. A snapshot is parts (compressed JSON lines, a few MiB each): headlines (newest
-//! first, no bodies), then the bodies (format 2: only what the headlines lack, so no text is
-//! sent twice; format 1: whole articles), then comments. `head` names the first headlines part, so an app
+//! first, no bodies), then the bodies (format 2: only what the headlines lack; format 4: also
+//! without the summary's text where the body repeats it, so no text is sent twice; format 1:
+//! whole articles), then comments. `head` names the first headlines part, so an app
 //! can show its list after three requests (head, root, that part), and pins a part list naming
 //! the others.
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -57,8 +60,16 @@ impl From<&Article> for Headline {
 pub struct Body {
     pub id: String,
     pub revision: u64,
+    /// The HTML as sent: with a cut (format 4), without the summary's text (see
+    /// [`Body::spliced_html`]).
     #[serde(default)]
     pub body_html: String,
+    /// Format 4's cut: the byte of `body_html` where the summary's first `summary_len` bytes
+    /// belong. Both fields or neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_len: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<MediaRef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -73,6 +84,8 @@ impl From<&Article> for Body {
             id: a.id.clone(),
             revision: a.revision,
             body_html: a.body_html.clone(),
+            summary_at: None,
+            summary_len: None,
             images: a.images.clone(),
             related: a.related.clone(),
             links: a.links.clone(),
@@ -80,16 +93,102 @@ impl From<&Article> for Body {
     }
 }
 
+/// Bytes a cut must save to be made: the two fields it adds cost about 30.
+const CUT_MIN: usize = 32;
+
+impl Body {
+    /// `a`'s body for a format 4 snapshot: without the longest prefix of its summary that the
+    /// HTML holds verbatim (where it first appears), when that saves at least [`CUT_MIN`] bytes.
+    pub fn cut(a: &Article) -> Body {
+        let mut body = Body::from(a);
+        if let Some((at, len)) = summary_in_html(&a.summary, &a.body_html)
+            && len >= CUT_MIN
+        {
+            body.body_html.replace_range(at..at + len, "");
+            body.summary_at = Some(at as u64);
+            body.summary_len = Some(len as u64);
+        }
+        body
+    }
+
+    /// Whether the body was sent without its summary's text (format 4's cut, or half of one).
+    pub fn is_cut(&self) -> bool {
+        self.summary_at.is_some() || self.summary_len.is_some()
+    }
+
+    /// The whole HTML: as sent, or with `summary` (its headline's, same id and revision) put
+    /// back where it was cut. A cut that does not fit is an error: one field without the
+    /// other, an offset past the HTML or inside a character, a length past the summary or
+    /// inside a character.
+    pub fn spliced_html(&self, summary: &str) -> Result<Cow<'_, str>, FormatError> {
+        let html = &self.body_html;
+        let bad = |reason: String| {
+            FormatError::malformed(format!("the body of article {}", self.id), reason)
+        };
+        let (at, len) = match (self.summary_at, self.summary_len) {
+            (None, None) => return Ok(Cow::Borrowed(html)),
+            (Some(at), Some(len)) => (at, len),
+            _ => return Err(bad("summary_at and summary_len come together".into())),
+        };
+        let boundary = |field: &str, n: u64, text: &str, of: &str| {
+            usize::try_from(n)
+                .ok()
+                .filter(|&i| text.is_char_boundary(i))
+                .ok_or_else(|| {
+                    let len = text.len();
+                    bad(format!(
+                        "{field} {n} is not a character boundary of its {len}-byte {of}"
+                    ))
+                })
+        };
+        let at = boundary("summary_at", at, html, "HTML")?;
+        let len = boundary("summary_len", len, summary, "summary")?;
+        let mut whole = String::with_capacity(html.len() + len);
+        whole.push_str(&html[..at]);
+        whole.push_str(&summary[..len]);
+        whole.push_str(&html[at..]);
+        Ok(Cow::Owned(whole))
+    }
+}
+
+/// Where the longest prefix of `summary` (ending on a character boundary) first appears in
+/// `html`: its byte offset and length.
+fn summary_in_html(summary: &str, html: &str) -> Option<(usize, usize)> {
+    // Every shorter prefix of a prefix found is found too: search the ends by halving.
+    let ends: Vec<usize> = summary
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .collect();
+    let (mut found, mut missing) = (0, ends.len());
+    while found < missing {
+        let mid = (found + missing) / 2;
+        if html.contains(&summary[..ends[mid]]) {
+            found = mid + 1;
+        } else {
+            missing = mid;
+        }
+    }
+    let len = *ends[..found].last()?;
+    html.find(&summary[..len]).map(|at| (at, len))
+}
+
 impl Headline {
-    /// The whole article: this headline filled with its body (same id; `None` if the body is
-    /// another article's or another revision's).
-    pub fn with_body(self, b: Body) -> Option<Article> {
-        (b.id == self.id && b.revision == self.revision).then_some(Article {
+    /// The whole article: this headline filled with its body (same id and revision, and a cut
+    /// that fits this headline's summary).
+    pub fn with_body(self, b: Body) -> Result<Article, FormatError> {
+        if b.id != self.id || b.revision != self.revision {
+            return Err(FormatError::malformed(
+                format!("the body of article {} revision {}", b.id, b.revision),
+                "its headline is not the one before it",
+            ));
+        }
+        let body_html = b.spliced_html(&self.summary)?.into_owned();
+        Ok(Article {
             id: self.id,
             revision: self.revision,
             title: self.title,
             summary: self.summary,
-            body_html: b.body_html,
+            body_html,
             author: self.author,
             language: self.language,
             published_at: self.published_at,
@@ -155,6 +254,7 @@ impl SnapshotBuilder {
             match self.format {
                 TreeFormat::V1 => self.push(PartKind::Articles, *a),
                 TreeFormat::V2 | TreeFormat::V3 => self.push(PartKind::Bodies, &Body::from(*a)),
+                TreeFormat::V4 => self.push(PartKind::Bodies, &Body::cut(a)),
             }
         }
         for c in comments {
@@ -261,9 +361,11 @@ impl PartList {
     }
 }
 
-/// Reads the items of a part whose bytes were checked against its reference.
+/// Reads the items of a part whose bytes were checked against its reference, in the format of
+/// the head that named it.
 pub struct PartReader<'a> {
     part: &'a PartRef,
+    format: TreeFormat,
     /// "snapshot part <hash>", for errors (made once, not per line).
     what: String,
     lines: Lines<'a>,
@@ -271,10 +373,11 @@ pub struct PartReader<'a> {
 }
 
 impl<'a> PartReader<'a> {
-    pub fn new(part: &'a PartRef, bytes: &'a [u8]) -> Self {
+    pub fn new(part: &'a PartRef, bytes: &'a [u8], format: TreeFormat) -> Self {
         let what = format!("snapshot part {}", part.hash);
         PartReader {
             part,
+            format,
             lines: Lines::new(what.clone(), bytes, part.raw_len),
             what,
             seen: 0,
@@ -299,7 +402,20 @@ impl<'a> PartReader<'a> {
         Ok(Some(match self.part.kind {
             PartKind::Headlines => PartItem::Headline(parse_json(what, line)?),
             PartKind::Articles => PartItem::Article(parse_json(what, line)?),
-            PartKind::Bodies => PartItem::Body(parse_json(what, line)?),
+            PartKind::Bodies => {
+                let body: Body = parse_json(what, line)?;
+                if body.is_cut() && !self.format.cuts_summaries() {
+                    return Err(FormatError::malformed(
+                        what,
+                        format!(
+                            "the body of article {} is cut in a format {} tree",
+                            body.id,
+                            u32::from(self.format)
+                        ),
+                    ));
+                }
+                PartItem::Body(body)
+            }
             PartKind::Comments => PartItem::Comment(parse_json(what, line)?),
         }))
     }
@@ -337,7 +453,7 @@ mod tests {
             SnapshotBuilder::new(2000, TreeFormat::CURRENT).build(&refs, &[], 40, "00".repeat(32));
         assert_eq!(snapshot.headlines.kind, PartKind::Headlines);
         assert_eq!(files[0].0, layout::snapshot(&snapshot.headlines.hash));
-        let mut reader = PartReader::new(&snapshot.headlines, &files[0].1);
+        let mut reader = PartReader::new(&snapshot.headlines, &files[0].1, TreeFormat::CURRENT);
         let Some(PartItem::Headline(first)) = reader.next_item().unwrap() else {
             panic!()
         };
@@ -402,5 +518,123 @@ mod tests {
             (snapshot.headlines.items, snapshot.rest.parts, files.len()),
             (0, 0, 2)
         );
+    }
+
+    /// An article whose summary is its first paragraph's start and `…`, as
+    /// `content::short_summary` makes it from a whole-article feed.
+    fn whole(id: &str) -> Article {
+        let first = "سه‌شنبه، ۱۲ آذر: گفت‌وگوی وزیران «دربارهٔ» آب و برق";
+        Article {
+            summary: format!("{first}…"),
+            body_html: format!("<p>{first} ادامه دارد.</p><p>بند دوم</p>"),
+            ..article(id, 1)
+        }
+    }
+
+    #[test]
+    fn format_4_cuts_the_summary_from_the_body_and_the_reader_puts_it_back() {
+        let a = whole("a");
+        let body = Body::cut(&a);
+        let cut = body.summary_len.unwrap() as usize;
+        assert_eq!(cut, a.summary.len() - "…".len(), "all but the ellipsis");
+        assert_eq!(body.summary_at, Some("<p>".len() as u64));
+        assert_eq!(body.body_html.len(), a.body_html.len() - cut);
+        assert!(!body.body_html.contains("سه‌شنبه"));
+        let back = Headline::from(&a).with_body(body).unwrap();
+        assert_eq!(back, a, "byte for byte");
+
+        // A summary the body does not hold, or too short to pay for the fields, is not cut.
+        let short = Article {
+            summary: "سه‌شنبه".into(),
+            ..a.clone()
+        };
+        let elsewhere = Article {
+            summary: "خلاصه‌ای که در متن نیست و از جای دیگری آمده است".into(),
+            ..a.clone()
+        };
+        for a in [short, elsewhere] {
+            assert!(!Body::cut(&a).is_cut());
+        }
+
+        // Format 4 snapshots cut; format 3 ones do not.
+        let refs = [&a];
+        for (format, cut) in [(TreeFormat::V3, false), (TreeFormat::V4, true)] {
+            let (snapshot, files) =
+                SnapshotBuilder::new(1 << 20, format).build(&refs, &[], 1, "00".repeat(32));
+            let rest = PartList::parse(&files[1].1, &snapshot.rest).unwrap();
+            let mut reader = PartReader::new(&rest[0], &files[2].1, format);
+            let Some(PartItem::Body(b)) = reader.next_item().unwrap() else {
+                panic!("a body")
+            };
+            assert_eq!(b.is_cut(), cut, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn a_cut_that_does_not_fit_is_an_error() {
+        let a = whole("a");
+        let good = Body::cut(&a);
+        let (at, len) = (good.summary_at.unwrap(), good.summary_len.unwrap());
+        let summary = a.summary.as_str();
+        let html = &good.body_html;
+        let html_len = html.len() as u64;
+        let inside = (at as usize..)
+            .find(|&i| !html.is_char_boundary(i))
+            .unwrap() as u64;
+        for (at, len) in [
+            (Some(html_len + 1), Some(len)), // past the HTML
+            (Some(inside), Some(len)),       // inside a letter of the HTML
+            (Some(u64::MAX), Some(len)),
+            (Some(at), Some(summary.len() as u64 + 1)), // past the summary
+            (Some(at), Some(len - 1)),                  // inside a letter of the summary
+            (Some(at), Some(u64::MAX)),
+            (Some(at), None), // half a cut
+            (None, Some(len)),
+        ] {
+            let bad = Body {
+                summary_at: at,
+                summary_len: len,
+                ..good.clone()
+            };
+            assert!(
+                matches!(
+                    bad.spliced_html(summary),
+                    Err(FormatError::Malformed { .. })
+                ),
+                "{at:?} {len:?}"
+            );
+            let headline = Headline::from(&a);
+            assert!(headline.with_body(bad).is_err());
+        }
+        // Another revision's headline is not this body's.
+        let other = Headline {
+            revision: 2,
+            ..Headline::from(&a)
+        };
+        assert!(other.with_body(good).is_err());
+    }
+
+    #[test]
+    fn a_cut_body_in_a_tree_before_format_4_is_malformed() {
+        let a = whole("a");
+        let mut raw = serde_json::to_vec(&Body::cut(&a)).unwrap();
+        raw.push(b'\n');
+        let line = super::super::codec::gzip(&raw);
+        let part = PartRef {
+            kind: PartKind::Bodies,
+            hash: sha256_hex(&line),
+            len: line.len() as u64,
+            raw_len: raw.len() as u64,
+            items: 1,
+        };
+        for format in [TreeFormat::V2, TreeFormat::V3] {
+            let mut reader = PartReader::new(&part, &line, format);
+            assert!(
+                matches!(reader.next_item(), Err(FormatError::Malformed { .. })),
+                "{format:?}"
+            );
+        }
+        let mut reader = PartReader::new(&part, &line, TreeFormat::V4);
+        assert!(matches!(reader.next_item(), Ok(Some(PartItem::Body(_)))));
     }
 }

@@ -87,28 +87,27 @@ impl TreeState {
             let list_path = dir.join(layout::part_list(&snap.rest.hash));
             let list = read_pinned(&list_path, &snap.rest.hash, snap.rest.len)?;
             let rest = PartList::parse(&list, &snap.rest).map_err(|e| (list_path, e))?;
-            // Format 2's bodies are joined with their headlines.
+            // Format 2's bodies are joined with their headlines (format 4's with their
+            // summaries put back).
             let mut headlines = std::collections::HashMap::new();
             for part in std::iter::once(&snap.headlines).chain(&rest) {
                 let path = dir.join(layout::snapshot(&part.hash));
                 let bytes = read_pinned(&path, &part.hash, part.len)?;
-                let mut reader = PartReader::new(part, &bytes);
+                let mut reader = PartReader::new(part, &bytes, head.format);
                 while let Some(item) = reader.next_item().map_err(|e| (path.clone(), e))? {
                     match item {
                         PartItem::Headline(h) => {
                             headlines.insert(h.id.clone(), h);
                         }
                         PartItem::Body(b) => {
-                            let what = format!("the body of article {}", b.id);
-                            let a = headlines
-                                .remove(&b.id)
-                                .and_then(|h| h.with_body(b))
-                                .ok_or_else(|| {
-                                    PublishError::tree(
-                                        path.clone(),
-                                        format!("{what} has no headline"),
-                                    )
-                                })?;
+                            let Some(h) = headlines.remove(&b.id) else {
+                                let what = format!("the body of article {}", b.id);
+                                return Err(PublishError::tree(
+                                    path,
+                                    format!("{what} has no headline"),
+                                ));
+                            };
+                            let a = h.with_body(b).map_err(|e| (path.clone(), e))?;
                             self.put_snapshot_article(a);
                         }
                         PartItem::Article(a) => self.put_snapshot_article(a),

@@ -265,15 +265,34 @@ struct BodyFields<'a> {
 }
 
 /// Puts a snapshot body (format 2) into the row its headline made: only when the stored
-/// revision is the body's (a newer stored revision keeps its own). Returns whether it was
+/// revision is the body's (a newer stored revision keeps its own). A body cut (format 4) gets
+/// its summary back from that row; [`StoreError::Snapshot`] if there is no such row (no
+/// headline, or an older one's) or the cut does not fit its summary. Returns whether it was
 /// applied.
 fn put_body(conn: &Connection, b: &Body, seq: u64, dirty: &mut Dirty) -> Result<bool> {
-    if stored_revision(conn, &b.id)? != Some(b.revision) {
-        return Ok(false);
-    }
+    let stored: Option<(i64, String)> = conn
+        .prepare_cached("SELECT revision, summary FROM articles WHERE id = ?1")?
+        .query_row([&b.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let summary = match stored {
+        Some((r, summary)) if r as u64 == b.revision => summary,
+        Some((r, _)) if r as u64 > b.revision => return Ok(false),
+        _ if b.is_cut() => {
+            return Err(StoreError::Snapshot {
+                reason: format!(
+                    "the body of article {} revision {} is cut, and its headline is not stored",
+                    b.id, b.revision
+                ),
+            });
+        }
+        _ => return Ok(false),
+    };
+    let html = b.spliced_html(&summary).map_err(|e| StoreError::Snapshot {
+        reason: e.to_string(),
+    })?;
     let body = BodyFields {
         id: &b.id,
-        body_html: &b.body_html,
+        body_html: &html,
         images: &b.images,
         related: &b.related,
         links: &b.links,

@@ -1,7 +1,7 @@
 //! Choosing what to fetch: the cheapest set of log files, or the snapshot, from the reader's
 //! position to the head.
 
-use crate::format::head::{Head, LogFileRef, SnapshotRef};
+use crate::format::head::{Head, LogFileRef, SnapshotRef, TreeFormat};
 use crate::format::log::cover;
 
 /// What one sync fetches after `head`.
@@ -15,6 +15,8 @@ pub enum Plan<'a> {
     /// files from the snapshot's position.
     Snapshot {
         snapshot: &'a SnapshotRef,
+        /// The head's format, which its snapshot's parts are in.
+        format: TreeFormat,
         then: Vec<&'a LogFileRef>,
     },
 }
@@ -25,7 +27,7 @@ impl Plan<'_> {
         match self {
             Plan::UpToDate => 0,
             Plan::Logs(files) => files.iter().map(|f| f.len).sum(),
-            Plan::Snapshot { snapshot, then } => {
+            Plan::Snapshot { snapshot, then, .. } => {
                 snapshot.bytes() + then.iter().map(|f| f.len).sum::<u64>()
             }
         }
@@ -54,7 +56,11 @@ pub fn plan(head: &Head, seq: u64) -> Option<Plan<'_>> {
 pub fn snapshot_plan(head: &Head) -> Option<Plan<'_>> {
     let snapshot = head.snapshot.as_ref()?;
     let then = cover(&head.files, snapshot.seq, head.log.size)?;
-    Some(Plan::Snapshot { snapshot, then })
+    Some(Plan::Snapshot {
+        snapshot,
+        format: head.format,
+        then,
+    })
 }
 
 #[cfg(test)]

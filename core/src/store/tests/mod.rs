@@ -680,6 +680,82 @@ fn a_part_whose_items_fail_midway_is_rolled_back_whole() {
     );
 }
 
+/// Format 4: a body cut of its summary gets it back from the stored headline of its revision;
+/// a cut without that headline, or one that does not fit it, rolls the part back.
+#[test]
+fn a_cut_body_is_spliced_with_its_stored_summary_or_refused() {
+    use crate::format::snapshot::Body;
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let whole = |id: &str| {
+        let first = "خبر فوری: گفت‌وگوی «سه‌شنبه» دربارهٔ بودجهٔ ۱۴۰۳ ادامه یافت";
+        Article {
+            summary: format!("{first}…"),
+            body_html: format!("<p>{first} و پایان نیافت.</p>"),
+            ..article(id, 1, 1)
+        }
+    };
+    let (a, b) = (whole("a"), whole("b"));
+    let headlines = [a.clone(), b.clone()].map(|x| PartItem::Headline(Headline::from(&x)));
+    store.apply_snapshot_items(10, "s", 0, &headlines).unwrap();
+    let cut = |x: &Article| Body::cut(x);
+    assert!(cut(&a).is_cut());
+
+    let no_headline = Body {
+        id: "c".into(),
+        ..cut(&a)
+    };
+    let other_revision = Body {
+        revision: 2,
+        ..cut(&b)
+    };
+    let past_summary = Body {
+        summary_len: Some(b.summary.len() as u64 + 1),
+        ..cut(&b)
+    };
+    let half = Body {
+        summary_at: None,
+        ..cut(&b)
+    };
+    for bad in [no_headline, other_revision, past_summary, half] {
+        let items = [PartItem::Body(cut(&a)), PartItem::Body(bad.clone())];
+        let result = store.apply_snapshot_part(10, "s", 1, items.iter().map(Ok::<_, StoreError>));
+        assert!(
+            matches!(result, Err(StoreError::Snapshot { .. })),
+            "{bad:?}: {result:?}"
+        );
+        let pos = store.sync_position().unwrap().snapshot.unwrap();
+        assert_eq!(pos.parts_applied, 1, "the part is rolled back");
+        let stored = store.article("a").unwrap().unwrap().article;
+        assert_eq!(
+            stored.body_html, "",
+            "whatever was stored stays: a headline"
+        );
+        assert_eq!(stored.summary, a.summary);
+    }
+
+    let items = [PartItem::Body(cut(&a)), PartItem::Body(cut(&b))];
+    store.apply_snapshot_items(10, "s", 1, &items).unwrap();
+    store.finish_snapshot(10, "ff").unwrap();
+    for x in [a, b] {
+        assert_eq!(store.article(&x.id).unwrap().unwrap().article, x);
+    }
+    // A newer stored revision keeps its own body, cut or not.
+    let newer = Article {
+        revision: 2,
+        ..whole("a")
+    };
+    apply(&store, vec![put(newer)]).unwrap();
+    store.apply_snapshot_items(12, "t", 0, &[]).unwrap();
+    assert_eq!(
+        store
+            .apply_snapshot_items(12, "t", 1, &[PartItem::Body(cut(&whole("a")))])
+            .unwrap()
+            .skipped,
+        1
+    );
+}
+
 #[test]
 fn root_and_head_versions_only_grow() {
     let (_dir, path) = temp();

@@ -6,7 +6,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use futures::StreamExt;
 
 use crate::format::codec::parse_hash;
-use crate::format::head::{LogFileRef, PartRef, SnapshotRef};
+use crate::format::head::{LogFileRef, PartRef, SnapshotRef, TreeFormat};
 use crate::format::log::LogReader;
 use crate::format::snapshot::{PartItem, PartList, PartReader};
 use crate::format::{Entry, FormatError, layout};
@@ -31,8 +31,13 @@ impl Inner {
         let (seq, tip, logs) = match plan {
             Plan::UpToDate => return Ok(()),
             Plan::Logs(files) => (position.log_seq, position.log_tip.clone(), files.as_slice()),
-            Plan::Snapshot { snapshot, then } => {
-                self.apply_snapshot(route, snapshot, position, reporter, counters, applied)
+            Plan::Snapshot {
+                snapshot,
+                format,
+                then,
+            } => {
+                let of = (*snapshot, *format);
+                self.apply_snapshot(route, of, position, reporter, counters, applied)
                     .await?;
                 (snapshot.seq, snapshot.tip.clone(), then.as_slice())
             }
@@ -125,16 +130,17 @@ impl Inner {
     /// (part 0, named in `head`) are fetched alone, with the whole bandwidth, and stored before
     /// anything else is asked for: a new reader's list appears after three requests (`head`,
     /// the root, this part). Then the part list, then the parts it names (parts 1, 2, …: more
-    /// headlines, articles, comments).
+    /// headlines, articles, comments). `of`: the snapshot and the format its parts are in.
     pub(super) async fn apply_snapshot(
         self: &Arc<Self>,
         route: &Route,
-        snapshot: &SnapshotRef,
+        of: (&SnapshotRef, TreeFormat),
         position: &SyncPosition,
         reporter: &Reporter,
         counters: &Arc<Counters>,
         applied: &mut ApplyStats,
     ) -> Result<(), SyncError> {
+        let snapshot = of.0;
         let start = match &position.snapshot {
             Some(p) if p.seq == snapshot.seq && p.id == snapshot.id() => p.parts_applied as usize,
             _ => 0,
@@ -143,7 +149,7 @@ impl Inner {
         if start == 0 {
             reporter.phase(Phase::Headlines, Some(snapshot.bytes()), items);
             let headlines = vec![(0, snapshot.headlines.clone())];
-            self.apply_parts(route, snapshot, headlines, reporter, counters, applied)
+            self.apply_parts(route, of, headlines, reporter, counters, applied)
                 .await?;
             counters.headlines_stored();
         }
@@ -155,7 +161,7 @@ impl Inner {
                 Some(rest.iter().map(|(_, p)| p.len).sum()),
                 items,
             );
-            self.apply_parts(route, snapshot, rest, reporter, counters, applied)
+            self.apply_parts(route, of, rest, reporter, counters, applied)
                 .await?;
         }
         let store = self.store.clone();
@@ -195,7 +201,7 @@ impl Inner {
     async fn apply_parts(
         self: &Arc<Self>,
         route: &Route,
-        snapshot: &SnapshotRef,
+        (snapshot, format): (&SnapshotRef, TreeFormat),
         parts: Vec<(u32, PartRef)>,
         reporter: &Reporter,
         counters: &Arc<Counters>,
@@ -214,7 +220,7 @@ impl Inner {
             let (bytes, _permit) = fetched.next().await.expect("one fetch per part")?;
             let (len, count, path) = (part.len, part.items, layout::snapshot(&part.hash));
             let (sender, items) = std::sync::mpsc::sync_channel(2);
-            let parsed = parse_part(route.id().to_string(), part, bytes, sender);
+            let parsed = parse_part(route.id().to_string(), part, format, bytes, sender);
             let store = self.store.clone();
             let id = id.clone();
             let written = blocking(move || {
@@ -270,11 +276,12 @@ const PART_CHUNK: usize = 64;
 async fn parse_part(
     route_id: String,
     part: PartRef,
+    format: TreeFormat,
     bytes: Vec<u8>,
     items: SyncSender<Result<Vec<PartItem>, SyncError>>,
 ) -> Result<Vec<u8>, SyncError> {
     blocking(move || {
-        let mut reader = PartReader::new(&part, &bytes);
+        let mut reader = PartReader::new(&part, &bytes, format);
         let mut chunk = Vec::with_capacity(PART_CHUNK);
         loop {
             match reader.next_item() {
@@ -375,6 +382,8 @@ mod tests {
             id: id.into(),
             revision: 1,
             body_html: String::new(),
+            summary_at: None,
+            summary_len: None,
             images: Vec::new(),
             related: Vec::new(),
             links: Vec::new(),
