@@ -1082,8 +1082,13 @@ fn rows(
             "search.p50",
             &|size, v| {
                 let mut cell = Cell::new(size, v);
-                if at_10k(size) {
-                    cell.target = v.map(|v| Target::below(Unit::Millis, v.median, 5.0));
+                let limit = match size {
+                    10_000 => Some(2.0),
+                    100_000 => Some(8.0),
+                    _ => None,
+                };
+                if let Some(limit) = limit {
+                    cell.target = v.map(|v| Target::below(Unit::Millis, v.median, limit));
                 }
                 cell
             },
@@ -1094,7 +1099,13 @@ fn rows(
             Unit::Millis,
             "search",
             "search.p95",
-            &|size, v| Cell::new(size, v),
+            &|size, v| {
+                let mut cell = Cell::new(size, v);
+                if at_10k(size) {
+                    cell.target = v.map(|v| Target::below(Unit::Millis, v.median, 5.0));
+                }
+                cell
+            },
         ),
         row(
             "search.judged_slowest",
