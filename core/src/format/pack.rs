@@ -67,48 +67,24 @@ const CHAR_ROOM: usize = 4;
 static CLASSES: LazyLock<[Class; 256]> = LazyLock::new(|| {
     let mut classes = [Class::Invalid; 256];
     for (b, class) in classes.iter_mut().enumerate() {
-        *class = match b {
-            0..0x80 => Class::Plain {
-                utf8: [b as u8, 0, 0, 0],
-                len: 1,
-            },
-            0xC2..=0xDF => Class::Lead {
-                more: 1,
-                lo: 0x80,
-                hi: 0xBF,
-            },
-            0xE0 => Class::Lead {
-                more: 2,
-                lo: 0xA0,
-                hi: 0xBF,
-            },
-            0xED => Class::Lead {
-                more: 2,
-                lo: 0x80,
-                hi: 0x9F,
-            },
-            0xE1..=0xEF => Class::Lead {
-                more: 2,
-                lo: 0x80,
-                hi: 0xBF,
-            },
-            0xF0 => Class::Lead {
-                more: 3,
-                lo: 0x90,
-                hi: 0xBF,
-            },
-            0xF1..=0xF3 => Class::Lead {
-                more: 3,
-                lo: 0x80,
-                hi: 0xBF,
-            },
-            0xF4 => Class::Lead {
-                more: 3,
-                lo: 0x80,
-                hi: 0x8F,
-            },
+        let (more, lo, hi) = match b {
+            0..0x80 => {
+                *class = Class::Plain {
+                    utf8: [b as u8, 0, 0, 0],
+                    len: 1,
+                };
+                continue;
+            }
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xE1..=0xEF => (2, 0x80, 0xBF),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
             _ => continue,
         };
+        *class = Class::Lead { more, lo, hi };
     }
     for (i, c) in TABLE.iter().enumerate() {
         let mut utf8 = [0; 4];
