@@ -185,11 +185,10 @@ fn over_budget_read_content_goes_first_and_bookmarks_never() {
         .unwrap();
     assert_eq!(hits[0].article.id, "oldest-read");
     assert!(hits[0].article.evicted);
-    let body_word = "x".repeat(1_000);
-    let by_body = store.search(&body_word, &SearchOptions::default()).unwrap();
-    let mut by_body: Vec<&str> = by_body.iter().map(|h| h.article.id.as_str()).collect();
-    by_body.sort();
-    assert_eq!(by_body, ["bookmarked", "unread-new", "unread-old"]);
+    assert_eq!(
+        found_sorted(&store, &"x".repeat(1_000)),
+        ["bookmarked", "unread-new", "unread-old"]
+    );
 
     // Within budget: nothing more goes. Tighter: unread content goes, bookmarks never.
     assert_eq!(store.enforce_budget().unwrap(), Eviction::default());
@@ -255,14 +254,8 @@ fn sync_writes_keep_the_budget_in_the_same_transaction() {
     assert!(store.article("old").unwrap().unwrap().evicted);
     assert!(store.usage().unwrap().total() <= 2_500);
     // Put and evicted by the same write: indexed once, by its headline, without the body.
-    let found = |q: &str| -> Vec<String> {
-        let hits = store.search(q, &SearchOptions::default()).unwrap();
-        let mut ids: Vec<String> = hits.into_iter().map(|h| h.article.id).collect();
-        ids.sort();
-        ids
-    };
-    assert_eq!(found("quake"), ["mid", "new"]);
-    assert_eq!(found("عنوان old"), ["old"]);
+    assert_eq!(found_sorted(&store, "quake"), ["mid", "new"]);
+    assert_eq!(found_sorted(&store, "عنوان old"), ["old"]);
 }
 
 #[test]

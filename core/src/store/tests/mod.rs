@@ -75,6 +75,23 @@ pub(crate) fn put(a: Article) -> Change {
     Change::PutArticle { article: a }
 }
 
+/// The ids `query` finds, best first.
+pub(crate) fn found(store: &Store, query: &str) -> Vec<String> {
+    store
+        .search(query, &SearchOptions::default())
+        .unwrap_or_else(|e| panic!("search {query:?} failed: {e}"))
+        .into_iter()
+        .map(|h| h.article.id)
+        .collect()
+}
+
+/// The ids `query` finds, sorted.
+pub(crate) fn found_sorted(store: &Store, query: &str) -> Vec<String> {
+    let mut ids = found(store, query);
+    ids.sort();
+    ids
+}
+
 pub(crate) fn ids(page: &Page) -> Vec<&str> {
     page.items.iter().map(|s| s.id.as_str()).collect()
 }

@@ -38,15 +38,6 @@ fn seed_store() -> (TempDir, Store) {
     (dir, store)
 }
 
-fn found(store: &Store, query: &str) -> Vec<String> {
-    store
-        .search(query, &SearchOptions::default())
-        .unwrap_or_else(|e| panic!("search {query:?} failed: {e}"))
-        .into_iter()
-        .map(|h| h.article.id)
-        .collect()
-}
-
 #[test]
 fn zwnj_and_its_absence_find_each_other_both_ways() {
     let (_dir, store) = seed_store();
