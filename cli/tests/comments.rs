@@ -109,7 +109,8 @@ fn a_comment_written_while_main_is_blocked_comes_back_published() {
             .arg("--ca")
             .arg(&ca)))
     };
-    assert_eq!(sync()["state"], "main_blocked_mirror");
+    let report = sync();
+    assert_eq!(report["state"], "main_blocked_mirror", "{report}");
 
     for text in ["این نظر منتشر می‌شود", "این یکی نه"] {
         let queued = json(run(cmd(home).args([

@@ -399,9 +399,27 @@ async fn read_folder(route: &Route, path: &str, max_bytes: u64) -> Result<Vec<u8
     Ok(bytes)
 }
 
-/// Classifies a reqwest error by walking its source chain.
+/// Classifies a reqwest error: what its source chain shows (see [`chain_kind`]), else a
+/// timeout, else `Other`.
 pub(crate) fn classify(err: &reqwest::Error) -> FetchError {
-    let detail = chain_text(err);
+    let kind = match chain_kind(err) {
+        Some(kind) => kind,
+        None if err.is_timeout() && err.is_connect() => FailureKind::ConnectTimeout,
+        None if err.is_timeout() => FailureKind::ReadTimeout,
+        None => FailureKind::Other,
+    };
+    FetchError {
+        kind,
+        detail: chain_text(err),
+    }
+}
+
+/// The failure an error's source chain names, strongest first: DNS, TLS, a refused redirect
+/// (a block page's usual form), a refused connection, then a reset. A reset is a connection
+/// the peer closed or broke: an io reset, abort, broken pipe or early end, a response cut
+/// short, or a request hyper cancelled because its fresh connection closed before the request
+/// went out (a censor's reset right after the handshake often shows this way).
+fn chain_kind(err: &(dyn StdError + 'static)) -> Option<FailureKind> {
     let mut dns = None;
     let (mut tls, mut refused, mut reset, mut redirect) = (false, false, false, false);
     let mut src: Option<&(dyn StdError + 'static)> = Some(err);
@@ -416,7 +434,7 @@ pub(crate) fn classify(err: &reqwest::Error) -> FetchError {
             redirect = true;
         }
         if e.downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_incomplete_message)
+            .is_some_and(|h| h.is_incomplete_message() || h.is_canceled())
         {
             reset = true;
         }
@@ -437,26 +455,19 @@ pub(crate) fn classify(err: &reqwest::Error) -> FetchError {
         }
         src = e.source();
     }
-    let kind = if let Some(kind) = dns {
-        kind
+    if dns.is_some() {
+        dns
     } else if tls {
-        FailureKind::Tls
+        Some(FailureKind::Tls)
     } else if redirect {
-        FailureKind::BlockPage
+        Some(FailureKind::BlockPage)
     } else if refused {
-        FailureKind::Refused
+        Some(FailureKind::Refused)
     } else if reset {
-        FailureKind::Reset
-    } else if err.is_timeout() {
-        if err.is_connect() {
-            FailureKind::ConnectTimeout
-        } else {
-            FailureKind::ReadTimeout
-        }
+        Some(FailureKind::Reset)
     } else {
-        FailureKind::Other
-    };
-    FetchError { kind, detail }
+        None
+    }
 }
 
 fn chain_text(err: &(dyn StdError + 'static)) -> String {
@@ -567,6 +578,31 @@ mod tests {
             MAX_REDIRECTS + 1,
             "the first request and {MAX_REDIRECTS} hops"
         );
+    }
+
+    /// hyper cancels a request whose fresh connection closed before it went out ("connection
+    /// was not ready"): the server reset it right after the handshake. That is a reset, as
+    /// censorship-like as the io reset it usually shows as, not an unexplained failure.
+    #[tokio::test]
+    async fn a_request_cancelled_because_its_connection_closed_is_a_reset() {
+        let (ours, theirs) = tokio::io::duplex(64);
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake::<_, String>(hyper_util::rt::TokioIo::new(ours))
+                .await
+                .unwrap();
+        drop((connection, theirs));
+        let err = sender
+            .send_request(hyper::Request::new(String::new()))
+            .await
+            .unwrap_err();
+        assert!(err.is_canceled(), "{err:?}");
+        assert_eq!(chain_kind(&err), Some(FailureKind::Reset));
+
+        let reset = io::Error::from(io::ErrorKind::ConnectionReset);
+        assert_eq!(chain_kind(&reset), Some(FailureKind::Reset));
+        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert_eq!(chain_kind(&refused), Some(FailureKind::Refused));
+        assert_eq!(chain_kind(&io::Error::other("other")), None);
     }
 
     #[test]
