@@ -136,24 +136,11 @@ fn evict(conn: &Connection, budget: u64, dirty: &mut Dirty) -> Result<Eviction> 
     )?;
     // Read articles, then unread ones, each oldest first, a batch at a time: a store far over
     // budget is never listed whole for the few articles one write needs evicted.
-    let mut candidates = conn.prepare(
-        "SELECT a.published_at, a.id FROM articles a
-         LEFT JOIN reader_state r ON r.article_id = a.id
-         WHERE r.bookmarked_at IS NULL AND (r.read_at IS NULL) = ?1
-           AND (a.published_at, a.id) > (?2, ?3)
-           AND (a.body_html IS NOT NULL OR EXISTS (
-               SELECT 1 FROM article_media m JOIN media x ON x.hash = m.hash
-               WHERE m.article_id = a.id AND x.bytes IS NOT NULL))
-         ORDER BY a.published_at, a.id LIMIT 64",
-    )?;
+    let mut candidates = Candidates::new(conn)?;
     for unread in [false, true] {
         let mut after = (i64::MIN, String::new());
         while total > budget {
-            let batch: Vec<(i64, String)> = candidates
-                .query_map(params![unread, after.0, after.1], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+            let batch = candidates.after(unread, &after)?;
             let Some(last) = batch.last() else { break };
             after = last.clone();
             for (_, id) in batch {
@@ -167,6 +154,59 @@ fn evict(conn: &Connection, budget: u64, dirty: &mut Dirty) -> Result<Eviction> 
         }
     }
     Ok(ev)
+}
+
+/// The articles eviction may drop, in its order: not bookmarked, read or unread as asked, oldest
+/// published first, holding a body or stored media. Two ordered queries merged: the bodies
+/// through their own partial index (migration 0013), so the headlines without a body that a
+/// first sync holds by the thousand are never walked; and the rarer articles whose only stored
+/// content is media, found from the stored media (`CROSS JOIN` keeps that loop order).
+struct Candidates<'c> {
+    bodies: rusqlite::Statement<'c>,
+    media_only: rusqlite::Statement<'c>,
+}
+
+/// Candidates listed per query.
+const CANDIDATE_BATCH: usize = 64;
+
+/// Candidates holding a body (`?1` unread, after `(?2, ?3)`, at most `?4`).
+pub(crate) const CANDIDATE_BODIES: &str = "SELECT a.published_at, a.id FROM articles a
+    LEFT JOIN reader_state r ON r.article_id = a.id
+    WHERE a.body_size > 0 AND r.bookmarked_at IS NULL AND (r.read_at IS NULL) = ?1
+      AND (a.published_at, a.id) > (?2, ?3)
+    ORDER BY a.published_at, a.id LIMIT ?4";
+
+/// Candidates holding no body but stored media, with [`CANDIDATE_BODIES`]'s parameters.
+pub(crate) const CANDIDATE_MEDIA: &str = "SELECT DISTINCT a.published_at, a.id FROM media x
+    CROSS JOIN article_media m ON m.hash = x.hash
+    CROSS JOIN articles a ON a.id = m.article_id
+    LEFT JOIN reader_state r ON r.article_id = a.id
+    WHERE x.stored_size > 0 AND a.body_size = 0
+      AND r.bookmarked_at IS NULL AND (r.read_at IS NULL) = ?1
+      AND (a.published_at, a.id) > (?2, ?3)
+    ORDER BY a.published_at, a.id LIMIT ?4";
+
+impl<'c> Candidates<'c> {
+    fn new(conn: &'c Connection) -> Result<Self> {
+        Ok(Candidates {
+            bodies: conn.prepare(CANDIDATE_BODIES)?,
+            media_only: conn.prepare(CANDIDATE_MEDIA)?,
+        })
+    }
+
+    /// The next [`CANDIDATE_BATCH`] candidates after `after` (published_at, id).
+    fn after(&mut self, unread: bool, after: &(i64, String)) -> Result<Vec<(i64, String)>> {
+        let args = params![unread, after.0, after.1, CANDIDATE_BATCH as i64];
+        let row = |r: &rusqlite::Row| Ok((r.get(0)?, r.get(1)?));
+        let mut batch: Vec<(i64, String)> = self
+            .bodies
+            .query_map(args, row)?
+            .chain(self.media_only.query_map(args, row)?)
+            .collect::<rusqlite::Result<_>>()?;
+        batch.sort_unstable();
+        batch.truncate(CANDIDATE_BATCH);
+        Ok(batch)
+    }
 }
 
 /// Drops article `id`'s body and the media `shared` finds no other kept article using; its

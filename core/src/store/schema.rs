@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_carried_envelopes",
         include_str!("migrations/0012_carried_envelopes.sql"),
     ),
+    (
+        "0013_eviction_order",
+        include_str!("migrations/0013_eviction_order.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -285,6 +285,48 @@ fn usage_reads_only_covering_indexes() {
     );
 }
 
+/// The query plan's steps of `sql`, whose four parameters are eviction's.
+fn plan(store: &Store, sql: &str) -> Vec<String> {
+    store.db.with_writer_conn(|c| {
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        stmt.query_map(rusqlite::params![true, 0, "", 64], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    })
+}
+
+#[test]
+fn eviction_walks_only_what_holds_a_body_or_media() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let bodies = plan(&store, crate::store::budget::CANDIDATE_BODIES);
+    assert!(
+        bodies[0].contains("USING INDEX articles_body_by_age"),
+        "{bodies:?}"
+    );
+    let media = plan(&store, crate::store::budget::CANDIDATE_MEDIA);
+    assert!(media[0].contains("USING INDEX media_stored"), "{media:?}");
+    assert!(!media.iter().any(|l| l.starts_with("SCAN")), "{media:?}");
+}
+
+#[test]
+fn an_article_whose_only_stored_content_is_an_image_is_evicted_in_its_turn() {
+    let (_dir, path) = temp();
+    let store = with_budget(&path, 1_500);
+    let image = vec![7u8; 1_000];
+    let mut oldest = with_body("a0", 0, 0);
+    oldest.lead_image = Some(media_ref(&image));
+    let newer = with_body("a1", 1, 1_000);
+    apply(&store, vec![put(oldest), put(newer)]).unwrap();
+    let hash = media_ref(&image).hash;
+    store.put_media(&hash, "image/jpeg", &image).unwrap();
+    // Over by 500 bytes: the oldest article goes first, and all it holds is its image.
+    assert!(store.media(&hash).unwrap().is_none());
+    assert!(store.article("a1").unwrap().unwrap().has_body);
+    assert_eq!(store.usage().unwrap().total(), 1_000);
+}
+
 fn tree_path(dir: &str, bytes: &[u8]) -> String {
     let hash = hex::encode(Sha256::digest(bytes));
     match dir {
