@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::watch;
 
@@ -169,6 +170,10 @@ fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
     // into the connection's cache with a read call: about 7 % of a search at 10,000 and
     // 100,000 articles. The mapping holds no memory of its own (the system's file cache).
     conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
+    // Plans never depend on bound values: otherwise SQLite prepares a statement again at each
+    // run whose plan used one, as the article summaries' join on `a.pk = ?1` did (for each of
+    // a search's results).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     rank::register(&conn)?;
     Ok(conn)
 }
@@ -278,6 +283,23 @@ mod tests {
             .unwrap();
         assert_ne!(beside, first, "the first reader busy: the next one");
         assert_eq!(db.read(handle).unwrap(), first);
+    }
+
+    #[test]
+    fn reader_statements_are_prepared_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("r.db"), 2, false, Duration::from_secs(5)).unwrap();
+        let sql = format!("{} WHERE a.pk = ?1", super::super::articles::SUMMARY_SELECT);
+        let prepared = db
+            .read(|c| {
+                for pk in 1..5 {
+                    c.prepare_cached(&sql)?.query([pk])?.next()?;
+                }
+                Ok(c.prepare_cached(&sql)?
+                    .get_status(rusqlite::StatementStatus::RePrepare))
+            })
+            .unwrap();
+        assert_eq!(prepared, 0, "prepared again for new values");
     }
 
     #[test]
