@@ -728,7 +728,7 @@ fn first_page(db: &Path, samples: &mut Samples) -> Result<(), BenchError> {
 }
 
 /// Persian queries from the corpus's titles: words, and every third query two words.
-fn queries(seed: u64, size: u64) -> Vec<String> {
+pub fn queries(seed: u64, size: u64) -> Vec<String> {
     let corpus = Corpus::new(seed);
     let mut words: Vec<String> = Vec::new();
     for n in 0..size.min(200) {

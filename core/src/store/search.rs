@@ -62,11 +62,20 @@ struct Texts {
     comments: String,
 }
 
+/// The comments of article `a` joined by line breaks, in their order.
+macro_rules! comments_of_a {
+    () => {
+        "(SELECT group_concat(body, char(10)) FROM
+            (SELECT body FROM comments c WHERE c.article_id = a.id ORDER BY posted_at, id))"
+    };
+}
+
 /// Columns pk, title, summary, body_html and the comments joined by line breaks, of `articles a`.
-const TEXTS_SELECT: &str = "SELECT a.pk, a.title, a.summary, a.body_html,
-        (SELECT group_concat(body, char(10)) FROM
-            (SELECT body FROM comments c WHERE c.article_id = a.id ORDER BY posted_at, id))
-    FROM articles a";
+const TEXTS_SELECT: &str = concat!(
+    "SELECT a.pk, a.title, a.summary, a.body_html, ",
+    comments_of_a!(),
+    " FROM articles a"
+);
 
 /// An article's text columns of [`TEXTS_SELECT`] as stored, copied out of the row; the
 /// UTF-8 check and the HTML to text ([`Stored::texts`]) can then run on another thread.
@@ -109,6 +118,28 @@ impl Stored {
             comments: text(self.comments)?,
         })
     }
+}
+
+/// Article `pk`'s body as text, if it has one.
+fn body_text(conn: &Connection, pk: i64) -> Result<Option<String>> {
+    let html: Option<Option<String>> = conn
+        .prepare_cached("SELECT body_html FROM articles WHERE pk = ?1")?
+        .query_row([pk], |r| r.get(0))
+        .optional()?;
+    Ok(html.flatten().map(|h| html_to_text(&h)))
+}
+
+/// Article `pk`'s comments as one text ([`TEXTS_SELECT`]'s), if it has any.
+fn comments_text(conn: &Connection, pk: i64) -> Result<Option<String>> {
+    let text: Option<Option<String>> = conn
+        .prepare_cached(concat!(
+            "SELECT ",
+            comments_of_a!(),
+            " FROM articles a WHERE a.pk = ?1"
+        ))?
+        .query_row([pk], |r| r.get(0))
+        .optional()?;
+    Ok(text.flatten())
 }
 
 fn texts(conn: &Connection, pk: i64) -> Result<Option<Texts>> {
@@ -368,29 +399,27 @@ pub(crate) fn search(
         };
         // The window with the most distinct query tokens, over summary, body and comments (the
         // first of equals), gives the snippet; the summary's start if only the title matched.
-        // A summary window holding every token cannot be beaten, so the body and comments are
-        // read only when it does not.
-        let in_summary = m.best_window(&article.summary);
-        let rest = match in_summary {
-            Some((score, _)) if score == distinct => None,
-            _ => texts(conn, pk)?,
+        // A window holding every token cannot be beaten, so the body is read only when the
+        // summary has none, and the comments only when neither has.
+        let mut best = None;
+        m.better_window(&mut best, Some(&article.summary));
+        let full = |best: &Option<Window>| best.as_ref().is_some_and(|b| b.score == distinct);
+        let body = if full(&best) {
+            None
+        } else {
+            body_text(conn, pk)?
         };
-        let mut best = in_summary.map(|(score, from)| (score, &article.summary, from));
-        for text in rest.iter().flat_map(|t| [&t.body, &t.comments]) {
-            if best.is_some_and(|b| b.0 == distinct) {
-                break;
-            }
-            if let Some((score, from)) = m.best_window(text)
-                && best.is_none_or(|b| score > b.0)
-            {
-                best = Some((score, text, from));
-            }
-        }
+        m.better_window(&mut best, body.as_deref());
+        let comments = if full(&best) {
+            None
+        } else {
+            comments_text(conn, pk)?
+        };
+        m.better_window(&mut best, comments.as_deref());
         let snippet = match best {
-            Some((_, text, from)) => m.snippet_at(text, from),
-            None => m.snippet_at(&article.summary, 0),
-        }
-        .unwrap_or_default();
+            Some(window) => m.snippet_of(&window),
+            None => m.snippet_at(&article.summary, 0).unwrap_or_default(),
+        };
         hits.push(SearchHit {
             title: m.mark_all(&article.title),
             snippet,
@@ -435,30 +464,62 @@ fn push_hits(hits: &mut Vec<(usize, usize)>, at: usize, ids: (usize, usize)) {
     }
 }
 
+/// A text's best snippet window ([`Matcher::best_window`]) with the words read to find it.
+struct Window<'t> {
+    score: usize,
+    text: &'t str,
+    /// The window's first word.
+    from: usize,
+    /// The byte span of each word read, and whether it matches.
+    spans: Vec<(usize, usize, bool)>,
+    /// Whether every word of the text was read (otherwise at least one more follows).
+    whole: bool,
+}
+
 impl Matcher<'_> {
+    /// Replaces `best` with `text`'s best window if that holds more distinct tokens.
+    fn better_window<'t>(&self, best: &mut Option<Window<'t>>, text: Option<&'t str>) {
+        if let Some(text) = text
+            && let Some(window) = self.window(text)
+            && best.as_ref().is_none_or(|b| window.score > b.score)
+        {
+            *best = Some(window);
+        }
+    }
+
     /// The snippet window of `text` holding the most distinct query tokens: (how many, the
     /// window's first word), the first of equals. `None` if nothing in `text` matches. Stops
     /// reading `text` once a window holds every token.
     pub fn best_window(&self, text: &str) -> Option<(usize, usize)> {
+        self.window(text).map(|w| (w.score, w.from))
+    }
+
+    /// [`Self::best_window`], with the spans of the words read (which hold the window's).
+    fn window<'t>(&self, text: &'t str) -> Option<Window<'t>> {
         let len = self.opts.snippet_words.max(1);
         let distinct = self.query.distinct();
         let mut hits: Vec<(usize, usize)> = Vec::new();
-        let mut count = 0;
+        let mut spans = Vec::new();
         let mut full = None;
-        normalize::for_each_word(text, |_, _, norm| {
+        let mut whole = true;
+        normalize::for_each_word(text, |start, end, norm| {
+            let count = spans.len();
             // Past a full window's end, the words left cannot move it.
             if full.is_some_and(|first| count >= first + len) {
+                whole = false;
                 return ControlFlow::Break(());
             }
-            if let Some(ids) = self.query.ids_of(norm) {
+            let ids = self.query.ids_of(norm);
+            if let Some(ids) = ids {
                 push_hits(&mut hits, count, ids);
                 if full.is_none() {
                     full = full_window_ending(&hits, len, distinct);
                 }
             }
-            count += 1;
+            spans.push((start, end, ids.is_some()));
             ControlFlow::Continue(())
         });
+        let count = spans.len();
         let best = full.map(|first| (distinct, first)).or_else(|| {
             let mut best: Option<(usize, usize)> = None;
             for (k, &(start, _)) in hits.iter().enumerate() {
@@ -469,10 +530,30 @@ impl Matcher<'_> {
             }
             best
         });
-        best.map(|(score, first)| {
-            let from = first.saturating_sub(len / 4).min(count.saturating_sub(len));
-            (score, from)
+        best.map(|(score, first)| Window {
+            score,
+            text,
+            from: first.saturating_sub(len / 4).min(count.saturating_sub(len)),
+            spans,
+            whole,
         })
+    }
+
+    /// [`Self::snippet_at`] of a window's text from its first word, cut from the words read.
+    fn snippet_of(&self, w: &Window) -> String {
+        let len = self.opts.snippet_words.max(1);
+        // A window ends before the last word read unless every word was read.
+        let to = (w.from + len).min(w.spans.len());
+        let mut out = String::new();
+        if w.from > 0 {
+            out.push('…');
+        }
+        let marked = self.mark(w.text, &w.spans[w.from..to]);
+        out.push_str(&marked.split_whitespace().collect::<Vec<_>>().join(" "));
+        if to < w.spans.len() || !w.whole {
+            out.push('…');
+        }
+        out
     }
 
     /// The byte spans of words `from..to` of `text`, each with whether it matches, and how
@@ -652,6 +733,13 @@ mod tests {
                     };
                     let window = m.best_window(&text);
                     assert_eq!(window, reference_window(&m, &text), "{query:?} in {text}");
+                    if let Some(w) = m.window(&text) {
+                        assert_eq!(
+                            Some(m.snippet_of(&w)),
+                            reference_snippet(&m, &text, w.from),
+                            "{query:?}: the window's snippet in {text}"
+                        );
+                    }
                     for from in [0, window.map_or(0, |w| w.1), words] {
                         assert_eq!(
                             m.snippet_at(&text, from),
