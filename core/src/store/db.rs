@@ -156,9 +156,6 @@ impl Drop for Db {
     }
 }
 
-/// How much of the database file a reader maps (SQLite's `mmap_size`).
-const READER_MMAP_BYTES: i64 = 256 << 20;
-
 fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
@@ -166,10 +163,6 @@ fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
     )?;
     conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    // Searches read the index's pages straight from the file's mapping instead of copying each
-    // into the connection's cache with a read call: about 7 % of a search at 10,000 and
-    // 100,000 articles. The mapping holds no memory of its own (the system's file cache).
-    conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
     // Plans never depend on bound values: otherwise SQLite prepares a statement again at each
     // run whose plan used one, as the article summaries' join on `a.pk = ?1` did (for each of
     // a search's results).
@@ -300,15 +293,5 @@ mod tests {
             })
             .unwrap();
         assert_eq!(prepared, 0, "prepared again for new values");
-    }
-
-    #[test]
-    fn readers_map_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("r.db"), 2, false, Duration::from_secs(5)).unwrap();
-        let mapped: i64 = db
-            .read(|c| Ok(c.query_row("PRAGMA mmap_size", [], |r| r.get(0))?))
-            .unwrap();
-        assert_eq!(mapped, READER_MMAP_BYTES);
     }
 }
