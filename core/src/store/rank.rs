@@ -5,9 +5,7 @@
 //! one b-tree lookup per row, a third of a query's time when a word matches ten thousand
 //! articles. Like Lucene's norms, the lengths are kept in memory instead, per connection (12
 //! bytes an article), read again whenever the database has changed since
-//! (`PRAGMA data_version` and the connection's own changes). Each query holds the lengths
-//! current when it started (an `Arc`), so its rows look them up without a lock. A
-//! single-phrase query also skips
+//! (`PRAGMA data_version` and the connection's own changes). A single-phrase query also skips
 //! the inverse document frequency, which would scale every score alike (bm25 counts the
 //! phrase's matches for it: a second pass over them).
 //!
@@ -16,7 +14,7 @@
 use std::ffi::{CStr, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use rusqlite::{Connection, ffi};
 
@@ -38,7 +36,7 @@ pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let create = (*api)
             .xCreateFunction
             .ok_or_else(|| missing("xCreateFunction"))?;
-        let lengths = Box::into_raw(Box::new(Mutex::new(Arc::new(Lengths::default()))));
+        let lengths = Box::into_raw(Box::new(Mutex::new(Lengths::default())));
         let code = create(
             api,
             c"article_rank".as_ptr(),
@@ -113,26 +111,15 @@ struct Lengths {
 }
 
 impl Lengths {
-    /// Reads the lengths of `held` again unless the database is unchanged since they were read;
-    /// queries still holding the old ones keep them.
-    fn refresh(held: &mut Arc<Lengths>, conn: &Connection) -> rusqlite::Result<()> {
+    /// Reads the lengths again unless the database is unchanged since they were read.
+    fn refresh(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         let version = (
             conn.query_row("PRAGMA data_version", [], |r| r.get(0))?,
             conn.total_changes() as i64,
         );
-        if held.version == Some(version) {
+        if self.version == Some(version) {
             return Ok(());
         }
-        if Arc::get_mut(held).is_none() {
-            *held = Arc::default();
-        }
-        match Arc::get_mut(held) {
-            Some(unshared) => unshared.read(conn, version),
-            None => Ok(()),
-        }
-    }
-
-    fn read(&mut self, conn: &Connection, version: (i64, i64)) -> rusqlite::Result<()> {
         self.version = None;
         self.rowids.clear();
         self.lengths.clear();
@@ -192,10 +179,9 @@ fn row_length(mut sz: &[u8]) -> u32 {
     u32::try_from(total).unwrap_or(u32::MAX)
 }
 
-/// What one query's rows share: per-phrase IDF, the mean row length, the row lengths, the
-/// phrase frequencies of the current row, where the last length lookup ended.
+/// What one query's rows share: per-phrase IDF, the mean row length, the phrase frequencies
+/// of the current row, where the last length lookup ended.
 struct Query {
-    lengths: Arc<Lengths>,
     idf: Vec<f64>,
     /// Phrases that match no row (an inflection nobody wrote): skipped for every row.
     dead: Vec<bool>,
@@ -277,15 +263,15 @@ unsafe fn row_rank(
     else {
         return Err(Code(ffi::SQLITE_ERROR));
     };
-    // SAFETY: the user data is the `Mutex<Arc<Lengths>>` of `register`, alive while the
-    // connection is; auxiliary data is only ever set by `query_of`, to a `Box<Query>`.
-    let query = unsafe {
+    // SAFETY: the user data is the `Mutex<Lengths>` of `register`, alive while the connection
+    // is; auxiliary data is only ever set by `query_of`, to a `Box<Query>`.
+    let (lengths, query) = unsafe {
+        let lengths = &*user_data(fts).cast::<Mutex<Lengths>>();
         let mut aux = get_aux(fts, 0).cast::<Query>();
         if aux.is_null() {
-            let lengths = &*user_data(fts).cast::<Mutex<Arc<Lengths>>>();
             aux = query_of(api, fts, db, lengths)?;
         }
-        &mut *aux
+        (lengths, &mut *aux)
     };
     // Each phrase's instances in this row, walked phrase by phrase (cheaper than xInst, which
     // first sorts every phrase's instances into one array).
@@ -319,7 +305,10 @@ unsafe fn row_rank(
     }
     // SAFETY: as above.
     let id = unsafe { rowid(fts) };
-    let known = query.lengths.get(id, &mut query.at);
+    let known = lengths
+        .try_lock()
+        .ok()
+        .and_then(|l| l.get(id, &mut query.at));
     let len = match known {
         Some(len) => len,
         None => {
@@ -333,7 +322,7 @@ unsafe fn row_rank(
 }
 
 /// Computes the query's shared data, stores it as the function's auxiliary data, and brings
-/// the connection's lengths up to date (the query keeps them).
+/// the connection's lengths up to date.
 ///
 /// # Safety
 /// As [`row_rank`].
@@ -341,7 +330,7 @@ unsafe fn query_of(
     api: &ffi::Fts5ExtensionApi,
     fts: *mut ffi::Fts5Context,
     db: *mut ffi::sqlite3,
-    lengths: &Mutex<Arc<Lengths>>,
+    lengths: &Mutex<Lengths>,
 ) -> Result<*mut Query, Code> {
     let (Some(phrase_count), Some(row_count), Some(total_size), Some(query_phrase), Some(set_aux)) = (
         api.xPhraseCount,
@@ -355,18 +344,14 @@ unsafe fn query_of(
     // SAFETY: FTS5 API calls on the current query; `db` is open and outlives `conn`, which does
     // not close it.
     unsafe {
-        // Busy (a query started inside this one's refresh): none, every row's length is then
-        // read by FTS5.
-        let mut held = Arc::default();
         if let Ok(mut lengths) = lengths.try_lock() {
             // A borrowed handle: dropping it leaves the connection open. (With rusqlite's
             // `hooks` feature, which this crate does not enable, it would also clear hooks.)
             let conn = Connection::from_handle(db).map_err(|_| Code(ffi::SQLITE_ERROR))?;
             // Unreadable lengths are left empty: every row's is then read by FTS5.
-            if Lengths::refresh(&mut lengths, &conn).is_err() {
-                *lengths = Arc::default();
+            if lengths.refresh(&conn).is_err() {
+                *lengths = Lengths::default();
             }
-            held = Arc::clone(&lengths);
         }
         let phrases = usize::try_from(phrase_count(fts)).unwrap_or(0);
         let (mut rows, mut tokens) = (0i64, 0i64);
@@ -392,7 +377,6 @@ unsafe fn query_of(
             }
         }
         let query = Box::into_raw(Box::new(Query {
-            lengths: held,
             idf,
             dead,
             avg_len: (tokens.max(1) as f64) / (rows.max(1) as f64),
@@ -424,7 +408,7 @@ unsafe extern "C" fn drop_query(query: *mut c_void) {
 
 unsafe extern "C" fn drop_lengths(lengths: *mut c_void) {
     // SAFETY: set by `register` from `Box::into_raw`; SQLite calls this once.
-    drop(unsafe { Box::from_raw(lengths.cast::<Mutex<Arc<Lengths>>>()) });
+    drop(unsafe { Box::from_raw(lengths.cast::<Mutex<Lengths>>()) });
 }
 
 #[cfg(test)]
