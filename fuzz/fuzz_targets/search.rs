@@ -41,8 +41,9 @@ fuzz_target!(|data: &[u8]| {
         query: &parsed,
         opts: &opts,
     };
-    if let Some((_, from)) = matcher.best_window(text) {
-        let _ = matcher.snippet_at(text, from);
+    if let Some(window) = matcher.window(text) {
+        let _ = matcher.snippet_of(&window);
+        let _ = matcher.snippet_at(text, window.from);
     }
     let _ = matcher.mark_all(text);
 });

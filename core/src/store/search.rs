@@ -464,12 +464,13 @@ fn push_hits(hits: &mut Vec<(usize, usize)>, at: usize, ids: (usize, usize)) {
     }
 }
 
-/// A text's best snippet window ([`Matcher::best_window`]) with the words read to find it.
-struct Window<'t> {
-    score: usize,
-    text: &'t str,
+/// A text's best snippet window ([`Matcher::window`]) with the words read to find it.
+pub struct Window<'t> {
+    /// How many distinct query tokens the window holds.
+    pub score: usize,
     /// The window's first word.
-    from: usize,
+    pub from: usize,
+    text: &'t str,
     /// The byte span of each word read, and whether it matches.
     spans: Vec<(usize, usize, bool)>,
     /// Whether every word of the text was read (otherwise at least one more follows).
@@ -487,15 +488,10 @@ impl Matcher<'_> {
         }
     }
 
-    /// The snippet window of `text` holding the most distinct query tokens: (how many, the
-    /// window's first word), the first of equals. `None` if nothing in `text` matches. Stops
-    /// reading `text` once a window holds every token.
-    pub fn best_window(&self, text: &str) -> Option<(usize, usize)> {
-        self.window(text).map(|w| (w.score, w.from))
-    }
-
-    /// [`Self::best_window`], with the spans of the words read (which hold the window's).
-    fn window<'t>(&self, text: &'t str) -> Option<Window<'t>> {
+    /// The snippet window of `text` holding the most distinct query tokens (its score, how
+    /// many), the first of equals, with the spans of the words read (which hold the window's).
+    /// `None` if nothing in `text` matches. Stops reading `text` once a window holds every token.
+    pub fn window<'t>(&self, text: &'t str) -> Option<Window<'t>> {
         let len = self.opts.snippet_words.max(1);
         let distinct = self.query.distinct();
         let mut hits: Vec<(usize, usize)> = Vec::new();
@@ -540,7 +536,7 @@ impl Matcher<'_> {
     }
 
     /// [`Self::snippet_at`] of a window's text from its first word, cut from the words read.
-    fn snippet_of(&self, w: &Window) -> String {
+    pub fn snippet_of(&self, w: &Window) -> String {
         let len = self.opts.snippet_words.max(1);
         // A window ends before the last word read unless every word was read.
         let to = (w.from + len).min(w.spans.len());
@@ -731,16 +727,20 @@ mod tests {
                         query: &parsed,
                         opts: &opts,
                     };
-                    let window = m.best_window(&text);
-                    assert_eq!(window, reference_window(&m, &text), "{query:?} in {text}");
-                    if let Some(w) = m.window(&text) {
+                    let window = m.window(&text);
+                    assert_eq!(
+                        window.as_ref().map(|w| (w.score, w.from)),
+                        reference_window(&m, &text),
+                        "{query:?} in {text}"
+                    );
+                    if let Some(w) = &window {
                         assert_eq!(
-                            Some(m.snippet_of(&w)),
+                            Some(m.snippet_of(w)),
                             reference_snippet(&m, &text, w.from),
                             "{query:?}: the window's snippet in {text}"
                         );
                     }
-                    for from in [0, window.map_or(0, |w| w.1), words] {
+                    for from in [0, window.as_ref().map_or(0, |w| w.from), words] {
                         assert_eq!(
                             m.snippet_at(&text, from),
                             reference_snippet(&m, &text, from),
