@@ -258,38 +258,11 @@ fn sync_writes_keep_the_budget_in_the_same_transaction() {
     assert_eq!(found_sorted(&store, "عنوان old"), ["old"]);
 }
 
-#[test]
-fn usage_reads_only_covering_indexes() {
-    let (_dir, path) = temp();
-    let store = open(&path);
-    let plan: Vec<String> = store.db.with_writer_conn(|c| {
-        let mut stmt = c
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN {}",
-                crate::store::budget::USAGE
-            ))
-            .unwrap();
-        stmt.query_map([], |r| r.get(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
-    });
-    let reads: Vec<&String> = plan
-        .iter()
-        .filter(|l| l.starts_with("SEARCH") || l.starts_with("SCAN") && !l.contains("CONSTANT"))
-        .collect();
-    assert_eq!(reads.len(), 4, "{plan:?}");
-    assert!(
-        reads.iter().all(|l| l.contains("COVERING INDEX")),
-        "{plan:?}"
-    );
-}
-
-/// The query plan's steps of `sql`, whose four parameters are eviction's.
-fn plan(store: &Store, sql: &str) -> Vec<String> {
+/// The query plan's steps of `sql` with `params`.
+fn plan(store: &Store, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
     store.db.with_writer_conn(|c| {
         let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        stmt.query_map(rusqlite::params![true, 0, "", 64], |r| r.get(3))
+        stmt.query_map(params, |r| r.get(3))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()
@@ -297,15 +270,33 @@ fn plan(store: &Store, sql: &str) -> Vec<String> {
 }
 
 #[test]
+fn usage_reads_only_covering_indexes() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let steps = plan(&store, crate::store::budget::USAGE, []);
+    let reads: Vec<&String> = steps
+        .iter()
+        .filter(|l| l.starts_with("SEARCH") || l.starts_with("SCAN") && !l.contains("CONSTANT"))
+        .collect();
+    assert_eq!(reads.len(), 4, "{steps:?}");
+    assert!(
+        reads.iter().all(|l| l.contains("COVERING INDEX")),
+        "{steps:?}"
+    );
+}
+
+#[test]
 fn eviction_walks_only_what_holds_a_body_or_media() {
     let (_dir, path) = temp();
     let store = open(&path);
-    let bodies = plan(&store, crate::store::budget::CANDIDATE_BODIES);
+    // Eviction's parameters: unread, after (published_at, id), how many.
+    let params = rusqlite::params![true, 0, "", 64];
+    let bodies = plan(&store, crate::store::budget::CANDIDATE_BODIES, params);
     assert!(
         bodies[0].contains("USING INDEX articles_body_by_age"),
         "{bodies:?}"
     );
-    let media = plan(&store, crate::store::budget::CANDIDATE_MEDIA);
+    let media = plan(&store, crate::store::budget::CANDIDATE_MEDIA, params);
     assert!(media[0].contains("USING INDEX media_stored"), "{media:?}");
     assert!(!media.iter().any(|l| l.starts_with("SCAN")), "{media:?}");
 }
