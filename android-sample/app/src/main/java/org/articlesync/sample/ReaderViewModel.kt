@@ -217,7 +217,10 @@ class ReaderViewModel(
         _state.update { s -> s.copy(article = s.article?.let { fresh }, items = list.items) }
     }
 
-    /** After any store change: the list, and the open article's own comments (a sync moves them). */
+    /**
+     * After any store change: the list, and the open article read again (a sync may have brought
+     * its body, opened while only its headline was stored) with its own comments (a sync moves them).
+     */
     private fun reloadList() {
         list.reload()
         publishList()
@@ -225,7 +228,15 @@ class ReaderViewModel(
             _state.value.article
                 ?.summary
                 ?.id ?: return
-        _state.update { it.copy(comment = it.comment.copy(mine = mine(open))) }
+        val fresh = reader.article(open)
+        val mine = mine(open)
+        _state.update { s ->
+            if (s.article?.summary?.id != open) {
+                s
+            } else {
+                s.copy(article = fresh ?: s.article, comment = s.comment.copy(mine = mine))
+            }
+        }
     }
 
     private fun publishList() =
