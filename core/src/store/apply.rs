@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::budget::Room;
 use super::error::{Result, StoreError};
 use super::position::read_position;
 use super::search;
@@ -199,7 +200,7 @@ pub(crate) fn put_article(
             related: &a.related,
             links: &a.links,
         };
-        fill_body(conn, &body, snapshot)?;
+        fill_body(conn, &body, snapshot, true)?;
         dirty.add(&a.id);
         return Ok(true);
     }
@@ -269,14 +270,20 @@ struct BodyFields<'a> {
 /// its summary back from that row; [`StoreError::Snapshot`] if there is no such row (no
 /// headline, or an older one's) or the cut does not fit its summary. Returns whether it was
 /// applied.
-fn put_body(conn: &Connection, b: &Body, seq: u64, dirty: &mut Dirty) -> Result<bool> {
-    let stored: Option<(i64, String)> = conn
-        .prepare_cached("SELECT revision, summary FROM articles WHERE id = ?1")?
-        .query_row([&b.id], |r| Ok((r.get(0)?, r.get(1)?)))
+fn put_body(
+    conn: &Connection,
+    b: &Body,
+    seq: u64,
+    room: &mut Room,
+    dirty: &mut Dirty,
+) -> Result<bool> {
+    let stored: Option<(i64, String, i64)> = conn
+        .prepare_cached("SELECT revision, summary, published_at FROM articles WHERE id = ?1")?
+        .query_row([&b.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let summary = match stored {
-        Some((r, summary)) if r as u64 == b.revision => summary,
-        Some((r, _)) if r as u64 > b.revision => return Ok(false),
+    let (summary, published_at) = match stored {
+        Some((r, summary, published_at)) if r as u64 == b.revision => (summary, published_at),
+        Some((r, ..)) if r as u64 > b.revision => return Ok(false),
         _ if b.is_cut() => {
             return Err(StoreError::Snapshot {
                 reason: format!(
@@ -297,30 +304,33 @@ fn put_body(conn: &Connection, b: &Body, seq: u64, dirty: &mut Dirty) -> Result<
         related: &b.related,
         links: &b.links,
     };
-    fill_body(conn, &body, Some(seq))?;
+    let kept = room.keeps(conn, (published_at, &b.id), html.len() as u64)?;
+    fill_body(conn, &body, Some(seq), kept)?;
     dirty.add(&b.id);
     Ok(true)
 }
 
 /// Refills the row of an article whose same revision is stored without its body (a snapshot
 /// headline, or an evicted article): its title, tags and lead image are this revision's
-/// already, so only the body, the other images and the links are written.
-fn fill_body(conn: &Connection, a: &BodyFields, snapshot: Option<u64>) -> Result<()> {
+/// already, so only the body, the other images and the links are written. Not `kept`: the
+/// storage budget has no room for the body, and the article is stored evicted without it.
+fn fill_body(conn: &Connection, a: &BodyFields, snapshot: Option<u64>, kept: bool) -> Result<()> {
     let has_lead: bool = conn
         .prepare_cached(
-            "UPDATE articles SET body_html = ?2, body_size = ?3, evicted = 0, images = ?4,
+            "UPDATE articles SET body_html = ?2, body_size = ?3, evicted = ?8, images = ?4,
                  related = ?5, links = ?6, snapshot_seq = coalesce(?7, snapshot_seq)
              WHERE id = ?1 RETURNING lead_image IS NOT NULL",
         )?
         .query_row(
             params![
                 a.id,
-                a.body_html,
-                a.body_html.len() as i64,
+                kept.then_some(a.body_html),
+                if kept { a.body_html.len() as i64 } else { 0 },
                 json("images", &a.images)?,
                 json("related", &a.related)?,
                 json("links", &a.links)?,
                 snapshot.map(|s| s as i64),
+                !kept,
             ],
             |r| r.get(0),
         )?;
@@ -512,10 +522,10 @@ pub(crate) fn apply_entries(
 /// See [`super::Store::apply_snapshot_items`].
 pub(crate) fn apply_snapshot_items<P: Borrow<PartItem>, E: From<StoreError>>(
     conn: &Connection,
-    seq: u64,
-    id: &str,
+    (seq, id): (u64, &str),
     part_index: u32,
     items: impl IntoIterator<Item = std::result::Result<P, E>>,
+    budget: u64,
 ) -> std::result::Result<ApplyStats, E> {
     let pos = read_position(conn)?;
     let applied = match pos.snapshot {
@@ -547,6 +557,7 @@ pub(crate) fn apply_snapshot_items<P: Borrow<PartItem>, E: From<StoreError>>(
     // The search index is rebuilt once, by `finish_snapshot`: indexing each article as its
     // headline, body and comments arrive would index it three times.
     let mut dirty = Dirty::default();
+    let mut room = Room::new(conn, budget)?;
     for item in items {
         let item = item?;
         let done = match item.borrow() {
@@ -555,9 +566,10 @@ pub(crate) fn apply_snapshot_items<P: Borrow<PartItem>, E: From<StoreError>>(
                 continue;
             }
             PartItem::Article(a) => {
+                room.add(a.body_html.len() as u64);
                 put_article(conn, a, Revisions::GreaterOrEqual, Some(seq), &mut dirty)?
             }
-            PartItem::Body(b) => put_body(conn, b, seq, &mut dirty)?,
+            PartItem::Body(b) => put_body(conn, b, seq, &mut room, &mut dirty)?,
             PartItem::Comment(c) => {
                 let done = put_comment(conn, c, Some(seq), &mut dirty)?;
                 if done {
@@ -574,6 +586,12 @@ pub(crate) fn apply_snapshot_items<P: Borrow<PartItem>, E: From<StoreError>>(
         } else {
             stats.skipped += 1;
         }
+    }
+    stats.evicted = room.evicted;
+    if !room.within_budget() {
+        // No search row is written for what this evicts: `finish_snapshot` has the whole
+        // index rebuilt.
+        stats.evicted += super::budget::enforce_into(conn, budget, &mut Dirty::default())?.articles;
     }
     conn.execute(
         "UPDATE sync_position SET snapshot_seq = ?1, snapshot_parts_applied = ?2,

@@ -6,7 +6,7 @@
 //! its headline row (marked `evicted`, so sync can fetch it again); its body and the media no
 //! other kept article uses are dropped. Bookmarked articles are never evicted.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::apply::Dirty;
 use super::copy;
@@ -154,6 +154,120 @@ fn evict(conn: &Connection, budget: u64, dirty: &mut Dirty) -> Result<Eviction> 
         }
     }
     Ok(ev)
+}
+
+/// What a snapshot part's bodies may still fill of the budget. A first sync brings the bodies
+/// newest first; far over budget, [`enforce`] at the end of the part would evict the oldest of
+/// them again at once, after writing them (and zeroing them under `secure_delete`). A body it
+/// would surely evict is not written: its article is stored evicted, as the budget would leave
+/// it. That is an unread, unbookmarked body older than every unread article holding content
+/// that does not fit even once all that eviction takes before unread articles is gone (media,
+/// the copy, read articles: counted whole, so a body is never dropped that [`enforce`] would
+/// keep). Made per part, as usage changes between parts; a part that passed the budget ends
+/// with [`enforce`].
+pub(crate) struct Room {
+    budget: u64,
+    /// Usage at the part's start and every body written since: never below the usage.
+    total: u64,
+    /// Media and the copy at the part's start.
+    before_articles: u64,
+    /// Looked up once the part's bodies pass the budget (usage only grows within a part).
+    over: Option<Over>,
+    /// Bodies not written.
+    pub(crate) evicted: u64,
+}
+
+/// What eviction would do first, once over budget.
+struct Over {
+    /// What it may free before it reaches unread articles (an upper bound).
+    first_to_go: u64,
+    /// The oldest unread candidate stored (published_at, id), if any; no body written from
+    /// then on is older.
+    oldest_unread: Option<(i64, String)>,
+}
+
+impl Room {
+    pub(crate) fn new(conn: &Connection, budget: u64) -> Result<Room> {
+        let usage = usage(conn, budget)?;
+        Ok(Room {
+            budget,
+            total: usage.total(),
+            before_articles: usage.media + usage.copy,
+            over: None,
+            evicted: 0,
+        })
+    }
+
+    /// Counts a body written whatever the budget (an article put whole).
+    pub(crate) fn add(&mut self, size: u64) {
+        self.total += size;
+    }
+
+    /// Whether the body (`size` bytes) of stored article `id` published at `published_at` is
+    /// to be written.
+    pub(crate) fn keeps(
+        &mut self,
+        conn: &Connection,
+        (published_at, id): (i64, &str),
+        size: u64,
+    ) -> Result<bool> {
+        let total = self.total + size;
+        if total > self.budget {
+            let over = match &mut self.over {
+                Some(over) => over,
+                none => none.insert(Over::look_up(conn, self.before_articles)?),
+            };
+            let (read, bookmarked): (bool, bool) = conn
+                .prepare_cached(
+                    "SELECT read_at IS NOT NULL, bookmarked_at IS NOT NULL FROM reader_state
+                     WHERE article_id = ?1",
+                )?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+                .unwrap_or_default();
+            if !read
+                && !bookmarked
+                && total > self.budget.saturating_add(over.first_to_go)
+                && (over.oldest_unread.as_ref())
+                    .is_none_or(|(t, oldest)| (published_at, id) < (*t, oldest.as_str()))
+            {
+                self.evicted += 1;
+                return Ok(false);
+            }
+            if read && !bookmarked {
+                over.first_to_go += size;
+            }
+        }
+        self.total = total;
+        Ok(true)
+    }
+
+    /// Whether the store is surely within the budget (nothing to evict).
+    pub(crate) fn within_budget(&self) -> bool {
+        self.total <= self.budget
+    }
+}
+
+impl Over {
+    fn look_up(conn: &Connection, before_articles: u64) -> Result<Over> {
+        // From the reader's marks (`CROSS JOIN` keeps that loop order), never from every
+        // stored body.
+        let read_bodies: i64 = conn.query_row(
+            "SELECT coalesce(sum(a.body_size), 0) FROM reader_state r
+             CROSS JOIN articles a ON a.id = r.article_id
+             WHERE r.read_at IS NOT NULL AND r.bookmarked_at IS NULL AND a.body_size > 0",
+            [],
+            |r| r.get(0),
+        )?;
+        let oldest_unread = Candidates::new(conn)?
+            .after(true, &(i64::MIN, String::new()))?
+            .into_iter()
+            .next();
+        Ok(Over {
+            first_to_go: before_articles + read_bodies as u64,
+            oldest_unread,
+        })
+    }
 }
 
 /// The articles eviction may drop, in its order: not bookmarked, read or unread as asked, oldest

@@ -280,15 +280,10 @@ impl Store {
         part_index: u32,
         items: impl IntoIterator<Item = std::result::Result<P, E>>,
     ) -> std::result::Result<ApplyStats, E> {
+        let budget = self.config.budget_bytes;
         self.write_with(|tx| {
-            let mut stats =
-                apply::apply_snapshot_items(tx, snapshot_seq, snapshot_id, part_index, items)?;
-            // No search row is written for what this evicts: `finish_snapshot` has the whole
-            // index rebuilt.
-            let unindexed = &mut apply::Dirty::default();
-            let budget = self.config.budget_bytes;
-            stats.evicted = budget::enforce_into(tx, budget, unindexed)?.articles;
-            Ok(stats)
+            let of = (snapshot_seq, snapshot_id);
+            apply::apply_snapshot_items(tx, of, part_index, items, budget)
         })
     }
 

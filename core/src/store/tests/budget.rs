@@ -376,3 +376,82 @@ fn the_copy_keeps_what_the_head_names_and_goes_before_articles() {
         Some(&b"head"[..])
     );
 }
+
+/// A snapshot far over budget (a first sync: bodies newest first) leaves what writing every
+/// body and then keeping the budget leaves, without writing the bodies it cannot keep.
+#[test]
+fn a_snapshot_over_budget_does_not_write_the_bodies_it_cannot_keep() {
+    use crate::format::snapshot::{Body, PartItem};
+    const BUDGET: u64 = 200_000;
+    let dir = tempfile::tempdir().unwrap();
+    let newest_first: Vec<Article> = (0..60)
+        .rev()
+        .map(|i| with_body(&format!("a{i:02}"), i, 20_000))
+        .collect();
+    let sync = |store: &Store| {
+        let headlines: Vec<PartItem> = newest_first
+            .iter()
+            .map(|a| PartItem::Headline(Headline::from(a)))
+            .collect();
+        store.apply_snapshot_items(10, "s", 0, &headlines).unwrap();
+        // Read ones go first, a bookmarked one never.
+        store.set_read("a59", true).unwrap();
+        store.set_read("a50", true).unwrap();
+        store.set_bookmarked("a05", true).unwrap();
+        let bodies: Vec<PartItem> = newest_first
+            .iter()
+            .map(|a| PartItem::Body(Body::from(a)))
+            .collect();
+        let mut stats = store
+            .apply_snapshot_items(10, "s", 1, &bodies[..30])
+            .unwrap();
+        stats += store
+            .apply_snapshot_items(10, "s", 2, &bodies[30..])
+            .unwrap();
+        stats += store.finish_snapshot(10, "ff").unwrap();
+        stats
+    };
+    let lean = with_budget(&dir.path().join("lean.db"), BUDGET);
+    let stats = sync(&lean);
+    // The same snapshot stored whole, then held to the budget.
+    let whole_path = dir.path().join("whole.db");
+    sync(&with_budget(&whole_path, u64::MAX));
+    let whole = with_budget(&whole_path, BUDGET);
+    whole.enforce_budget().unwrap();
+
+    let kept = |store: &Store| -> Vec<String> {
+        let mut kept = Vec::new();
+        for a in &newest_first {
+            let view = store.article(&a.id).unwrap().unwrap();
+            assert_eq!(view.evicted, view.article.body_html.is_empty(), "{}", a.id);
+            if !view.evicted {
+                kept.push(a.id.clone());
+            }
+        }
+        kept
+    };
+    let expected = [
+        "a58", "a57", "a56", "a55", "a54", "a53", "a52", "a51", "a49", "a05",
+    ];
+    assert_eq!(kept(&whole), expected);
+    assert_eq!(kept(&lean), expected);
+    assert_eq!(stats.evicted, 50, "{stats:?}");
+    assert_eq!(lean.usage().unwrap().total(), BUDGET);
+
+    // 1.2 MB of bodies written and dropped again would stay in the file as free pages.
+    let file_bytes = |store: &Store| -> i64 {
+        store.db.with_writer_conn(|c| {
+            c.query_row(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        })
+    };
+    let (lean_bytes, whole_bytes) = (file_bytes(&lean), file_bytes(&whole));
+    assert!(
+        lean_bytes * 2 < whole_bytes,
+        "{lean_bytes} bytes, {whole_bytes} when every body is written"
+    );
+}
