@@ -1,7 +1,7 @@
 //! One corpus size, prepared once and cached under `--out`: the publisher tree of `N` articles
 //! (`base`), the same tree after 10 more articles were published (`plus10`), and the same
 //! articles as RSS feeds for newsboat. A cache entry is reused only when it was made by the
-//! same `article-sync` binary (its SHA-256) from the same seed, and its heads are still valid.
+//! same code ([`TREE_CODE`]) from the same seed, and its heads are still valid.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,6 @@ use article_sync_core::format::note::SecretKey;
 use article_sync_core::publish::source::SourceArticle;
 use article_sync_core::publish::{self, PublishOptions};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::BenchError;
 use super::rss::{self, Descriptions};
@@ -24,7 +23,7 @@ const HEAD_VALIDITY: i64 = 60 * 24 * 3600;
 /// What a cache entry was made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Stamp {
-    binary_sha256: String,
+    tree_code: String,
     seed: u64,
     size: u64,
     published_at: i64,
@@ -54,21 +53,14 @@ pub struct Fixture {
     pub publish_secs: f64,
 }
 
-/// The SHA-256 of the running executable: cache entries are valid for one build only.
-pub fn binary_sha256() -> Result<String, BenchError> {
-    let exe = std::env::current_exe().map_err(|e| BenchError::io("the running executable", e))?;
-    let bytes = fs::read(&exe).map_err(|e| BenchError::io(&exe, e))?;
-    Ok(hex::encode(Sha256::digest(&bytes)))
-}
+/// The SHA-256 of the code that makes the trees and feeds (the core's publisher, format and
+/// text rules, the corpus, the feed writer and `Cargo.lock`; see `cli/build.rs`): a cached
+/// entry outlives builds that change the reader's side only.
+pub const TREE_CODE: &str = env!("ARTICLE_SYNC_TREE_CODE");
 
 impl Fixture {
     /// Reuses or builds the entry for `size` under `cache`.
-    pub fn prepare(
-        cache: &Path,
-        size: u64,
-        seed: u64,
-        binary: &str,
-    ) -> Result<Fixture, BenchError> {
+    pub fn prepare(cache: &Path, size: u64, seed: u64) -> Result<Fixture, BenchError> {
         let dir = cache.join(format!("n{size}-seed{seed}"));
         let stamp_path = dir.join("stamp.json");
         let now = chrono::Utc::now().timestamp();
@@ -76,7 +68,7 @@ impl Fixture {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok());
         let reusable = stamp.as_ref().filter(|s| {
-            s.binary_sha256 == binary
+            s.tree_code == TREE_CODE
                 && s.seed == seed
                 && s.size == size
                 && now - s.published_at < HEAD_VALIDITY / 2
@@ -130,7 +122,7 @@ impl Fixture {
         fixture.built = true;
         fixture.publish_secs = started.elapsed().as_secs_f64();
         let stamp = Stamp {
-            binary_sha256: binary.to_string(),
+            tree_code: TREE_CODE.to_string(),
             seed,
             size,
             published_at: now,

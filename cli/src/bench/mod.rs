@@ -218,7 +218,6 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
     let out = fs::canonicalize(&args.out).map_err(|e| BenchError::io(&args.out, e))?;
     let exe = std::env::current_exe().map_err(|e| BenchError::io("the executable", e))?;
     let newsboat_version = tokio::task::block_in_place(newsboat::ensure)?;
-    let binary = fixture::binary_sha256()?;
     let ca = TestCa::new().map_err(|e| BenchError::Server(e.to_string()))?;
     let identity = ca
         .leaf(&["127.0.0.1", "localhost"])
@@ -227,9 +226,8 @@ async fn bench(args: &Args, sizes: &[u64], runs: usize) -> Result<Report, BenchE
     let mut errors: BTreeMap<(u64, &'static str), String> = BTreeMap::new();
     for &size in sizes {
         eprintln!("bench: N = {size}: preparing the trees and feeds…");
-        let fixture = tokio::task::block_in_place(|| {
-            Fixture::prepare(&out.join("cache"), size, args.seed, &binary)
-        })?;
+        let fixture =
+            tokio::task::block_in_place(|| Fixture::prepare(&out.join("cache"), size, args.seed))?;
         if fixture.built {
             eprintln!(
                 "bench: N = {size}: published in {:.1} s",
