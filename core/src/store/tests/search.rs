@@ -287,7 +287,7 @@ fn after_a_snapshot_the_index_is_rebuilt_in_resumable_batches() {
     assert_eq!(found(&store, "هلسینکی").len(), 2);
     assert_eq!(
         merging(&store),
-        (0, 64),
+        (0, 1000),
         "segments wait for the final merge"
     );
     assert!(found(&store, "عنوان").is_empty(), "the old index is gone");
