@@ -128,6 +128,15 @@ impl Db {
         Ok(())
     }
 
+    /// Copies what the WAL holds into the main file, on a connection of its own: a passive
+    /// checkpoint, which neither waits for nor blocks the writer and the readers. Run beside
+    /// a long write (a search index rebuild), it leaves [`Db::checkpoint`] little to copy.
+    pub(crate) fn checkpoint_beside(&self) -> Result<()> {
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Closes every connection to the file (each is swapped for an empty in-memory database,
     /// so a later call fails instead of touching the file). Waits for a running write.
     pub(crate) fn close(&self) -> Result<()> {

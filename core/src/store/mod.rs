@@ -560,6 +560,13 @@ impl Store {
         self.db.checkpoint()
     }
 
+    /// A checkpoint that runs beside the writer without blocking it (see
+    /// [`Db::checkpoint_beside`]): the sync engine starts one when the snapshot is stored and
+    /// the search index is built, so the final [`Store::checkpoint`] has little left to copy.
+    pub(crate) fn checkpoint_beside(&self) -> Result<()> {
+        self.db.checkpoint_beside()
+    }
+
     /// Closes the database file for every holder of this store: afterwards each call fails.
     /// For [`crate::reader::Reader::wipe`], which deletes the files next.
     pub fn close(&self) -> Result<()> {

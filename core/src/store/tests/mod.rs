@@ -245,6 +245,36 @@ fn a_truncated_file_is_reported_as_corrupt() {
     }
 }
 
+/// A checkpoint beside the writer copies the WAL into the main file while a write transaction
+/// is open (it neither waits for it nor blocks it), and leaves the WAL for the final one.
+#[test]
+fn a_checkpoint_beside_the_writer_fills_the_file_without_blocking_it() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    many_articles(&store, 200);
+    let wal = path.with_extension("db-wal");
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+    let (before, wal_before) = (size(&path), size(&wal));
+    assert!(
+        wal_before > 64 * 1024,
+        "the articles are in the WAL: {wal_before}"
+    );
+    store
+        .db
+        .write(|tx| {
+            tx.execute("UPDATE articles SET title = 'x' WHERE id = 'a0'", [])?;
+            store.checkpoint_beside()
+        })
+        .unwrap();
+    assert!(
+        size(&path) > before + 64 * 1024,
+        "{before} bytes before, {} after",
+        size(&path)
+    );
+    assert!(size(&wal) >= wal_before, "the WAL is left in place");
+    assert_eq!(store.article("a0").unwrap().unwrap().article.title, "x");
+}
+
 /// Overwrites page `root` (1-based) of the database file with garbage.
 fn scribble_over_page(path: &Path, table: &str) {
     let conn = Connection::open(path).unwrap();

@@ -254,6 +254,19 @@ impl Inner {
             return Ok(());
         };
         reporter.phase(Phase::Indexing, None, Some(total));
+        // What the snapshot wrote goes from the WAL into the file while the index is built.
+        let store = self.store.clone();
+        let beside = tokio::task::spawn_blocking(move || store.checkpoint_beside());
+        let built = self.build_index(reporter).await;
+        match beside.await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "checkpoint beside the index rebuild failed"),
+            Err(e) => tracing::warn!(error = %e, "checkpoint beside the index rebuild stopped"),
+            Ok(Ok(())) => {}
+        }
+        built
+    }
+
+    async fn build_index(&self, reporter: &Reporter) -> Result<(), SyncError> {
         loop {
             let store = self.store.clone();
             let step = blocking(move || store.rebuild_search_step(REBUILD_BATCH)).await?;
