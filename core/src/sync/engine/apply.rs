@@ -266,6 +266,7 @@ impl Inner {
         built
     }
 
+    /// The rebuild's steps, each its own transaction, until the index is complete.
     async fn build_index(&self, reporter: &Reporter) -> Result<(), SyncError> {
         loop {
             let store = self.store.clone();
