@@ -6,7 +6,7 @@
 //! its headline row (marked `evicted`, so sync can fetch it again); its body and the media no
 //! other kept article uses are dropped. Bookmarked articles are never evicted.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::apply::Dirty;
 use super::copy;
@@ -217,14 +217,8 @@ impl Room {
                 Some(over) => over,
                 none => none.insert(Over::look_up(conn, self.before_articles)?),
             };
-            let (read, bookmarked): (bool, bool) = conn
-                .prepare_cached(
-                    "SELECT read_at IS NOT NULL, bookmarked_at IS NOT NULL FROM reader_state
-                     WHERE article_id = ?1",
-                )?
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?
-                .unwrap_or_default();
+            let marks = super::reader_state::get(conn, id)?;
+            let (read, bookmarked) = (marks.read_at.is_some(), marks.bookmarked_at.is_some());
             if !read
                 && !bookmarked
                 && total > self.budget.saturating_add(over.first_to_go)
@@ -248,17 +242,15 @@ impl Room {
     }
 }
 
+/// The bodies of read, unbookmarked articles, summed from the reader's marks (`CROSS JOIN`
+/// keeps that loop order), never from every stored body.
+pub(crate) const READ_BODIES: &str = "SELECT coalesce(sum(a.body_size), 0) FROM reader_state r
+    CROSS JOIN articles a ON a.id = r.article_id
+    WHERE r.read_at IS NOT NULL AND r.bookmarked_at IS NULL AND a.body_size > 0";
+
 impl Over {
     fn look_up(conn: &Connection, before_articles: u64) -> Result<Over> {
-        // From the reader's marks (`CROSS JOIN` keeps that loop order), never from every
-        // stored body.
-        let read_bodies: i64 = conn.query_row(
-            "SELECT coalesce(sum(a.body_size), 0) FROM reader_state r
-             CROSS JOIN articles a ON a.id = r.article_id
-             WHERE r.read_at IS NOT NULL AND r.bookmarked_at IS NULL AND a.body_size > 0",
-            [],
-            |r| r.get(0),
-        )?;
+        let read_bodies: i64 = conn.query_row(READ_BODIES, [], |r| r.get(0))?;
         let oldest_unread = Candidates::new(conn)?
             .after(true, &(i64::MIN, String::new()))?
             .into_iter()

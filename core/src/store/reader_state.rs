@@ -59,17 +59,16 @@ pub(crate) fn set_position(conn: &Connection, id: &str, position: Option<f64>) -
 
 pub(crate) fn get(conn: &Connection, id: &str) -> Result<ReaderState> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT read_at, bookmarked_at, position FROM reader_state WHERE article_id = ?1",
-            [id],
-            |r| {
-                Ok(ReaderState {
-                    read_at: r.get(0)?,
-                    bookmarked_at: r.get(1)?,
-                    position: r.get(2)?,
-                })
-            },
-        )
+        )?
+        .query_row([id], |r| {
+            Ok(ReaderState {
+                read_at: r.get(0)?,
+                bookmarked_at: r.get(1)?,
+                position: r.get(2)?,
+            })
+        })
         .optional()?
         .unwrap_or_default())
 }
