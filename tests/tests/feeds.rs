@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use article_sync_cli::serve::{Fault, PathKind};
+use article_sync_core::format::MediaRef;
 use article_sync_core::publish::cache::FetchCache;
 use article_sync_core::publish::feeds::{self, Source};
 use article_sync_core::publish::images::ImageOptions;
@@ -559,12 +560,10 @@ fn reader_on(
     .expect("reader opens")
 }
 
-/// Point 4, the reader's side: a sync brings the phone variant, never the original; the
-/// original comes when asked for (in text-only mode too), through the routes, verified by its
-/// hash, and is kept only when it fits in what is left of the storage budget.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_original_comes_only_on_request_verified_and_within_the_budget() {
-    let world = World::new(0);
+/// Publishes `world`'s tree from a feed of one item, `item-1`, whose enclosure is a photo too
+/// wide for phones (so it keeps its original); returns the photo's bytes. The publisher's
+/// image host is gone afterwards.
+async fn publish_wide_photo(world: &World) -> Vec<u8> {
     let web = WebServer::start().await;
     let mut wide = Cursor::new(Vec::new());
     image::RgbImage::from_fn(1800, 500, |x, y| {
@@ -580,8 +579,53 @@ async fn an_original_comes_only_on_request_verified_and_within_the_budget() {
         web.url("photo.jpg")
     );
     let source = write(world.dir.path(), "feed.xml", &rss(&[photo]));
-    publish_from(&world, &[source]).await;
-    drop(web); // The publisher's image host is gone from here on.
+    publish_from(world, &[source]).await;
+    wide
+}
+
+/// The lead image of `item-1` as `reader` stores it: the enclosure of [`publish_wide_photo`].
+fn lead_image(reader: &Reader) -> MediaRef {
+    let view = reader.article("item-1").unwrap().expect("item-1 is stored");
+    view.article
+        .lead_image
+        .expect("the enclosure is the lead image")
+}
+
+/// Keeping an original waits for the store's writer (busy with a sync's part, or held by
+/// another process as here) on a blocking thread, never on the runtime's: this runtime has one
+/// thread, which goes on serving the mirror and ends the other write while the original waits.
+#[tokio::test(flavor = "current_thread")]
+async fn an_original_waits_for_a_busy_writer_off_the_runtime_thread() {
+    let world = World::new(0);
+    let wide = publish_wide_photo(&world).await;
+    let mirror = world.serve(&world.tree, Fault::None).await;
+    let main = format!(
+        "https://127.0.0.1:{}/",
+        article_sync_test_support::server::refused_port().await
+    );
+    let reader = reader_on(&world, "busy.db", &main, &[mirror.url()], 1 << 30, true);
+    reader.sync().await.unwrap();
+    let original = lead_image(&reader).original.expect("an original");
+
+    let other = rusqlite::Connection::open(world.dir.path().join("busy.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Held past the download; the store's busy timeout (5 s) is longer.
+    let release = async {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        other.execute_batch("COMMIT").unwrap();
+    };
+    let (image, ()) = tokio::join!(reader.image("item-1", &original.hash), release);
+    assert_eq!(image.expect("kept once the writer is free"), wide);
+    assert_eq!(reader.usage().unwrap().media, original.size);
+}
+
+/// Point 4, the reader's side: a sync brings the phone variant, never the original; the
+/// original comes when asked for (in text-only mode too), through the routes, verified by its
+/// hash, and is kept only when it fits in what is left of the storage budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_original_comes_only_on_request_verified_and_within_the_budget() {
+    let world = World::new(0);
+    let wide = publish_wide_photo(&world).await;
     let mirror = world.serve(&world.tree, Fault::None).await;
     let mirrors = [mirror.url()];
     let main = format!(
@@ -592,13 +636,7 @@ async fn an_original_comes_only_on_request_verified_and_within_the_budget() {
     // Text-only: the sync brings no image; asking for the original brings it and keeps it.
     let reader = reader_on(&world, "text-only.db", &main, &mirrors, 1 << 30, true);
     assert_eq!(reader.sync().await.unwrap().media_fetched, 0);
-    let lead = reader
-        .article("item-1")
-        .unwrap()
-        .unwrap()
-        .article
-        .lead_image;
-    let lead = lead.expect("the enclosure is the lead image");
+    let lead = lead_image(&reader);
     let original = lead
         .original
         .clone()

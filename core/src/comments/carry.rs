@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use super::delivery::{blocking, publisher_comment_key, seal_once};
+use super::delivery::{publisher_comment_key, seal_once};
 use super::envelope;
 use crate::format::codec::{is_hash_hex, sha256_hex};
 use crate::format::layout::{self, TreePath};
@@ -106,11 +106,12 @@ pub async fn take(
     let keys = parse_index(&index.into_bytes().unwrap_or_default())?;
     let mut kept = 0;
     for key in keys {
-        if blocking(store, {
-            let key = key.clone();
-            move |s| s.holds_envelope(&key)
-        })
-        .await?
+        if store
+            .blocking({
+                let key = key.clone();
+                move |s| s.holds_envelope(&key)
+            })
+            .await?
         {
             continue;
         }
@@ -124,7 +125,10 @@ pub async fn take(
             }
         };
         check(&key, &sealed)?;
-        if blocking(store, move |s| s.carry_envelope(&key, &sealed)).await? {
+        if store
+            .blocking(move |s| s.carry_envelope(&key, &sealed))
+            .await?
+        {
             kept += 1;
         }
     }

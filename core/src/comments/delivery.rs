@@ -58,14 +58,14 @@ enum Answered {
 /// other readers. Stops at the first comment no endpoint took: the others would meet the same
 /// endpoints. The counts include carried envelopes.
 pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery, StoreError> {
-    let waiting = blocking(store, |s| s.waiting_comments()).await?;
-    let carried = blocking(store, |s| s.carried_envelopes()).await?;
+    let waiting = store.blocking(|s| s.waiting_comments()).await?;
+    let carried = store.blocking(|s| s.carried_envelopes()).await?;
     let mut delivery = Delivery {
         waiting: (waiting.len() + carried.len()) as u64,
         ..Delivery::default()
     };
-    let endpoints = blocking(store, |s| s.comment_endpoints()).await?;
-    let comment_key = blocking(store, publisher_comment_key).await?;
+    let endpoints = store.blocking(|s| s.comment_endpoints()).await?;
+    let comment_key = store.blocking(publisher_comment_key).await?;
     for (item, envelope) in waiting {
         let unreachable = if endpoints.is_empty() {
             Some("the publisher has named no comment endpoint yet")
@@ -76,14 +76,16 @@ pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery,
         };
         if let Some(why) = unreachable {
             let id = item.id;
-            blocking(store, move |s| s.mark_comment_failed(id, why)).await?;
+            store
+                .blocking(move |s| s.mark_comment_failed(id, why))
+                .await?;
             return Ok(delivery);
         }
         let envelope = match envelope {
             Some(bytes) => bytes,
             None => {
                 let (key, item) = (comment_key.clone().expect("checked above"), item.clone());
-                blocking(store, move |s| seal_once(s, &item, &key)).await?
+                store.blocking(move |s| seal_once(s, &item, &key)).await?
             }
         };
         let id = item.id;
@@ -92,11 +94,15 @@ pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery,
                 let route = won.route.id().to_string();
                 match won.value {
                     Answered::Taken => {
-                        blocking(store, move |s| s.mark_comment_sent(id, &route)).await?;
+                        store
+                            .blocking(move |s| s.mark_comment_sent(id, &route))
+                            .await?;
                         delivery.sent += 1;
                     }
                     Answered::Refused(reason) => {
-                        blocking(store, move |s| s.mark_comment_refused(id, &reason)).await?;
+                        store
+                            .blocking(move |s| s.mark_comment_refused(id, &reason))
+                            .await?;
                         delivery.refused += 1;
                     }
                 }
@@ -104,7 +110,9 @@ pub async fn deliver(store: &Arc<Store>, net: &Connectivity) -> Result<Delivery,
             }
             Err(lost) => {
                 let why = failure(&lost);
-                blocking(store, move |s| s.mark_comment_failed(id, &why)).await?;
+                store
+                    .blocking(move |s| s.mark_comment_failed(id, &why))
+                    .await?;
                 return Ok(delivery);
             }
         }
@@ -142,7 +150,9 @@ async fn deliver_carried(
         if !stop {
             delivery.waiting -= 1;
         }
-        blocking(store, move |s| s.mark_carried(&key, &outcome)).await?;
+        store
+            .blocking(move |s| s.mark_carried(&key, &outcome))
+            .await?;
         if stop {
             break;
         }
@@ -250,20 +260,4 @@ async fn post(
             },
         )),
     }
-}
-
-/// Runs a store call off the async threads.
-pub(super) async fn blocking<T: Send + 'static>(
-    store: &Arc<Store>,
-    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .unwrap_or_else(|e| {
-            Err(StoreError::Invalid {
-                what: "delivery task".into(),
-                detail: e.to_string(),
-            })
-        })
 }

@@ -210,12 +210,12 @@ impl Reader {
             route: result.as_ref().ok().map(|r| r.route.clone()),
             at: unix_now(),
         };
-        let store = self.inner.store.clone();
-        let saved = tokio::task::spawn_blocking(move || store.set_last_connection(&last)).await;
-        match saved {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "the banner state could not be recorded"),
-            Err(e) => tracing::warn!(error = %e, "recording the banner state failed"),
+        let saved = self
+            .inner
+            .store
+            .blocking(move |s| s.set_last_connection(&last));
+        if let Err(e) = saved.await {
+            tracing::warn!(error = %e, "the banner state could not be recorded");
         }
         Ok(result?)
     }
@@ -399,11 +399,14 @@ impl Reader {
     /// stop this call: asking for an image is asking explicitly.
     pub async fn image(&self, article_id: &str, hash: &str) -> Result<Vec<u8>, ReaderError> {
         let store = &self.inner.store;
-        if let Some(bytes) = store.media(hash)? {
+        let wanted = hash.to_owned();
+        if let Some(bytes) = store.blocking(move |s| s.media(&wanted)).await? {
             return Ok(bytes);
         }
+        let id = article_id.to_owned();
         let article = store
-            .article(article_id)?
+            .blocking(move |s| s.article(&id))
+            .await?
             .ok_or_else(|| ReaderError::not_found(format!("article {article_id:?}")))?
             .article;
         let not_found =
@@ -425,8 +428,12 @@ impl Reader {
                     original: None,
                 };
                 let bytes = syncer.download_media(&original).await?;
-                store.put_original(&original.hash, &original.mime, &bytes)?;
-                Ok(bytes)
+                Ok(store
+                    .blocking(move |s| {
+                        s.put_original(&original.hash, &original.mime, &bytes)?;
+                        Ok(bytes)
+                    })
+                    .await?)
             }
             None => Ok(syncer.fetch_media(&image).await?),
         }

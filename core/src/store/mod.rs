@@ -36,7 +36,7 @@ pub mod search;
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Transaction;
@@ -121,6 +121,23 @@ impl Store {
 
     pub fn config(&self) -> &StoreConfig {
         &self.config
+    }
+
+    /// Runs `f` on tokio's blocking threads: async code calls the store through this, so it
+    /// never holds a runtime thread while SQLite reads, writes or waits for the writer.
+    pub async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .unwrap_or_else(|e| {
+                Err(StoreError::Invalid {
+                    what: "store task".into(),
+                    detail: e.to_string(),
+                })
+            })
     }
 
     /// The database file's path.
