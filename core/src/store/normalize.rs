@@ -12,7 +12,8 @@
 //!      U+0640, Arabic and Persian diacritics (U+0610–061A, U+064B–065F, U+0670, U+06D6–06DC,
 //!      U+06DF–06E4, U+06E7–06E8, U+06EA–06ED). So `نمی‌شود` = `نمیشود`, `سه‌شنبه` = `سهشنبه`.
 //!    - Arabic letter variants fold to the Persian ones: ي ى → ی, ك → ک, ة ۀ → ه, أ إ آ ٱ → ا
-//!      (readers type `امریکا` for `آمریکا`), ؤ → و, ئ → ی.
+//!      (readers type `امریکا` for `آمریکا`), ؤ → و, ئ → ی; hamza alone (ء) is removed, as
+//!      most readers leave it out (`اعضاء` = `اعضا`, `جزء` = `جز`).
 //!    - Persian ۰–۹ and Arabic-Indic ٠–٩ digits fold to Latin 0–9.
 //!    - Accented Latin letters fold to their base letter (`é` → `e`, `ǖ` → `u`).
 //! 2. Words: runs of letters and digits after folding; removed characters neither split nor
@@ -31,6 +32,14 @@
 //!    Other compounds typed with a space (`بین المللی` for `بین‌المللی`) are left to the query,
 //!    which also tries adjacent words joined and a word typed with ZWNJ as its parts
 //!    (store/search.rs).
+//!
+//! 4. Hamza seats. Where a word's spellings disagree on the seat of its hamza, a word holding
+//!    `ئ` not followed by `ی` also stands for its [`hamza_spellings`]: `ئ` read as `ا`
+//!    (`مسئله` = `مسأله` = `مساله`, `هیئت` = `هیات`) or, before `و`, as `و` or left out
+//!    (`مسئول` = `مسؤول` = `مسوول`, `سئوال` = `سوال`). Before `ی` the fold of step 1 already
+//!    gives the other spelling (`رئیس` = `رییس`), and no other is made (`رئیس` is not
+//!    `رایس`, Rice). The index holds these spellings after the field's words, a query word is
+//!    searched as them too, and a snippet marks a word found through one of them.
 //!
 //! The query's words are searched with their [`inflections`]: the plural and possessive
 //! suffixes (`ها`, `های`, `هایی`, `ای`, `ی`) and English plurals (`s`, `es`, `ies`) added to, or
@@ -75,7 +84,8 @@ fn fold_slow(c: char) -> Option<char> {
         | '\u{06D6}'..='\u{06DC}'
         | '\u{06DF}'..='\u{06E4}'
         | '\u{06E7}'..='\u{06E8}'
-        | '\u{06EA}'..='\u{06ED}' => return None,
+        | '\u{06EA}'..='\u{06ED}'
+        | 'ء' => return None,
         'ي' | 'ى' | 'ئ' => 'ی',
         'ك' => 'ک',
         'ة' | 'ۀ' => 'ه',
@@ -125,18 +135,67 @@ fn push_lower(out: &mut String, c: char) {
     }
 }
 
-/// What the search index stores for `text`: the `norm` of each of its [`words`], separated by
-/// one ASCII space.
+/// What the search index stores for `text`: the `norm` of each of its [`words`], then the
+/// [`hamza_spellings`] of those that have any (after the words, so that no phrase is broken),
+/// separated by one ASCII space.
 pub fn index_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for_each_word(text, |_, _, norm| {
+    let mut spellings = Vec::new();
+    // One scan of the whole text spares most texts one per word.
+    let hamza = text.contains(HAMZA_ON_YEH);
+    for_each_word(text, |start, end, norm| {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(norm);
+        if hamza {
+            spellings.extend(hamza_spellings(&text[start..end]));
+        }
         ControlFlow::Continue(())
     });
+    for spelling in spellings {
+        out.push(' ');
+        out.push_str(&spelling);
+    }
     out
+}
+
+/// The hamza seat that spellings of a word disagree on (step 4 of the module doc).
+const HAMZA_ON_YEH: char = 'ئ';
+
+/// The other spellings of `word`, one word of original text as [`for_each_word`] spans it,
+/// normalised: with each `ئ` not followed by `ی` read as `ا`, or, before `و`, as `و` and left
+/// out (step 4 of the module doc). Empty for most words.
+pub fn hamza_spellings(word: &str) -> Vec<String> {
+    if !word.contains(HAMZA_ON_YEH) {
+        return Vec::new();
+    }
+    let mut spellings = Vec::new();
+    for choice in 0..2 {
+        let mut spelled = String::with_capacity(word.len());
+        let mut chars = word.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek()) {
+                (HAMZA_ON_YEH, Some('ی' | 'ي')) | (HAMZA_ON_YEH, None) => spelled.push(c),
+                (HAMZA_ON_YEH, Some('و')) if choice == 0 => spelled.push('و'),
+                (HAMZA_ON_YEH, Some('و')) => {}
+                (HAMZA_ON_YEH, _) => spelled.push('ا'),
+                _ => spelled.push(c),
+            }
+        }
+        if spelled == word {
+            break; // every `ئ` is before `ی` or ends the word
+        }
+        let mut norm = String::new();
+        for_each_word(&spelled, |_, _, w| {
+            norm.push_str(w);
+            ControlFlow::Continue(())
+        });
+        if !norm.is_empty() && !spellings.contains(&norm) {
+            spellings.push(norm);
+        }
+    }
+    spellings
 }
 
 /// A word of some original text: its byte range there and its normalised form.
@@ -442,6 +501,29 @@ mod tests {
         assert_eq!(index_text("آمریکا"), index_text("امریکا"));
         assert_eq!(index_text("إيران"), "ایران");
         assert_eq!(index_text("مسؤول"), "مسوول");
+    }
+
+    #[test]
+    fn a_hamza_seat_also_stands_for_the_other_spellings() {
+        // The text's word first, its other spellings after the field's words.
+        assert_eq!(index_text("مسئله مهم"), "مسیله مهم مساله");
+        assert_eq!(index_text("مسئول"), "مسیول مسوول مسول");
+        assert_eq!(index_text("سئوال"), "سیوال سووال سوال");
+        assert_eq!(index_text("هیئت‌ها"), "هییتها هیاتها");
+        // Before `ی` the fold already spells it without hamza; `رئیس` is not `رایس`.
+        assert_eq!(index_text("رئیس پائیز"), "رییس پاییز");
+        assert!(
+            hamza_spellings("مسأله").is_empty(),
+            "only ئ has other seats"
+        );
+        // Each spelling of a word normalises to one the others index.
+        for [a, b] in [["مسئله", "مسأله"], ["مسئله", "مساله"], ["مسئول", "مسؤول"]]
+        {
+            let a_all = index_text(a);
+            assert!(a_all.split(' ').any(|w| w == index_text(b)), "{a} {b}");
+        }
+        // Hamza alone is left out.
+        assert_eq!(index_text("اعضاء جزء"), "اعضا جز");
     }
 
     #[test]

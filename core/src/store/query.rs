@@ -5,7 +5,8 @@
 //! its [`normalize::inflections`]; the last word also as a prefix (search as you type); a word
 //! typed with ZWNJ (`بین‌المللی`) also as the phrase of its parts (`بین المللی`). Two adjacent
 //! words are also tried joined (`بین المللی` finds `بین‌المللی`), in queries of up to
-//! [`MAX_JOINED`] words.
+//! [`MAX_JOINED`] words. A word with a hamza seat is also searched as its other spellings
+//! ([`normalize::hamza_spellings`]: `مسئله` finds `مسأله` and `مساله`).
 
 use super::normalize::{self, inflections};
 
@@ -120,7 +121,15 @@ impl Query {
                 } else {
                     Vec::new()
                 };
-                Term::new(w.norm.clone(), i + 1 == n, (ids[i], ids[i]), parts)
+                let mut term = Term::new(w.norm.clone(), i + 1 == n, (ids[i], ids[i]), parts);
+                for spelling in normalize::hamza_spellings(original) {
+                    for form in inflections(&spelling) {
+                        if !term.forms.contains(&form) {
+                            term.forms.push(form);
+                        }
+                    }
+                }
+                term
             })
             .collect();
         let joined = if n <= MAX_JOINED {
@@ -197,6 +206,15 @@ impl Query {
         (self.joined.iter().chain(&self.words))
             .find(|t| t.matches(word))
             .map(|t| t.ids)
+    }
+
+    /// [`Self::ids_of`] a word of original text, `original` normalised to `norm`: also
+    /// through the word's [`normalize::hamza_spellings`], which the index holds for it.
+    pub fn ids_of_text(&self, original: &str, norm: &str) -> Option<(usize, usize)> {
+        self.ids_of(norm).or_else(|| {
+            let spellings = normalize::hamza_spellings(original);
+            spellings.iter().find_map(|s| self.ids_of(s))
+        })
     }
 }
 

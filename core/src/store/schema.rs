@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_eviction_order",
         include_str!("migrations/0013_eviction_order.sql"),
     ),
+    (
+        "0014_hamza_spellings",
+        include_str!("migrations/0014_hamza_spellings.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

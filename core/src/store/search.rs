@@ -513,7 +513,7 @@ impl Matcher<'_> {
                 whole = false;
                 return ControlFlow::Break(());
             }
-            let ids = self.query.ids_of(norm);
+            let ids = self.query.ids_of_text(&text[start..end], norm);
             if let Some(ids) = ids {
                 push_hits(&mut hits, count, ids);
                 if full.is_none() {
@@ -570,7 +570,8 @@ impl Matcher<'_> {
                 return ControlFlow::Break(());
             }
             if (from..to).contains(&count) {
-                spans.push((start, end, self.query.ids_of(norm).is_some()));
+                let ids = self.query.ids_of_text(&text[start..end], norm);
+                spans.push((start, end, ids.is_some()));
             }
             count += 1;
             ControlFlow::Continue(())
@@ -649,7 +650,7 @@ mod tests {
         let len = m.opts.snippet_words.max(1);
         let words = normalize::words(text);
         let hits: Vec<(usize, usize)> = (words.iter().enumerate())
-            .filter_map(|(i, w)| Some((i, m.query.ids_of(&w.norm)?)))
+            .filter_map(|(i, w)| Some((i, m.query.ids_of_text(&text[w.start..w.end], &w.norm)?)))
             .fold(Vec::new(), |mut hits, (i, ids)| {
                 push_hits(&mut hits, i, ids);
                 hits
@@ -679,7 +680,10 @@ mod tests {
         let to = (from + len).min(words.len());
         let spans: Vec<_> = words[from..to]
             .iter()
-            .map(|w| (w.start, w.end, m.query.ids_of(&w.norm).is_some()))
+            .map(|w| {
+                let ids = m.query.ids_of_text(&text[w.start..w.end], &w.norm);
+                (w.start, w.end, ids.is_some())
+            })
             .collect();
         let marked = m.mark(text, &spans);
         let mut out = String::from(if from > 0 { "…" } else { "" });

@@ -137,6 +137,46 @@ fn a_query_typed_differently_highlights_the_text_as_written() {
 }
 
 #[test]
+fn a_hamza_seat_and_the_other_spellings_find_and_mark_each_other() {
+    let (_dir, store) = seed_store();
+    let mut spellings = Vec::new();
+    for (id, word) in [("ya", "مسئله"), ("alef", "مسأله"), ("none", "مساله")] {
+        let mut a = article(id, 1, 40);
+        a.body_html = format!("<p>کارشناسان درباره {word} آب هشدار دادند</p>");
+        spellings.push(put(a));
+    }
+    let mut rais = article("rais", 1, 50);
+    rais.body_html = "<p>رئیس سازمان آب</p>".into();
+    spellings.push(put(rais));
+    apply(&store, spellings).unwrap();
+    for query in ["مسئله", "مسأله", "مساله آب"] {
+        let hits = store.search(query, &SearchOptions::default()).unwrap();
+        let mut ids: Vec<&str> = hits.iter().map(|h| h.article.id.as_str()).collect();
+        ids.sort();
+        assert_eq!(ids, ["alef", "none", "ya"], "{query}");
+        for (hit, word) in hits.iter().map(|h| {
+            (
+                h,
+                match h.article.id.as_str() {
+                    "ya" => "مسئله",
+                    "alef" => "مسأله",
+                    _ => "مساله",
+                },
+            )
+        }) {
+            assert!(
+                hit.snippet.contains(&format!("[{word}]")),
+                "{query}: {}",
+                hit.snippet
+            );
+        }
+    }
+    // Before `ی` only the fold's spelling: `رئیس` is `رییس`, never `رایس` (Rice).
+    assert_eq!(found(&store, "رییس سازمان"), ["rais"]);
+    assert!(found(&store, "رایس").is_empty());
+}
+
+#[test]
 fn plural_and_possessive_suffixes_find_each_other() {
     let (_dir, path) = temp();
     let store = open(&path);
