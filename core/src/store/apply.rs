@@ -414,7 +414,8 @@ fn put_comment(
     snapshot: Option<u64>,
     dirty: &mut Dirty,
 ) -> Result<bool> {
-    if stored_revision(conn, &c.article_id)?.is_none() {
+    // Whether the article is stored, from the index on `id` alone: its row is not read.
+    if !super::articles::exists(conn, &c.article_id)? {
         return Ok(false);
     }
     conn.prepare_cached(
