@@ -611,7 +611,7 @@ async fn an_original_waits_for_a_busy_writer_off_the_runtime_thread() {
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     // Held past the download; the store's busy timeout (5 s) is longer.
     let release = async {
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
         other.execute_batch("COMMIT").unwrap();
     };
     let (image, ()) = tokio::join!(reader.image("item-1", &original.hash), release);

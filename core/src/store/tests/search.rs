@@ -139,31 +139,28 @@ fn a_query_typed_differently_highlights_the_text_as_written() {
 #[test]
 fn a_hamza_seat_and_the_other_spellings_find_and_mark_each_other() {
     let (_dir, store) = seed_store();
-    let mut spellings = Vec::new();
-    for (id, word) in [("ya", "مسئله"), ("alef", "مسأله"), ("none", "مساله")] {
+    let spellings = [("ya", "مسئله"), ("alef", "مسأله"), ("none", "مساله")];
+    let mut puts = Vec::new();
+    for (id, word) in spellings {
         let mut a = article(id, 1, 40);
         a.body_html = format!("<p>کارشناسان درباره {word} آب هشدار دادند</p>");
-        spellings.push(put(a));
+        puts.push(put(a));
     }
     let mut rais = article("rais", 1, 50);
     rais.body_html = "<p>رئیس سازمان آب</p>".into();
-    spellings.push(put(rais));
-    apply(&store, spellings).unwrap();
+    puts.push(put(rais));
+    apply(&store, puts).unwrap();
     for query in ["مسئله", "مسأله", "مساله آب"] {
         let hits = store.search(query, &SearchOptions::default()).unwrap();
         let mut ids: Vec<&str> = hits.iter().map(|h| h.article.id.as_str()).collect();
         ids.sort();
         assert_eq!(ids, ["alef", "none", "ya"], "{query}");
-        for (hit, word) in hits.iter().map(|h| {
-            (
-                h,
-                match h.article.id.as_str() {
-                    "ya" => "مسئله",
-                    "alef" => "مسأله",
-                    _ => "مساله",
-                },
-            )
-        }) {
+        for hit in &hits {
+            // Each article's own spelling is marked.
+            let (_, word) = spellings
+                .iter()
+                .find(|(id, _)| *id == hit.article.id)
+                .unwrap();
             assert!(
                 hit.snippet.contains(&format!("[{word}]")),
                 "{query}: {}",
