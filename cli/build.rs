@@ -16,6 +16,7 @@ const TREE_CODE: &[&str] = &[
     "../core/src/text",
     "../core/src/comments",
     "src/corpus.rs",
+    "../tests/fixtures/words/fa.tsv",
     "src/bench/fixture.rs",
     "src/bench/rss.rs",
     "../Cargo.lock",

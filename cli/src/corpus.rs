@@ -1,6 +1,9 @@
 //! Deterministic Persian corpora for tests, the demo and the benchmark: the same seed gives the
-//! same articles on every machine. Words come from the seed article, so the text has the real
-//! script's traps (missing ZWNJ, Persian digits).
+//! same articles on every machine. Words are drawn as often as Persian writers use them (a
+//! frequency list of 30,000 words, `tests/fixtures/words/fa.tsv`), so a word is in as many
+//! articles as it would be on a real site: a search for a name matches a few, one for `این`
+//! nearly all. One word in [`SEED_SHARE`] comes from the seed article instead, which gives the
+//! site its subject and the text the real script's traps (missing ZWNJ, Persian digits).
 
 use std::path::PathBuf;
 
@@ -12,6 +15,10 @@ use article_sync_core::publish::source::{SourceArticle, SourceComment};
 /// Words of the seed article.
 const SEED_TEXT: &str =
     include_str!("../../tests/fixtures/seed/russia-ready-military-cooperation-syria.json");
+/// Persian words by frequency: `centibels<TAB>word word …` lines, `#` comments.
+const FREQUENCIES: &str = include_str!("../../tests/fixtures/words/fa.tsv");
+/// One word in this many comes from the seed article.
+const SEED_SHARE: u32 = 8;
 
 const TAGS: &[&str] = &[
     "ایران",
@@ -30,18 +37,47 @@ pub const BASE_TIME: i64 = 1_531_855_800;
 
 /// A corpus generator.
 pub struct Corpus {
-    words: Vec<String>,
+    /// The seed article's words, in order (a word as often as the article has it).
+    seed_words: Vec<&'static str>,
+    /// The frequency list's words, and the running sum of their frequencies.
+    words: Vec<&'static str>,
+    cumulative: Vec<f64>,
     seed: u64,
 }
 
 impl Corpus {
     pub fn new(seed: u64) -> Self {
-        let words = SEED_TEXT
+        let seed_words = SEED_TEXT
             .split(|c: char| !(c.is_alphabetic() || ('\u{06F0}'..='\u{06F9}').contains(&c)))
             .filter(|w| w.chars().count() > 1 && w.chars().all(|c| !c.is_ascii()))
-            .map(str::to_string)
             .collect();
-        Corpus { words, seed }
+        let (mut words, mut cumulative, mut total) = (Vec::new(), Vec::new(), 0.0);
+        for line in FREQUENCIES.lines().filter(|l| !l.starts_with('#')) {
+            let (centibels, list) = line.split_once('\t').expect("centibels<TAB>words");
+            let frequency = 10f64.powf(-centibels.parse::<f64>().expect("centibels") / 100.0);
+            for word in list.split(' ') {
+                total += frequency;
+                words.push(word);
+                cumulative.push(total);
+            }
+        }
+        Corpus {
+            seed_words,
+            words,
+            cumulative,
+            seed,
+        }
+    }
+
+    /// A word: from the seed article one time in [`SEED_SHARE`], else by its frequency.
+    fn word(&self, rng: &mut StdRng) -> &'static str {
+        if rng.random_range(0..SEED_SHARE) == 0 {
+            return self.seed_words[rng.random_range(0..self.seed_words.len())];
+        }
+        let total = self.cumulative.last().copied().unwrap_or(0.0);
+        let at = rng.random_range(0.0..total);
+        let i = self.cumulative.partition_point(|&c| c <= at);
+        self.words[i.min(self.words.len() - 1)]
     }
 
     /// Article number `n` (0-based), published `n` half-hours after [`BASE_TIME`].
@@ -104,9 +140,7 @@ impl Corpus {
 
     fn sentence(&self, rng: &mut StdRng, len: std::ops::Range<usize>) -> String {
         let n = rng.random_range(len);
-        let mut s: Vec<&str> = (0..n)
-            .map(|_| self.words[rng.random_range(0..self.words.len())].as_str())
-            .collect();
+        let mut s: Vec<&str> = (0..n).map(|_| self.word(rng)).collect();
         let digits = format!("{}", rng.random_range(1..1400));
         let persian: String = digits
             .chars()
@@ -138,6 +172,31 @@ mod tests {
             a.body_html
                 .chars()
                 .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+        );
+    }
+
+    /// Words come as often as writers use them: the commonest is in nearly every article, most
+    /// are in few (the seed article alone has 264 distinct words).
+    #[test]
+    fn words_come_by_frequency() {
+        let articles = Corpus::new(7).articles(0..200);
+        let mut in_articles = std::collections::HashMap::<&str, usize>::new();
+        for a in &articles {
+            let words: std::collections::HashSet<&str> = a.body_html.split_whitespace().collect();
+            for w in words {
+                *in_articles.entry(w).or_default() += 1;
+            }
+        }
+        assert!(
+            in_articles.len() > 5_000,
+            "{} distinct words",
+            in_articles.len()
+        );
+        assert!(in_articles["و"] > 190, "و in {} articles", in_articles["و"]);
+        let rare = in_articles.values().filter(|&&n| n <= 2).count();
+        assert!(
+            rare * 2 > in_articles.len(),
+            "{rare} words in at most 2 articles"
         );
     }
 }
