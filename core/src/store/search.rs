@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::articles::{ArticleSummary, SUMMARY_SELECT, summary_from_row};
@@ -129,11 +130,14 @@ fn text(bytes: &[u8]) -> rusqlite::Result<&str> {
 
 /// Article `pk`'s body as text, if it has one.
 fn body_text(conn: &Connection, pk: i64) -> Result<Option<String>> {
-    let html: Option<Option<String>> = conn
+    let text: Option<Option<String>> = conn
         .prepare_cached("SELECT body_html FROM articles WHERE pk = ?1")?
-        .query_row([pk], |r| r.get(0))
+        .query_row([pk], |r| match r.get_ref(0)? {
+            ValueRef::Null => Ok(None),
+            html => Ok(Some(html_to_text(text(html.as_bytes()?)?))),
+        })
         .optional()?;
-    Ok(html.flatten().map(|h| html_to_text(&h)))
+    Ok(text.flatten())
 }
 
 /// Article `pk`'s comments as one text ([`TEXTS_SELECT`]'s), if it has any.
