@@ -11,6 +11,7 @@
 mod config;
 mod connection;
 mod error;
+mod health_log;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
@@ -21,8 +22,10 @@ pub use config::{OfflineConfig, ReaderConfig};
 pub use connection::Connection;
 pub use error::ReaderError;
 
+use health_log::StoreHealthLog;
+
 use crate::format::MediaRef;
-use crate::net::{ConnectionState, Connectivity, HealthLog, Route, RouteHealth};
+use crate::net::{ConnectionState, Connectivity, Route, RouteHealth};
 use crate::net::{RouteSource, unix_now};
 use crate::share::{Export, Sharing, export_tree};
 use crate::store::{
@@ -58,34 +61,20 @@ struct Inner {
     store: Arc<Store>,
     /// `None` for a reader opened offline.
     syncer: Option<Syncer>,
+    /// Where the syncer's routes save their health; `None` offline.
+    health: Option<Arc<StoreHealthLog>>,
     /// The running share, if any ([`Reader::start_sharing`]).
     sharing: std::sync::Mutex<Option<Sharing>>,
 }
 
 impl Drop for Inner {
-    /// The last clone of a reader stops its share.
+    /// The last clone of a reader stops its share and stores the route health still queued.
     fn drop(&mut self) {
         if let Some(sharing) = self.sharing.get_mut().ok().and_then(Option::take) {
             sharing.stop();
         }
-    }
-}
-
-/// Route health persisted in the store.
-struct StoreHealthLog(Arc<Store>);
-
-impl HealthLog for StoreHealthLog {
-    fn load(&self) -> Vec<RouteHealth> {
-        self.0.routes().unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "route health could not be read; racing without it");
-            Vec::new()
-        })
-    }
-
-    fn save(&self, h: &RouteHealth) {
-        // Losing a health update only costs a less informed race.
-        if let Err(e) = self.0.save_route(h) {
-            tracing::warn!(error = %e, "route health could not be saved");
+        if let Some(health) = &self.health {
+            health.flush();
         }
     }
 }
@@ -129,14 +118,14 @@ impl Reader {
         // Connectivity restores the saved health of these routes and the saved user, mirror-list
         // and folder routes; a main site or built-in mirror the app no longer configures is
         // forgotten.
-        let log = Arc::new(StoreHealthLog(store.clone()));
-        let net = Connectivity::new(config.net, valid.routes, log)
+        let health = Arc::new(StoreHealthLog::new(store.clone()));
+        let net = Connectivity::new(config.net, valid.routes, health.clone())
             .map_err(|e| ReaderError::config("extra_root_certs", e))?;
         let mut sync = SyncConfig::new(valid.keys);
         sync.text_only = config.text_only;
         Ok(Reader::assemble(
             store.clone(),
-            Some(Syncer::new(store, net, sync)),
+            Some((Syncer::new(store, net, sync), health)),
         ))
     }
 
@@ -153,11 +142,13 @@ impl Reader {
         Ok(Reader::assemble(store, None))
     }
 
-    fn assemble(store: Arc<Store>, syncer: Option<Syncer>) -> Reader {
+    fn assemble(store: Arc<Store>, online: Option<(Syncer, Arc<StoreHealthLog>)>) -> Reader {
+        let (syncer, health) = online.unzip();
         Reader {
             inner: Arc::new(Inner {
                 store,
                 syncer,
+                health,
                 sharing: std::sync::Mutex::new(None),
             }),
         }
@@ -190,8 +181,9 @@ impl Reader {
     // ---- sync -----------------------------------------------------------------------------
 
     /// Syncs (see [`Syncer::sync`]), then records the banner state and the route used in the
-    /// store, so that the next start shows them offline ([`Reader::connection`]). Losing that
-    /// record (a storage error) only costs a stale banner at the next start.
+    /// store, so that the next start shows them offline ([`Reader::connection`]), and waits
+    /// for the routes' health to be stored. Losing that record (a storage error) only costs a
+    /// stale banner at the next start.
     pub async fn sync(&self) -> Result<SyncReport, ReaderError> {
         let syncer = self.syncer()?;
         let result = syncer.sync().await;
@@ -210,10 +202,13 @@ impl Reader {
             route: result.as_ref().ok().map(|r| r.route.clone()),
             at: unix_now(),
         };
-        let saved = self
-            .inner
-            .store
-            .blocking(move |s| s.set_last_connection(&last));
+        let health = self.inner.health.clone();
+        let saved = self.inner.store.blocking(move |s| {
+            if let Some(health) = health {
+                health.flush();
+            }
+            s.set_last_connection(&last)
+        });
         if let Err(e) = saved.await {
             tracing::warn!(error = %e, "the banner state could not be recorded");
         }
@@ -296,7 +291,7 @@ impl Reader {
             None => {
                 let store = &self.inner.store;
                 if !store.routes()?.iter().any(|h| h.url == route.id()) {
-                    store.save_route(&RouteHealth::new(route.id(), route.source()))?;
+                    store.save_routes(&[RouteHealth::new(route.id(), route.source())])?;
                 }
                 Ok(route.id().to_owned())
             }
@@ -539,6 +534,9 @@ impl Reader {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
         }
+        if let Some(health) = &self.inner.health {
+            health.flush();
+        }
         self.inner.store.close()?;
         let path: PathBuf = self.database().to_path_buf();
         drop(self);
@@ -569,9 +567,9 @@ mod tests {
         let store = Store::open(&database, StoreConfig::default()).unwrap();
         let mut old_main = RouteHealth::new("https://old.example/", RouteSource::Main);
         (old_main.successes, old_main.last_success_at) = (5, Some(100));
-        store.save_route(&old_main).unwrap();
+        store.save_routes(&[old_main]).unwrap();
         let user = RouteHealth::new("https://user.example/", RouteSource::User);
-        store.save_route(&user).unwrap();
+        store.save_routes(&[user]).unwrap();
         drop(store);
 
         let reader = Reader::open(ReaderConfig {
@@ -596,5 +594,56 @@ mod tests {
             .map(|r| r.id().to_string())
             .collect();
         assert_eq!(order, ["https://new.example/", "https://user.example/"]);
+    }
+
+    fn online(database: PathBuf) -> Reader {
+        Reader::open(ReaderConfig {
+            database,
+            publisher_keys: vec![
+                crate::format::note::SecretKey::generate()
+                    .public()
+                    .to_string(),
+            ],
+            main_url: "https://main.example/".into(),
+            mirrors: vec![],
+            storage_budget_bytes: 1 << 20,
+            text_only: false,
+            net: NetConfig::default(),
+        })
+        .unwrap()
+    }
+
+    /// A route's health is saved off the reporting thread (a race's, on the async runtime):
+    /// the report returns while another connection holds the write lock (the store waits up
+    /// to 5 s for it), and the record is stored once the lock is free, before the reader
+    /// closes.
+    #[test]
+    fn route_health_is_saved_without_waiting_for_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("reader.db");
+        let reader = online(database.clone());
+        let net = reader.net().unwrap();
+        let main = net.routes()[0].route.clone();
+        let other = rusqlite::Connection::open(&database).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+        let started = std::time::Instant::now();
+        for latency_ms in [40, 50] {
+            net.report(&crate::net::Attempt::new(
+                &main,
+                "head",
+                crate::net::Outcome::Ok { latency_ms },
+            ));
+        }
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        other.execute_batch("COMMIT").unwrap();
+        drop(reader);
+
+        let store = Store::open(&database, StoreConfig::default()).unwrap();
+        let saved = store.routes().unwrap();
+        let main = saved.iter().find(|h| h.url == "https://main.example/");
+        assert_eq!(main.map(|h| h.successes), Some(2), "{saved:?}");
     }
 }

@@ -464,9 +464,9 @@ impl Store {
         self.db.read(routes::routes)
     }
 
-    /// Inserts or replaces the health record of `health.url`.
-    pub fn save_route(&self, health: &RouteHealth) -> Result<()> {
-        self.write(|tx| routes::save_route(tx, health))
+    /// Inserts or replaces the health record of each `health.url`, in one transaction.
+    pub fn save_routes(&self, health: &[RouteHealth]) -> Result<()> {
+        self.write(|tx| health.iter().try_for_each(|h| routes::save_route(tx, h)))
     }
 
     /// Removes a route and its head ETag; returns whether it existed.

@@ -144,15 +144,14 @@ fn route_health_and_head_etags_round_trip() {
     mirror.successes = 12;
     mirror.last_success_at = Some(1750);
     mirror.median_latency_ms = Some(240);
-    store.save_route(&main).unwrap();
-    store.save_route(&mirror).unwrap();
+    store.save_routes(&[main.clone(), mirror.clone()]).unwrap();
     let mut got = store.routes().unwrap();
     got.sort_by(|a, b| a.url.cmp(&b.url));
     assert_eq!(got, vec![main.clone(), mirror.clone()]);
 
     main.consecutive_failures = 0;
     main.last_failure = None;
-    store.save_route(&main).unwrap();
+    store.save_routes(&[main.clone()]).unwrap();
     store.set_head_etag(&main.url, Some("\"v42\"")).unwrap();
     assert_eq!(
         store.head_etag(&main.url).unwrap().as_deref(),
