@@ -3,7 +3,9 @@
 //! frequency list of 30,000 words, `tests/fixtures/words/fa.tsv`), so a word is in as many
 //! articles as it would be on a real site: a search for a name matches a few, one for `این`
 //! nearly all. One word in [`SEED_SHARE`] comes from the seed article instead, which gives the
-//! site its subject and the text the real script's traps (missing ZWNJ, Persian digits).
+//! site its subject and the text the real script's traps (missing ZWNJ, Persian digits), and
+//! one in [`TOPIC_SHARE`] is one of the article's own [`TOPIC_WORDS`] less common words, as an
+//! article repeats the names it is about.
 
 use std::path::PathBuf;
 
@@ -19,6 +21,11 @@ const SEED_TEXT: &str =
 const FREQUENCIES: &str = include_str!("../../tests/fixtures/words/fa.tsv");
 /// One word in this many comes from the seed article.
 const SEED_SHARE: u32 = 8;
+/// One word in this many is one of the article's topic words.
+const TOPIC_SHARE: u32 = 20;
+/// Topic words of an article, drawn by frequency among the words after the [`COMMON`] commonest.
+const TOPIC_WORDS: usize = 5;
+const COMMON: usize = 1000;
 
 const TAGS: &[&str] = &[
     "ایران",
@@ -69,13 +76,23 @@ impl Corpus {
         }
     }
 
-    /// A word: from the seed article one time in [`SEED_SHARE`], else by its frequency.
-    fn word(&self, rng: &mut StdRng) -> &'static str {
+    /// A word of an article about `topic`: one of those one time in [`TOPIC_SHARE`], from the
+    /// seed article one time in [`SEED_SHARE`], else by its frequency.
+    fn word(&self, rng: &mut StdRng, topic: &[&'static str]) -> &'static str {
+        if rng.random_range(0..TOPIC_SHARE) == 0 {
+            return topic[rng.random_range(0..topic.len())];
+        }
         if rng.random_range(0..SEED_SHARE) == 0 {
             return self.seed_words[rng.random_range(0..self.seed_words.len())];
         }
+        self.by_frequency(rng, 0)
+    }
+
+    /// A word of the frequency list after its `skip` commonest, by frequency.
+    fn by_frequency(&self, rng: &mut StdRng, skip: usize) -> &'static str {
         let total = self.cumulative.last().copied().unwrap_or(0.0);
-        let at = rng.random_range(0.0..total);
+        let from = skip.checked_sub(1).map_or(0.0, |i| self.cumulative[i]);
+        let at = rng.random_range(from..total);
         let i = self.cumulative.partition_point(|&c| c <= at);
         self.words[i.min(self.words.len() - 1)]
     }
@@ -83,11 +100,14 @@ impl Corpus {
     /// Article number `n` (0-based), published `n` half-hours after [`BASE_TIME`].
     pub fn article(&self, n: u64) -> SourceArticle {
         let mut rng = StdRng::seed_from_u64(self.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let title = self.sentence(&mut rng, 6..12);
-        let summary = self.sentence(&mut rng, 20..35);
+        let topic: Vec<&str> = (0..TOPIC_WORDS)
+            .map(|_| self.by_frequency(&mut rng, COMMON))
+            .collect();
+        let title = self.sentence(&mut rng, &topic, 6..12);
+        let summary = self.sentence(&mut rng, &topic, 20..35);
         let paragraphs = rng.random_range(5..9);
         let body = (0..paragraphs)
-            .map(|_| format!("<p>{}</p>", self.sentence(&mut rng, 60..110)))
+            .map(|_| format!("<p>{}</p>", self.sentence(&mut rng, &topic, 60..110)))
             .collect::<Vec<_>>()
             .join("\n");
         let id = format!("article-{n:06}");
@@ -95,7 +115,7 @@ impl Corpus {
             .map(|c| SourceComment {
                 id: format!("{id}-c{c}"),
                 author: AUTHORS[rng.random_range(0..AUTHORS.len())].to_string(),
-                body: self.sentence(&mut rng, 10..40),
+                body: self.sentence(&mut rng, &topic, 10..40),
                 posted_at: BASE_TIME + n as i64 * 1800 + 600 * (c + 1),
             })
             .collect();
@@ -138,9 +158,14 @@ impl Corpus {
         self.articles(range).iter().map(whole).collect()
     }
 
-    fn sentence(&self, rng: &mut StdRng, len: std::ops::Range<usize>) -> String {
+    fn sentence(
+        &self,
+        rng: &mut StdRng,
+        topic: &[&'static str],
+        len: std::ops::Range<usize>,
+    ) -> String {
         let n = rng.random_range(len);
-        let mut s: Vec<&str> = (0..n).map(|_| self.word(rng)).collect();
+        let mut s: Vec<&str> = (0..n).map(|_| self.word(rng, topic)).collect();
         let digits = format!("{}", rng.random_range(1..1400));
         let persian: String = digits
             .chars()
@@ -198,5 +223,17 @@ mod tests {
             rare * 2 > in_articles.len(),
             "{rare} words in at most 2 articles"
         );
+        // An article repeats its own topic words: one in at most 1 article in 10, 5 times or more.
+        let about_something = articles
+            .iter()
+            .filter(|a| {
+                let mut counts = std::collections::HashMap::<&str, usize>::new();
+                for w in a.body_html.split_whitespace() {
+                    *counts.entry(w).or_default() += 1;
+                }
+                counts.iter().any(|(w, &n)| n >= 5 && in_articles[w] <= 20)
+            })
+            .count();
+        assert!(about_something > 180, "{about_something} articles");
     }
 }
