@@ -25,6 +25,7 @@ const SEED_SHARE: u32 = 8;
 const TOPIC_SHARE: u32 = 20;
 /// Topic words of an article, drawn by frequency among the words after the [`COMMON`] commonest.
 const TOPIC_WORDS: usize = 5;
+/// The commonest words of the list, which are no article's topic (`و`, `این`, `کرد`, …).
 const COMMON: usize = 1000;
 
 const TAGS: &[&str] = &[
