@@ -130,14 +130,14 @@ fn text(bytes: &[u8]) -> rusqlite::Result<&str> {
 
 /// Article `pk`'s body as text, if it has one.
 fn body_text(conn: &Connection, pk: i64) -> Result<Option<String>> {
-    let text: Option<Option<String>> = conn
+    let body: Option<Option<String>> = conn
         .prepare_cached("SELECT body_html FROM articles WHERE pk = ?1")?
         .query_row([pk], |r| match r.get_ref(0)? {
             ValueRef::Null => Ok(None),
             html => Ok(Some(html_to_text(text(html.as_bytes()?)?))),
         })
         .optional()?;
-    Ok(text.flatten())
+    Ok(body.flatten())
 }
 
 /// Article `pk`'s comments as one text ([`TEXTS_SELECT`]'s), if it has any.
