@@ -572,20 +572,7 @@ mod tests {
         store.save_routes(&[user]).unwrap();
         drop(store);
 
-        let reader = Reader::open(ReaderConfig {
-            database,
-            publisher_keys: vec![
-                crate::format::note::SecretKey::generate()
-                    .public()
-                    .to_string(),
-            ],
-            main_url: "https://new.example/".into(),
-            mirrors: vec![],
-            storage_budget_bytes: 1 << 20,
-            text_only: false,
-            net: NetConfig::default(),
-        })
-        .unwrap();
+        let reader = online(database, "https://new.example/");
         let order: Vec<String> = reader
             .net()
             .unwrap()
@@ -596,7 +583,8 @@ mod tests {
         assert_eq!(order, ["https://new.example/", "https://user.example/"]);
     }
 
-    fn online(database: PathBuf) -> Reader {
+    /// A reader of a random publisher key with main site `main_url` and no mirrors.
+    fn online(database: PathBuf, main_url: &str) -> Reader {
         Reader::open(ReaderConfig {
             database,
             publisher_keys: vec![
@@ -604,7 +592,7 @@ mod tests {
                     .public()
                     .to_string(),
             ],
-            main_url: "https://main.example/".into(),
+            main_url: main_url.into(),
             mirrors: vec![],
             storage_budget_bytes: 1 << 20,
             text_only: false,
@@ -621,7 +609,7 @@ mod tests {
     fn route_health_is_saved_without_waiting_for_the_writer() {
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("reader.db");
-        let reader = online(database.clone());
+        let reader = online(database.clone(), "https://main.example/");
         let net = reader.net().unwrap();
         let main = net.routes()[0].route.clone();
         let other = rusqlite::Connection::open(&database).unwrap();
