@@ -10,19 +10,25 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 profile=debug
-cargo_flags=()
 if [[ "${1:-}" == "--release" ]]; then
     profile=release
-    cargo_flags=(--release)
 elif [[ $# -gt 0 ]]; then
     echo "usage: $0 [--release]" >&2
     exit 2
 fi
 
 target_dir="${CARGO_TARGET_DIR:-target}"
-# Two builds, so uniffi's `cli` feature (the generator) never reaches the app's library.
-cargo build -q "${cargo_flags[@]}" -p article-sync-bindings
-cargo build -q "${cargo_flags[@]}" -p uniffi-bindgen
+if [[ "$profile" == release ]]; then
+    # Two builds, so uniffi's `cli` feature (the generator) never reaches the app's library.
+    cargo build -q --release -p article-sync-bindings
+    cargo build -q --release -p uniffi-bindgen
+else
+    # The tests' library: built with the feature resolution of `cargo test --workspace` (every
+    # member, dev-dependencies included), so after the tests nothing is compiled again; any
+    # narrower selection resolves other features (tokio's `test-util`, uniffi's `cli`) and
+    # compiles most dependencies a second time.
+    cargo build -q --workspace --all-targets
+fi
 lib="$target_dir/$profile/libarticle_sync.so"
 bindgen="$target_dir/$profile/uniffi-bindgen"
 [[ -f "$lib" ]] || { echo "generate-bindings: $lib was not built" >&2; exit 1; }

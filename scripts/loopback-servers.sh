@@ -20,8 +20,8 @@
 #                    (the publisher's side, reachable from the Swift chroot too)
 # The servers stop when the sourcing script exits (its EXIT trap calls stop_servers).
 bin="$(realpath "$1")"
-# One build of both (shared dependencies, one feature resolution).
-cargo build -q -p article-sync-cli -p article-sync-tests --bin article-sync --bin future-head
+# The tests' build, as scripts/generate-bindings.sh makes it (nothing new after the tests).
+cargo build -q --workspace --all-targets
 cli="$bin/article-sync"
 fixtures="$(mktemp -d)"
 stop_servers() {
