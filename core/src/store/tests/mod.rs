@@ -320,6 +320,42 @@ fn scribble_over_page(path: &Path, table: &str) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// A long write (a first sync of many articles, one transaction a part) leaves the WAL at
+/// most [`db::WAL_CHECKPOINT_PAGES`] and one transaction long, not as long as everything it
+/// wrote.
+#[test]
+fn the_wal_stays_bounded_through_a_long_write() {
+    let (_dir, path) = temp();
+    let store = open(&path);
+    let (parts, per_part) = (12, 320);
+    let body = format!("<p>{}</p>", "x".repeat(100 * 1024)); // 32 MiB a part
+    for part in 0..parts {
+        let rows: Vec<Article> = (0..per_part)
+            .map(|i| {
+                let mut a = article(&format!("a{part}-{i}"), 1, i as i64);
+                a.body_html = body.clone();
+                a
+            })
+            .collect();
+        store.write_article_rows(&rows).unwrap();
+    }
+    let cap = db::WAL_CHECKPOINT_PAGES as u64 * 4096;
+    let part_bytes = (per_part * body.len()) as u64;
+    assert!(
+        parts as u64 * part_bytes > cap + 3 * part_bytes,
+        "the write outgrows the cap"
+    );
+    let wal = std::fs::metadata(path.with_extension("db-wal"))
+        .unwrap()
+        .len();
+    assert!(
+        wal <= cap + 2 * part_bytes,
+        "WAL of {wal} bytes after {} written",
+        parts as u64 * part_bytes
+    );
+    assert_eq!(store.counts().unwrap().total, (parts * per_part) as u64);
+}
+
 fn many_articles(store: &Store, n: usize) {
     let many: Vec<Change> = (0..n)
         .map(|i| {
