@@ -341,17 +341,14 @@ fn the_wal_stays_bounded_through_a_long_write() {
     }
     let cap = db::WAL_CHECKPOINT_PAGES as u64 * 4096;
     let part_bytes = (per_part * body.len()) as u64;
-    assert!(
-        parts as u64 * part_bytes > cap + 3 * part_bytes,
-        "the write outgrows the cap"
-    );
+    let written = parts as u64 * part_bytes;
+    assert!(written > cap + 3 * part_bytes, "the write outgrows the cap");
     let wal = std::fs::metadata(path.with_extension("db-wal"))
         .unwrap()
         .len();
     assert!(
         wal <= cap + 2 * part_bytes,
-        "WAL of {wal} bytes after {} written",
-        parts as u64 * part_bytes
+        "WAL of {wal} bytes after {written} written"
     );
     assert_eq!(store.counts().unwrap().total, (parts * per_part) as u64);
 }
